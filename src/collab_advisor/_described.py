@@ -1,0 +1,42 @@
+"""String enums whose members carry a plain-language description.
+
+The descriptions become help text in forms, in the JSON Schema of the
+context and in error messages, so a member and its meaning never drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+
+class DescribedEnum(StrEnum):
+    """A string enum; each member is declared as ``NAME = "value", "description"``."""
+
+    _value_: str
+    description: str
+
+    def __new__(cls, value: str, description: str = "") -> DescribedEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema: dict[str, Any] = handler(core_schema)
+        schema = handler.resolve_ref_schema(schema)
+        # Editors such as VS Code show ``enumDescriptions`` beside each value.
+        schema["enumDescriptions"] = [member.description for member in cls]
+        return schema
+
+    @classmethod
+    def allowed(cls) -> str:
+        """The allowed values, quoted and comma separated, for messages."""
+        return ", ".join(f"'{member.value}'" for member in cls)

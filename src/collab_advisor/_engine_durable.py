@@ -1,0 +1,189 @@
+"""The durable-rules (Rete) engine, behind guards against its known hazards.
+
+durable-rules 2.0.28 was measured here with hazards this adapter makes
+impossible (each has a regression test in ``tests/test_durable_hazards.py``):
+
+- The stock ``Host`` starts timer threads that race with callers and crashed
+  the process under threads. ``_QuietHost`` starts none, and one process-wide
+  lock serialises every call into the engine.
+- ``delete_state`` on a session where no action ran crashes: every compiled
+  rule set has a ``__session__`` rule that fires on each context.
+- At most 1024 live sessions per rule set, and session ids are matched by a
+  32-bit hash: one session id is used, and its state is deleted after every
+  evaluation (under the lock), so exactly one session is ever live.
+- A bare "field absent" test matches the engine's own state fact: every
+  pattern here also tests ``kind``, and absence is never tested.
+- Action exceptions are swallowed into the session state: actions record
+  their own errors and the state is checked after each run.
+- Loose comparisons ("5" > 10 is true) and rejected floats: only validated,
+  JSON-normal facts reach the engine (strings from enums, booleans, counts).
+- Registering a rule-set name twice raises and rule sets are never freed:
+  each distinct rule set is registered once, named by its content hash.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ._compile import CompiledRule, Conjunction
+from ._errors import EngineError, EngineUnavailableError
+from ._evaluation import EngineName, Evaluation, Facts
+from ._ruleset import RuleSet
+
+SESSION_ID = "1"
+_SESSION_RULE = "__session__"
+
+# durable-rules' C extension uses APIs deprecated in Python 3.12; its warnings
+# say nothing a user of this library can act on.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"durable(\.|$)")
+
+
+def durable_import_error() -> str | None:
+    """Why durable-rules cannot be used here, or ``None`` if it can."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import durable.engine  # noqa: F401
+    except ImportError as error:  # also the 3.13+ failure of its C extension
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+class _Collector:
+    """What the actions of one evaluation record."""
+
+    def __init__(self) -> None:
+        self.fired: dict[str, int] = {}
+        self.findings: set[str] = set()
+        self.errors: list[BaseException] = []
+
+
+class _Runtime:
+    """The one durable-rules host of this process and everything tied to it."""
+
+    def __init__(self) -> None:
+        reason = durable_import_error()
+        if reason is not None:
+            raise EngineUnavailableError(
+                "the durable-rules engine cannot be imported here "
+                f"({reason}). It needs Python 3.11 or 3.12 and a C compiler at install "
+                "time; use engine='python' (or 'auto') instead."
+            )
+        from durable.engine import Host
+
+        class _QuietHost(Host):  # type: ignore[misc]
+            """A host without the background timer threads (no timers are used)."""
+
+            def _run(self) -> None:
+                return None
+
+        self.host: Any = _QuietHost()
+        self.lock = threading.Lock()
+        self.registered: dict[str, str] = {}
+        self.current: _Collector | None = None
+
+    def ruleset_name(self, rules: RuleSet) -> str:
+        """Register the rule set on first use; the caller holds the lock."""
+        name = self.registered.get(rules.fingerprint)
+        if name is None:
+            name = f"collab_advisor_{rules.fingerprint[:32]}"
+            try:
+                self.host.set_rulesets({name: self._definition(rules)})
+            except Exception as error:
+                raise EngineError(f"durable-rules refused the compiled rules: {error}") from error
+            self.registered[rules.fingerprint] = name
+        return name
+
+    def _definition(self, rules: RuleSet) -> dict[str, Any]:
+        definition: dict[str, Any] = {
+            _SESSION_RULE: {"all": [{"c": {"kind": "context"}}], "run": _session_action},
+        }
+        for rule in rules.compiled:
+            for index, conjunction in enumerate(rule.disjuncts):
+                definition[f"{rule.id}#{index}"] = {
+                    "all": _patterns(conjunction),
+                    "run": self._action(rule, index),
+                }
+        return definition
+
+    def _action(self, rule: CompiledRule, index: int) -> Callable[[Any], None]:
+        def action(closure: Any) -> None:
+            collector = self.current
+            if collector is None:  # pragma: no cover - only reachable outside the lock
+                return
+            try:
+                previous = collector.fired.get(rule.id)
+                if previous is None or index < previous:
+                    collector.fired[rule.id] = index
+                if rule.concludes is not None and rule.concludes not in collector.findings:
+                    collector.findings.add(rule.concludes)
+                    closure.assert_fact({"kind": "finding", "name": rule.concludes})
+            except BaseException as error:  # durable-rules would swallow it
+                collector.errors.append(error)
+
+        return action
+
+
+def _session_action(closure: Any) -> None:
+    """Fires on every context so the session always has a completed action."""
+
+
+def _patterns(conjunction: Conjunction) -> list[dict[str, Any]]:
+    tests: list[dict[str, Any]] = [{"kind": "context"}]
+    for field, values in conjunction.choices:
+        tests.append({"$ex": {field: 1}})
+        if len(values) == 1:
+            tests.append({field: values[0]})
+        else:
+            tests.append({"$or": [{field: value} for value in values]})
+    for field, low, high in conjunction.ranges:
+        tests.extend(({"$ex": {field: 1}}, {"$gte": {field: low}}, {"$lte": {field: high}}))
+    patterns: list[dict[str, Any]] = [{"c": {"$and": tests}}]
+    for number, finding in enumerate(conjunction.findings):
+        patterns.append({f"f{number}": {"$and": [{"kind": "finding"}, {"name": finding}]}})
+    return patterns
+
+
+_RUNTIME: _Runtime | None = None
+_RUNTIME_LOCK = threading.Lock()
+
+
+def _runtime() -> _Runtime:
+    global _RUNTIME
+    with _RUNTIME_LOCK:
+        if _RUNTIME is None:
+            _RUNTIME = _Runtime()
+        return _RUNTIME
+
+
+class DurableEngine:
+    """Evaluates rules on durable-rules' Rete engine; safe to call from many threads."""
+
+    name: EngineName = "durable"
+
+    def __init__(self) -> None:
+        self._runtime = _runtime()
+
+    def evaluate(self, rules: RuleSet, facts: Facts) -> Evaluation:
+        """Assert the context as a fact, let the rules chain, and read what fired."""
+        runtime = self._runtime
+        fact: dict[str, Any] = {**facts, "sid": SESSION_ID, "kind": "context"}
+        with runtime.lock:
+            name = runtime.ruleset_name(rules)
+            collector = _Collector()
+            runtime.current = collector
+            try:
+                state = runtime.host.assert_fact(name, fact)
+            except Exception as error:
+                raise EngineError(f"durable-rules failed while evaluating: {error}") from error
+            finally:
+                runtime.current = None
+                runtime.host.delete_state(name, SESSION_ID)
+        if collector.errors:
+            raise EngineError(f"a rule action failed: {collector.errors[0]!r}")
+        if isinstance(state, dict) and "exception" in state:
+            raise EngineError(f"durable-rules reported an error: {state['exception']}")
+        return Evaluation(collector.fired, frozenset(collector.findings))

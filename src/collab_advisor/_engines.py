@@ -1,0 +1,35 @@
+"""Choosing an engine: durable-rules where it imports, plain Python otherwise."""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal, get_args
+
+from ._engine_durable import DurableEngine, durable_import_error
+from ._engine_python import PythonEngine
+from ._evaluation import Engine
+
+EngineChoice = Literal["auto", "durable", "python"]
+ENGINE_CHOICES: tuple[str, ...] = get_args(EngineChoice)
+
+
+@functools.cache
+def durable_available() -> bool:
+    """Whether durable-rules can be imported in this Python."""
+    return durable_import_error() is None
+
+
+@functools.cache
+def _python_engine() -> PythonEngine:
+    return PythonEngine()
+
+
+def get_engine(choice: str) -> Engine:
+    """The engine for ``choice``: 'auto' prefers durable-rules when it is importable."""
+    if choice not in ENGINE_CHOICES:
+        raise ValueError(
+            f"engine must be one of {', '.join(repr(c) for c in ENGINE_CHOICES)}; got {choice!r}"
+        )
+    if choice == "python" or (choice == "auto" and not durable_available()):
+        return _python_engine()
+    return DurableEngine()

@@ -1,0 +1,76 @@
+"""Every error the library raises on purpose, under one base class.
+
+    CollabAdvisorError
+    ├── RuleFileError          one or more problems in rule files (all reported together)
+    └── EngineError            the rule engine failed while evaluating
+        └── EngineUnavailableError   the engine asked for cannot run here
+
+Bad context input is not in this tree: it raises pydantic's
+``ValidationError``, which names the field and lists the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CollabAdvisorError(Exception):
+    """The base exception class from which other exceptions within this package inherit."""
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem in a rule file, with where it is and what would fix it."""
+
+    path: Path | None
+    line: int | None
+    message: str
+    rule_id: str | None = None
+    field: str | None = None
+    suggestion: str | None = None
+
+    def where(self) -> str:
+        """``file:line`` (or as much of it as is known)."""
+        if self.path is None:
+            return "<rules>"
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+    def __str__(self) -> str:
+        parts = [self.where()]
+        if self.rule_id:
+            parts.append(f"rule '{self.rule_id}'")
+        if self.field:
+            parts.append(f"at '{self.field}'")
+        text = ", ".join(parts) + f": {self.message}"
+        if self.suggestion:
+            text += f" Did you mean '{self.suggestion}'?"
+        return text
+
+
+class RuleFileError(CollabAdvisorError, ValueError):
+    """Rule files that cannot be used; ``problems`` lists every one found."""
+
+    def __init__(self, problems: Sequence[RuleProblem]) -> None:
+        self.problems: tuple[RuleProblem, ...] = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{count} {noun} in the rule files:"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        super().__init__("\n".join(lines))
+
+
+class EngineError(CollabAdvisorError, RuntimeError):
+    """The rule engine failed while evaluating a context."""
+
+
+class EngineUnavailableError(EngineError):
+    """The engine that was asked for cannot run in this Python environment."""
+
+
+def nearest(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt name, or ``None`` if nothing is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -1,0 +1,85 @@
+"""An immutable, validated set of rules, ready for either engine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from ._compile import CompiledRule
+from ._ruleformat import FindingDecl, Rule, Status
+
+
+@dataclass(frozen=True)
+class RuleLocation:
+    """Where a rule or finding is written."""
+
+    path: Path
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """Validated rules and findings; build one with ``load_rules()``.
+
+    A rule set never changes after loading: loading again gives a new one, and
+    two rule sets with the same content share a ``fingerprint``.
+    """
+
+    rules: tuple[Rule, ...]
+    """Every rule, deprecated ones included, sorted by id."""
+    findings: Mapping[str, FindingDecl]
+    """Declared findings by id."""
+    version: str
+    """The files' ``ruleset_version`` (several joined by '+' if they differ)."""
+    paths: tuple[Path, ...]
+    """The files the rules were read from."""
+    compiled: tuple[CompiledRule, ...] = field(repr=False)
+    """The rules that run (all but deprecated ones), in the engines' form."""
+    locations: Mapping[str, RuleLocation] = field(repr=False)
+    """Where each rule is written, by rule id."""
+    fingerprint: str = field(init=False)
+    """A SHA-256 of the rule content: equal content, equal fingerprint."""
+    _by_id: Mapping[str, Rule] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", MappingProxyType(dict(self.findings)))
+        object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
+        object.__setattr__(self, "_by_id", MappingProxyType({rule.id: rule for rule in self.rules}))
+        content = {
+            "rules": [rule.model_dump(mode="json", by_alias=True) for rule in self.rules],
+            "findings": [
+                self.findings[key].model_dump(mode="json") for key in sorted(self.findings)
+            ],
+        }
+        digest = hashlib.sha256(
+            json.dumps(content, sort_keys=True, ensure_ascii=True).encode("ascii")
+        ).hexdigest()
+        object.__setattr__(self, "fingerprint", digest)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RuleSet) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (``KeyError`` if there is none)."""
+        return self._by_id[rule_id]
+
+    @property
+    def active(self) -> tuple[Rule, ...]:
+        """The rules that run: all but deprecated ones."""
+        return tuple(rule for rule in self.rules if rule.status is not Status.DEPRECATED)

@@ -1,0 +1,116 @@
+"""Reading YAML safely while remembering where every value came from.
+
+Rule files are data: they are read with PyYAML's safe loader only. The loader
+also keeps the node tree, so an error found later (by pydantic or by a
+cross-rule check) can name the line it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_FILE_BYTES = 2_000_000
+"""Rule files larger than this are refused before parsing (a real one is a few KB)."""
+
+
+class _NoAliasSafeLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases (rule files need neither,
+    and aliases let a small file expand into a huge structure)."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (*name) are not allowed in rule files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+class YamlReadError(ValueError):
+    """The text is not YAML this library will read; ``line`` is 1-based if known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML document and its node tree, for finding lines."""
+
+    data: Any
+    root: Node | None
+
+    def line_of(self, loc: Sequence[object]) -> int | None:
+        """The 1-based line of the value at ``loc``, or of its nearest ancestor.
+
+        Parts of ``loc`` that do not name a key or index (such as pydantic's
+        union tags) are skipped.
+        """
+        node = self.root
+        if node is None:
+            return None
+        for part in loc:
+            child = _child(node, part)
+            if child is not None:
+                node = child
+        return int(node.start_mark.line) + 1
+
+    def key_line(self, loc: Sequence[object]) -> int | None:
+        """The line of the *key* at the end of ``loc`` (where a misspelt key stands)."""
+        parent = self.root
+        for part in loc[:-1]:
+            child = _child(parent, part) if parent is not None else None
+            if child is not None:
+                parent = child
+        if isinstance(parent, MappingNode):
+            for key, _ in parent.value:
+                if isinstance(key, ScalarNode) and key.value == loc[-1]:
+                    return int(key.start_mark.line) + 1
+        return self.line_of(loc)
+
+
+def _child(node: Node, part: object) -> Node | None:
+    if isinstance(node, MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == part:
+                return value  # type: ignore[no-any-return]
+    if isinstance(node, SequenceNode) and isinstance(part, int) and not isinstance(part, bool):
+        if 0 <= part < len(node.value):
+            return node.value[part]  # type: ignore[no-any-return]
+    return None
+
+
+def read_yaml(text: str) -> YamlDocument:
+    """Parse one YAML document with the safe loader, keeping its node tree."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise YamlReadError(
+            f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; rule files are small",
+            None,
+        )
+    loader = _NoAliasSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or error.context or "not valid YAML"
+        raise YamlReadError(f"not valid YAML: {problem}", line) from None
+    except yaml.YAMLError as error:
+        raise YamlReadError(f"not valid YAML: {error}", None) from None
+    except RecursionError:
+        raise YamlReadError("the YAML is nested too deeply to read", None) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, root)
