@@ -29,7 +29,7 @@ def _finding_lines(trace: FindingTrace, indent: str, seen: set[str]) -> list[str
     lines = []
     for inference in trace.established_by:
         lines += _wrap(
-            f"{trace.text} (rule {inference.rule_id}: {inference.title})",
+            f"{trace.text} [{inference.rule_id}]",
             indent + "  ", indent + "because: ",
         )
         for deeper in inference.via:
@@ -80,8 +80,9 @@ def explain(rec: Recommendation) -> str:
     tied = rec.tied_at_top
     if len(tied) > 1:
         names = [r.name for r in rec.ranking if r.approach in tied]
+        joined = ", ".join(names[:-1]) + " and " + names[-1]
         lines += _wrap(
-            f"{' and '.join(names)} share the top score ({_points(rec.top.score)}). The tie is "
+            f"{joined} share the top score ({_points(rec.top.score)}). The tie is "
             "broken by the fixed order of approaches (Quality Improvement Collaborative, "
             "Community of Practice, Managed Clinical Network, Clinical Community); telling "
             "us more about the context may separate them.", "",

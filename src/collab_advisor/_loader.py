@@ -47,6 +47,7 @@ MAX_CONDITION_DEPTH = 12
 """Conditions nested deeper than this are refused: no real rule needs it."""
 
 _RULE = TypeAdapter(Rule)
+_CONDITION: TypeAdapter[Condition] = TypeAdapter(Condition)
 _FINDING = TypeAdapter(FindingDecl)
 _TAG_NAMES = frozenset(CONDITION_TAGS.values())
 _KNOWN_KEYS = sorted(
@@ -122,6 +123,7 @@ class _Placed:
     path: Path
     doc: YamlDocument
     loc: tuple[str | int, ...]
+    rule_id: str | None = None
 
     @property
     def line(self) -> int | None:
@@ -131,14 +133,17 @@ class _Placed:
                 key: bool = False, suggestion: str | None = None) -> RuleProblem:
         full = (*self.loc, *rel)
         line = self.doc.key_line(full) if key else self.doc.line_of(full)
-        rule_id = self.item.id if isinstance(self.item, Rule) else None
-        return RuleProblem(self.path, line, message, rule_id, _dotted(rel) or None, suggestion)
+        return RuleProblem(self.path, line, message, self.rule_id, _dotted(rel) or None,
+                           suggestion)
 
 
 class _Collected:
     def __init__(self) -> None:
         self.rules: list[_Placed] = []
         self.findings: list[_Placed] = []
+        self.broken_conditions: list[_Placed] = []
+        """Valid conditions of rules that failed elsewhere: still checked, so that
+        one pass reports every problem."""
         self.versions: set[str] = set()
 
 
@@ -180,12 +185,26 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
                 item = adapter.validate_python(raw)
             except ValidationError as error:
                 problems.extend(_from_validation(error, path, doc, (key, index), raw))
+                if key == "rules":
+                    _keep_condition(raw, _Placed(None, path, doc, (key, index),
+                                                 _raw_id(raw)), out)
             except RecursionError:
                 problems.append(RuleProblem(
                     path, doc.line_of((key, index)), "nested too deeply to read",
                     _raw_id(raw)))
             else:
-                bucket.append(_Placed(item, path, doc, (key, index)))
+                rule_id = item.id if isinstance(item, Rule) else None
+                bucket.append(_Placed(item, path, doc, (key, index), rule_id))
+
+
+def _keep_condition(raw: object, placed: _Placed, out: _Collected) -> None:
+    if not isinstance(raw, dict) or "when" not in raw:
+        return
+    try:
+        placed.item = _CONDITION.validate_python(raw["when"])
+    except (ValidationError, RecursionError):
+        return  # already reported as part of the rule
+    out.broken_conditions.append(placed)
 
 
 def _raw_id(raw: object) -> str | None:
@@ -269,6 +288,8 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
         else:
             seen[rule.id] = placed
         _check_rule(placed, declared, problems)
+    for placed in found.broken_conditions:
+        _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
     _check_cycles(found, problems)
 
 

@@ -1,0 +1,60 @@
+"""Shared fixtures: both engines, the shipped rules, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from collab_advisor import RuleSet, durable_available, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if ON_CI else "default")
+
+
+def _durable_or_skip() -> None:
+    if durable_available():
+        return
+    if ON_CI:
+        pytest.fail("durable-rules must be importable on CI (Python 3.11 or 3.12)")
+    pytest.skip("durable-rules is not importable in this Python")
+
+
+@pytest.fixture(params=["python", "durable"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each engine by name; durable-rules must be present on CI."""
+    name: str = request.param
+    if name == "durable":
+        _durable_or_skip()
+    return name
+
+
+@pytest.fixture
+def durable_engine() -> str:
+    """The durable-rules engine by name (skipped off CI where it cannot import)."""
+    _durable_or_skip()
+    return "durable"
+
+
+@pytest.fixture(scope="session")
+def shipped() -> RuleSet:
+    """The shipped rules, loaded once."""
+    return load_rules()
+
+
+def write_rules(folder: Path, name: str, text: str) -> Path:
+    """Write one rule file and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
