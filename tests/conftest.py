@@ -39,7 +39,7 @@ def engine(request: pytest.FixtureRequest) -> str:
     return name
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def durable_engine() -> str:
     """The durable-rules engine by name (skipped off CI where it cannot import)."""
     _durable_or_skip()

@@ -456,16 +456,14 @@ def _findings_in(condition: Condition) -> Iterable[str]:
 
 
 def _build(found: _Collected, files: list[Path]) -> RuleSet:
-    rules = sorted((placed.item for placed in found.rules), key=lambda rule: rule.id)
     locations = {
         placed.item.id: RuleLocation(placed.path, placed.line)
         for placed in found.rules
     }
     return RuleSet(
-        rules=tuple(rules),
+        rules=tuple(placed.item for placed in found.rules),
         findings={placed.item.id: placed.item for placed in found.findings},
         version="+".join(sorted(found.versions)),
         paths=tuple(files),
-        compiled=tuple(compile_rule(rule) for rule in rules if rule.status is not Status.DEPRECATED),
         locations=locations,
     )

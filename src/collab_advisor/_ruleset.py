@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from ._compile import CompiledRule
+from ._compile import CompiledRule, compile_rule
 from ._ruleformat import FindingDecl, Rule, Status
 
 
@@ -40,15 +40,19 @@ class RuleSet:
     """The files' ``ruleset_version`` (several joined by '+' if they differ)."""
     paths: tuple[Path, ...]
     """The files the rules were read from."""
-    compiled: tuple[CompiledRule, ...] = field(repr=False)
-    """The rules that run (all but deprecated ones), in the engines' form."""
     locations: Mapping[str, RuleLocation] = field(repr=False)
     """Where each rule is written, by rule id."""
+    compiled: tuple[CompiledRule, ...] = field(init=False, repr=False)
+    """The rules that run (all but deprecated ones), in the engines' form."""
     fingerprint: str = field(init=False)
     """A SHA-256 of the rule content: equal content, equal fingerprint."""
     _by_id: Mapping[str, Rule] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        rules = tuple(sorted(self.rules, key=lambda rule: rule.id))
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "compiled", tuple(
+            compile_rule(rule) for rule in rules if rule.status is not Status.DEPRECATED))
         object.__setattr__(self, "findings", MappingProxyType(dict(self.findings)))
         object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
         object.__setattr__(self, "_by_id", MappingProxyType({rule.id: rule for rule in self.rules}))
