@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from collab_advisor import RuleSet, durable_available, load_rules
+from collab_advisor import EngineChoice, RuleSet, durable_available, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -31,16 +31,16 @@ def _durable_or_skip() -> None:
 
 
 @pytest.fixture(params=["python", "durable"])
-def engine(request: pytest.FixtureRequest) -> str:
+def engine(request: pytest.FixtureRequest) -> EngineChoice:
     """Each engine by name; durable-rules must be present on CI."""
-    name: str = request.param
+    name: EngineChoice = request.param
     if name == "durable":
         _durable_or_skip()
     return name
 
 
 @pytest.fixture(scope="session")
-def durable_engine() -> str:
+def durable_engine() -> EngineChoice:
     """The durable-rules engine by name (skipped off CI where it cannot import)."""
     _durable_or_skip()
     return "durable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from collab_advisor import (
     Approach,
     CollabAdvisorError,
     Context,
+    EngineChoice,
     EngineError,
     EngineUnavailableError,
     Recommendation,
@@ -24,7 +26,7 @@ from collab_advisor import (
 
 def test_three_ways_of_giving_a_context_agree() -> None:
     """A Context, a mapping and keywords describing the same context give the same result."""
-    fields = {"time_span": "fixed_term", "aim": "close_practice_gap", "sites": 20}
+    fields: dict[str, Any] = {"time_span": "fixed_term", "aim": "close_practice_gap", "sites": 20}
     by_model = recommend(Context(**fields), engine="python")
     by_mapping = recommend(fields, engine="python")
     by_keywords = recommend(engine="python", **fields)
@@ -32,7 +34,7 @@ def test_three_ways_of_giving_a_context_agree() -> None:
     assert by_model.top.approach is Approach.QI_COLLABORATIVE
 
 
-def test_every_approach_is_ranked_even_with_nothing_known(engine: str) -> None:
+def test_every_approach_is_ranked_even_with_nothing_known(engine: EngineChoice) -> None:
     """An empty context still ranks all four approaches, in the documented tie order."""
     rec = recommend(engine=engine)
     assert [r.approach for r in rec.ranking] == list(Approach)
@@ -41,7 +43,7 @@ def test_every_approach_is_ranked_even_with_nothing_known(engine: str) -> None:
     assert rec.tied_at_top == tuple(Approach)
 
 
-def test_ties_are_broken_by_the_order_of_approach(engine: str) -> None:
+def test_ties_are_broken_by_the_order_of_approach(engine: EngineChoice) -> None:
     """Approaches with equal scores keep the order in which Approach declares them."""
     rec = recommend({"formality": "moderate"}, engine=engine)
     scores = [r.score for r in rec.ranking]
@@ -52,7 +54,7 @@ def test_ties_are_broken_by_the_order_of_approach(engine: str) -> None:
             assert order.index(first.approach) < order.index(second.approach)
 
 
-def test_each_score_is_the_sum_of_its_reasons(engine: str) -> None:
+def test_each_score_is_the_sum_of_its_reasons(engine: EngineChoice) -> None:
     """Every point in a score is accounted for by a listed reason."""
     rec = recommend(
         {"formality": "highly_structured", "time_span": "fixed_term", "scope": "multi_organisation",
@@ -64,7 +66,7 @@ def test_each_score_is_the_sum_of_its_reasons(engine: str) -> None:
         assert all(reason.source and reason.text for reason in ranked.reasons)
 
 
-def test_reasons_trace_the_findings_they_came_through(engine: str) -> None:
+def test_reasons_trace_the_findings_they_came_through(engine: EngineChoice) -> None:
     """A rule that fired through a finding shows the finding and the rules behind it."""
     rec = recommend(
         {"scope": "regional_or_national", "single_org_can_solve": False}, engine=engine
@@ -81,7 +83,9 @@ def test_reasons_trace_the_findings_they_came_through(engine: str) -> None:
     assert "[scope-crosses-boundaries]" in text
 
 
-def test_result_records_engine_version_and_fingerprint(engine: str, shipped: RuleSet) -> None:
+def test_result_records_engine_version_and_fingerprint(
+    engine: EngineChoice, shipped: RuleSet
+) -> None:
     """The result says which engine ran and which rules it used."""
     rec = recommend({"aim": "share_know_how"}, engine=engine)
     assert rec.engine == engine
@@ -97,7 +101,7 @@ def test_recommendation_is_a_frozen_model_that_round_trips_through_json() -> Non
     again = Recommendation.model_validate(json.loads(json.dumps(dumped)))
     assert again == rec
     with pytest.raises(ValidationError):
-        rec.engine = "python"  # type: ignore[misc]
+        rec.engine = "python"
 
 
 def test_a_misspelt_value_names_the_field_and_lists_allowed_values() -> None:
@@ -125,7 +129,7 @@ def test_sites_out_of_range_is_refused(sites: int) -> None:
 def test_context_and_keywords_together_is_a_clear_error() -> None:
     """Giving a context and keywords at once is refused rather than merged silently."""
     with pytest.raises(TypeError, match="not both"):
-        recommend({"aim": "share_know_how"}, sites=3)  # type: ignore[call-overload]
+        recommend({"aim": "share_know_how"}, sites=3)
 
 
 def test_a_context_of_the_wrong_type_is_a_clear_error() -> None:

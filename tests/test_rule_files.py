@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collab_advisor import RuleFileError, load_rules, recommend, shipped_rules_dir
+from collab_advisor import EngineChoice, RuleFileError, load_rules, recommend, shipped_rules_dir
 from collab_advisor._ruleformat import rule_file_json_schema
 
 from .conftest import write_rules
@@ -20,7 +20,9 @@ GOOD_RULE = """\
     status: experimental
     when: {field: aim, equals: share_know_how}
     score:
-      - {approach: community_of_practice, points: 2, why: Our teams share know-how best in communities.}
+      - approach: community_of_practice
+        points: 2
+        why: Our teams share know-how best in communities.
     source:
       - {reference: "Our quality team 2026, internal review of improvement work"}
 """
@@ -41,7 +43,7 @@ def test_a_valid_custom_file_loads_and_scores(tmp_path: Path) -> None:
     assert rec.top.score == 2
 
 
-def test_custom_rules_can_extend_the_shipped_ones(tmp_path: Path, engine: str) -> None:
+def test_custom_rules_can_extend_the_shipped_ones(tmp_path: Path, engine: EngineChoice) -> None:
     """Several paths load together: the shipped folder plus an organisation's own file."""
     write_rules(tmp_path, "ours.yaml", HEADER + "rules:\n" + GOOD_RULE)
     both = load_rules(shipped_rules_dir(), tmp_path)
@@ -219,7 +221,9 @@ def test_huge_files_are_refused_before_parsing(tmp_path: Path) -> None:
     assert any("larger than" in p for p in _problems(path))
 
 
-def test_deprecated_rules_are_validated_but_never_fire(tmp_path: Path, engine: str) -> None:
+def test_deprecated_rules_are_validated_but_never_fire(
+    tmp_path: Path, engine: EngineChoice
+) -> None:
     """A deprecated rule stays in the file for the record but gives no points."""
     path = write_rules(tmp_path, "r.yaml", HEADER + "rules:\n"
                        + GOOD_RULE.replace("status: experimental", "status: deprecated"))

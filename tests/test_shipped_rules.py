@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from collab_advisor import Approach, RuleSet, load_rules, recommend
+from collab_advisor import Approach, EngineChoice, RuleSet, load_rules, recommend
 from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._ruleformat import AllOf, AnyOf, Condition, FieldTest, GuidanceSection, Not
 
@@ -25,7 +25,7 @@ EXAMPLES = [
 
 @pytest.mark.parametrize(("rule_id", "context", "fires"), EXAMPLES)
 def test_embedded_examples_hold(rule_id: str, context: dict[str, Any], fires: bool,
-                                engine: str) -> None:
+                                engine: EngineChoice) -> None:
     """Each example written beside a rule fires (or not) as it says."""
     rec = recommend(context, rules=_SHIPPED, engine=engine)
     assert (rule_id in rec.fired_rules) is fires
@@ -37,7 +37,7 @@ def test_most_rules_carry_examples(shipped: RuleSet) -> None:
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["name"] for v in VIGNETTES])
-def test_each_approach_wins_where_it_should(vignette: dict[str, Any], engine: str) -> None:
+def test_each_approach_wins_where_it_should(vignette: dict[str, Any], engine: EngineChoice) -> None:
     """The team's vignettes, drawn from the guidance and evidence, rank as expected."""
     rec = recommend(vignette["context"], engine=engine)
     assert rec.top.approach is Approach(vignette["expect"]), rec.explain()

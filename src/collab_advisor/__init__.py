@@ -25,7 +25,7 @@ from ._context import (
     Scope,
     TimeSpan,
 )
-from ._engines import durable_available
+from ._engines import EngineChoice, durable_available
 from ._errors import (
     CollabAdvisorError,
     EngineError,
@@ -56,6 +56,7 @@ __all__ = [
     "CollabAdvisorError",
     "Context",
     "Control",
+    "EngineChoice",
     "EngineError",
     "EngineUnavailableError",
     "Evidence",

@@ -63,7 +63,7 @@ class CompiledRule:
         }
 
 
-class ConditionTooComplex(ValueError):
+class ConditionTooComplexError(ValueError):
     """The condition expands into more than ``MAX_DISJUNCTS`` alternatives."""
 
 
@@ -158,7 +158,7 @@ def _product(parts: list[list[_Builder]]) -> list[_Builder]:
                 if merged is not None:
                     combined.append(merged)
                     if len(combined) > MAX_DISJUNCTS:
-                        raise ConditionTooComplex(
+                        raise ConditionTooComplexError(
                             f"the condition expands into more than {MAX_DISJUNCTS} "
                             "alternatives; split it into several rules or findings"
                         )
@@ -184,7 +184,7 @@ def _expand(condition: Condition, negated: bool) -> list[_Builder]:
         return _product(expanded)
     flat = [builder for alternatives in expanded for builder in alternatives]
     if len(flat) > MAX_DISJUNCTS:
-        raise ConditionTooComplex(
+        raise ConditionTooComplexError(
             f"the condition expands into more than {MAX_DISJUNCTS} alternatives; "
             "split it into several rules or findings"
         )

@@ -49,7 +49,9 @@ def holds(conjunction: Conjunction, facts: Facts, findings: frozenset[str] | set
     return all(finding in findings for finding in conjunction.findings)
 
 
-def first_holding(rule: CompiledRule, facts: Facts, findings: frozenset[str] | set[str]) -> int | None:
+def first_holding(
+    rule: CompiledRule, facts: Facts, findings: frozenset[str] | set[str]
+) -> int | None:
     """The index of the first alternative of the rule that holds, if any."""
     for index, conjunction in enumerate(rule.disjuncts):
         if holds(conjunction, facts, findings):

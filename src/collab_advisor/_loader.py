@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._compile import ConditionTooComplex, compile_rule
+from ._compile import ConditionTooComplexError, compile_rule
 from ._context import MAX_SITES, Context
 from ._errors import RuleFileError, RuleProblem, nearest
 from ._fields import FIELDS, RULE_FIELDS
@@ -332,7 +332,7 @@ def _check_rule(placed: _Placed, declared: dict[str, _Placed],
                 problems.append(placed.problem(
                     "the condition can never be true (its tests contradict each other)",
                     ("when",)))
-        except ConditionTooComplex as error:
+        except ConditionTooComplexError as error:
             problems.append(placed.problem(str(error), ("when",)))
 
 

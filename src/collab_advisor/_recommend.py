@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ._compile import CompiledRule
 from ._context import Approach, Context
-from ._evaluation import EngineName, Evaluation, Facts
 from ._engines import EngineChoice, get_engine
+from ._evaluation import EngineName, Evaluation, Facts
 from ._fields import FIELDS, RULE_FIELDS
 from ._loader import load_rules
 from ._ruleset import RuleSet

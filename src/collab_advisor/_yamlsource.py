@@ -23,16 +23,16 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
     """The safe loader, refusing anchors and aliases (rule files need neither,
     and aliases let a small file expand into a huge structure)."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None,
                 None,
                 "anchors and aliases (*name) are not allowed in rule files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class YamlReadError(ValueError):
@@ -85,9 +85,9 @@ def _child(node: Node, part: object) -> Node | None:
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.value == part:
                 return value  # type: ignore[no-any-return]
-    if isinstance(node, SequenceNode) and isinstance(part, int) and not isinstance(part, bool):
-        if 0 <= part < len(node.value):
-            return node.value[part]  # type: ignore[no-any-return]
+    if (isinstance(node, SequenceNode) and isinstance(part, int)
+            and not isinstance(part, bool) and 0 <= part < len(node.value)):
+        return node.value[part]  # type: ignore[no-any-return]
     return None
 
 
