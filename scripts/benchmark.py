@@ -1,0 +1,78 @@
+"""Time recommend() on each engine with the shipped rules and print medians.
+
+Run by hand (never in the test suite; these machines are shared and noisy):
+
+    .venv/bin/python scripts/benchmark.py [--calls 3000]
+
+It times whole ``recommend()`` calls and the engine's evaluation alone, over
+the same seeded sample of partial and complete contexts on both engines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from collab_advisor import Context, durable_available, load_rules, recommend
+from collab_advisor._engine_durable import DurableEngine
+from collab_advisor._engine_python import PythonEngine
+from collab_advisor._fields import RULE_FIELDS
+from collab_advisor._recommend import facts_of
+
+
+def sample_contexts(count: int, seed: int = 11) -> list[Context]:
+    """Seeded contexts with each field known with probability 0.6."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        values: dict[str, Any] = {}
+        for name, spec in RULE_FIELDS.items():
+            if rng.random() < 0.6:
+                values[name] = (rng.randint(1, 200) if spec.kind == "count"
+                                else rng.choice(spec.values))
+        out.append(Context.model_validate(values))
+    return out
+
+
+def median_us(func: Callable[[Context], object], contexts: list[Context]) -> float:
+    """The median wall time of one call, in microseconds."""
+    for ctx in contexts[:200]:  # warm up (durable-rules registers the rule set here)
+        func(ctx)
+    times = []
+    for ctx in contexts:
+        start = time.perf_counter_ns()
+        func(ctx)
+        times.append(time.perf_counter_ns() - start)
+    return statistics.median(times) / 1000
+
+
+def main() -> None:
+    """Print the medians for each engine and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    args = parser.parse_args()
+    rules = load_rules()
+    contexts = sample_contexts(args.calls)
+    print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
+          f"{len(rules.findings)} findings, {args.calls} contexts")
+    engines = ["python"] + (["durable"] if durable_available() else [])
+    results: dict[str, tuple[float, float]] = {}
+    for name in engines:
+        engine = PythonEngine() if name == "python" else DurableEngine()
+        evaluate = median_us(lambda c, e=engine: e.evaluate(rules, facts_of(c)), contexts)
+        whole = median_us(lambda c, n=name: recommend(c, rules=rules, engine=n), contexts)
+        results[name] = (evaluate, whole)
+        print(f"{name:8} engine evaluation: median {evaluate:8.1f} us; "
+              f"recommend(): median {whole:8.1f} us")
+    if "durable" in results:
+        print(f"durable / python: evaluation x{results['durable'][0] / results['python'][0]:.1f}, "
+              f"recommend() x{results['durable'][1] / results['python'][1]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

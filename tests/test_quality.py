@@ -1,0 +1,29 @@
+"""The code passes its own checks: mypy --strict and ruff, as the README promises."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.mark.slow
+def test_mypy_strict_passes() -> None:
+    """The public API and the tests type-check under mypy --strict."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_passes() -> None:
+    """ruff finds nothing to complain about."""
+    ruff = shutil.which("ruff", path=str(ROOT / ".venv" / "bin")) or shutil.which("ruff")
+    assert ruff is not None, "ruff is a test dependency: pip install -e '.[test]'"
+    result = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
