@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from collab_advisor import Context, durable_available, load_rules, recommend
+from collab_advisor import Context, EngineChoice, durable_available, load_rules, recommend
 from collab_advisor._engine_durable import DurableEngine
 from collab_advisor._engine_python import PythonEngine
+from collab_advisor._evaluation import Engine
 from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._recommend import facts_of
 
@@ -60,12 +61,19 @@ def main() -> None:
     contexts = sample_contexts(args.calls)
     print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
           f"{len(rules.findings)} findings, {args.calls} contexts")
-    engines = ["python"] + (["durable"] if durable_available() else [])
+    engines: list[EngineChoice] = ["python"] + (["durable"] if durable_available() else [])
     results: dict[str, tuple[float, float]] = {}
     for name in engines:
-        engine = PythonEngine() if name == "python" else DurableEngine()
-        evaluate = median_us(lambda c, e=engine: e.evaluate(rules, facts_of(c)), contexts)
-        whole = median_us(lambda c, n=name: recommend(c, rules=rules, engine=n), contexts)
+        engine: Engine = PythonEngine() if name == "python" else DurableEngine()
+
+        def evaluate_only(ctx: Context, engine: Engine = engine) -> object:
+            return engine.evaluate(rules, facts_of(ctx))
+
+        def whole_call(ctx: Context, name: EngineChoice = name) -> object:
+            return recommend(ctx, rules=rules, engine=name)
+
+        evaluate = median_us(evaluate_only, contexts)
+        whole = median_us(whole_call, contexts)
         results[name] = (evaluate, whole)
         print(f"{name:8} engine evaluation: median {evaluate:8.1f} us; "
               f"recommend(): median {whole:8.1f} us")
