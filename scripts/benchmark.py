@@ -61,7 +61,9 @@ def main() -> None:
     contexts = sample_contexts(args.calls)
     print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
           f"{len(rules.findings)} findings, {args.calls} contexts")
-    engines: list[EngineChoice] = ["python"] + (["durable"] if durable_available() else [])
+    engines: list[EngineChoice] = ["python"]
+    if durable_available():
+        engines.append("durable")
     results: dict[str, tuple[float, float]] = {}
     for name in engines:
         engine: Engine = PythonEngine() if name == "python" else DurableEngine()
