@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from collab_advisor import Context, EngineError, load_rules, recommend
-from collab_advisor._engine_durable import SESSION_ID, DurableEngine, _Collector, _runtime
+from collab_advisor._engine_durable import DurableEngine, _Collector, _runtime
 from collab_advisor._fields import RULE_FIELDS
 
 pytestmark = pytest.mark.usefixtures("durable_engine")
@@ -71,7 +71,7 @@ def test_five_thousand_calls_leak_no_sessions() -> None:
         assert engine.evaluate(rules, facts) == _python(rules, facts)  # type: ignore[arg-type]
     runtime = _runtime()
     with pytest.raises(Exception, match="309"):  # durable-rules: no such session
-        runtime.host.get_state(runtime.registered[rules.fingerprint], SESSION_ID)
+        runtime.host.get_state(runtime.registered[rules.fingerprint], runtime.session_id)
 
 
 def _python(rules: Any, facts: dict[str, Any]) -> Any:
@@ -151,3 +151,22 @@ def test_loading_the_same_rules_again_registers_them_once() -> None:
         recommend({"aim": "share_know_how"}, rules=load_rules(), engine="durable")
     names = [n for f, n in runtime.registered.items() if f == load_rules().fingerprint]
     assert len(names) == 1
+
+
+def test_a_failure_before_any_action_abandons_the_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the engine fails before the session's first action, the session is not deleted
+    (that would crash) and the next evaluation starts in a fresh one."""
+    runtime = _runtime()
+    recommend({"aim": "share_know_how"}, engine="durable")  # registers the rule set
+    before = runtime.session_id
+
+    def refuse(name: str, fact: dict[str, Any]) -> None:
+        raise RuntimeError("engine refused the fact")
+
+    monkeypatch.setattr(runtime.host, "assert_fact", refuse)
+    with pytest.raises(EngineError, match="refused the fact"):
+        recommend({"aim": "share_know_how"}, engine="durable")
+    monkeypatch.undo()
+    assert runtime.session_id != before
+    assert _signature({"aim": "redesign_services"}, "durable") == _signature(
+        {"aim": "redesign_services"}, "python")

@@ -10,7 +10,9 @@ impossible (each has a regression test in ``tests/test_durable_hazards.py``):
   rule set has a ``__session__`` rule that fires on each context.
 - At most 1024 live sessions per rule set, and session ids are matched by a
   32-bit hash: one session id is used, and its state is deleted after every
-  evaluation (under the lock), so exactly one session is ever live.
+  evaluation (under the lock), so exactly one session is ever live. Should an
+  evaluation fail before the session's first action ran (deleting would then
+  crash), that session is abandoned and the next evaluation uses a new id.
 - A bare "field absent" test matches the engine's own state fact: every
   pattern here also tests ``kind``, and absence is never tested.
 - Action exceptions are swallowed into the session state: actions record
@@ -34,6 +36,7 @@ from ._evaluation import EngineName, Evaluation, Facts
 from ._ruleset import RuleSet
 
 SESSION_ID = "1"
+"""The session id every evaluation uses, unless one failed half-way (see above)."""
 _SESSION_RULE = "__session__"
 
 # durable-rules' C extension uses APIs deprecated in Python 3.12; its warnings
@@ -59,6 +62,7 @@ class _Collector:
         self.fired: dict[str, int] = {}
         self.findings: set[str] = set()
         self.errors: list[BaseException] = []
+        self.session_started = False
 
 
 class _Runtime:
@@ -84,6 +88,8 @@ class _Runtime:
         self.lock = threading.Lock()
         self.registered: dict[str, str] = {}
         self.current: _Collector | None = None
+        self.session_id = SESSION_ID
+        self.abandoned_sessions = 0
 
     def ruleset_name(self, rules: RuleSet) -> str:
         """Register the rule set on first use; the caller holds the lock."""
@@ -99,7 +105,7 @@ class _Runtime:
 
     def _definition(self, rules: RuleSet) -> dict[str, Any]:
         definition: dict[str, Any] = {
-            _SESSION_RULE: {"all": [{"c": {"kind": "context"}}], "run": _session_action},
+            _SESSION_RULE: {"all": [{"c": {"kind": "context"}}], "run": self._session_action},
         }
         for rule in rules.compiled:
             for index, conjunction in enumerate(rule.disjuncts):
@@ -108,6 +114,19 @@ class _Runtime:
                     "run": self._action(rule, index),
                 }
         return definition
+
+    def _session_action(self, closure: Any) -> None:
+        """Fires on every context, so the session has a completed action before deletion."""
+        if self.current is not None:
+            self.current.session_started = True
+
+    def end_session(self, name: str, collector: _Collector) -> None:
+        """Delete the session's state, or abandon the session if deleting would crash."""
+        if collector.session_started:
+            self.host.delete_state(name, self.session_id)
+        else:
+            self.abandoned_sessions += 1
+            self.session_id = f"{SESSION_ID}.{self.abandoned_sessions}"
 
     def _action(self, rule: CompiledRule, index: int) -> Callable[[Any], None]:
         def action(closure: Any) -> None:
@@ -125,10 +144,6 @@ class _Runtime:
                 collector.errors.append(error)
 
         return action
-
-
-def _session_action(closure: Any) -> None:
-    """Fires on every context so the session always has a completed action."""
 
 
 def _patterns(conjunction: Conjunction) -> list[dict[str, Any]]:
@@ -170,8 +185,8 @@ class DurableEngine:
     def evaluate(self, rules: RuleSet, facts: Facts) -> Evaluation:
         """Assert the context as a fact, let the rules chain, and read what fired."""
         runtime = self._runtime
-        fact: dict[str, Any] = {**facts, "sid": SESSION_ID, "kind": "context"}
         with runtime.lock:
+            fact: dict[str, Any] = {**facts, "sid": runtime.session_id, "kind": "context"}
             name = runtime.ruleset_name(rules)
             collector = _Collector()
             runtime.current = collector
@@ -181,7 +196,7 @@ class DurableEngine:
                 raise EngineError(f"durable-rules failed while evaluating: {error}") from error
             finally:
                 runtime.current = None
-                runtime.host.delete_state(name, SESSION_ID)
+                runtime.end_session(name, collector)
         if collector.errors:
             raise EngineError(f"a rule action failed: {collector.errors[0]!r}")
         if isinstance(state, dict) and "exception" in state:
