@@ -12,32 +12,16 @@ from __future__ import annotations
 
 import argparse
 import platform
-import random
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
 
 from collab_advisor import Context, EngineChoice, durable_available, load_rules, recommend
 from collab_advisor._engine_durable import DurableEngine
 from collab_advisor._engine_python import PythonEngine
 from collab_advisor._evaluation import Engine
-from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._recommend import facts_of
-
-
-def sample_contexts(count: int, seed: int = 11) -> list[Context]:
-    """Seeded contexts with each field known with probability 0.6."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        values: dict[str, Any] = {}
-        for name, spec in RULE_FIELDS.items():
-            if rng.random() < 0.6:
-                values[name] = (rng.randint(1, 200) if spec.kind == "count"
-                                else rng.choice(spec.values))
-        out.append(Context.model_validate(values))
-    return out
+from collab_advisor._samples import seeded_contexts
 
 
 def median_us(func: Callable[[Context], object], contexts: list[Context]) -> float:
@@ -58,7 +42,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=3000)
     args = parser.parse_args()
     rules = load_rules()
-    contexts = sample_contexts(args.calls)
+    contexts = seeded_contexts(args.calls, seed=11)
     print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
           f"{len(rules.findings)} findings, {args.calls} contexts")
     engines: list[EngineChoice] = ["python"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,21 +14,9 @@ from pydantic import ValidationError
 from collab_advisor import Context, EngineError, load_rules, recommend
 from collab_advisor._engine_durable import DurableEngine, _Collector, _runtime
 from collab_advisor._fields import RULE_FIELDS
+from collab_advisor._samples import seeded_field_values
 
 pytestmark = pytest.mark.usefixtures("durable_engine")
-
-
-def _sample_contexts(count: int, seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        ctx: dict[str, Any] = {}
-        for name, spec in RULE_FIELDS.items():
-            if rng.random() < 0.4:
-                continue
-            ctx[name] = rng.randint(1, 200) if spec.kind == "count" else rng.choice(spec.values)
-        out.append(ctx)
-    return out
 
 
 def _signature(ctx: dict[str, Any], engine: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -46,7 +33,7 @@ def test_no_timer_threads_are_started() -> None:
 
 def test_eight_threads_get_the_same_results_as_one() -> None:
     """8 threads x 1,000 concurrent calls give exactly the sequential results."""
-    contexts = _sample_contexts(1000, seed=1)
+    contexts = seeded_field_values(1000, seed=1, known=0.6)
     expected = [_signature(ctx, "python") for ctx in contexts]
 
     def worker(offset: int) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
@@ -63,7 +50,7 @@ def test_eight_threads_get_the_same_results_as_one() -> None:
 @pytest.mark.slow
 def test_five_thousand_calls_leak_no_sessions() -> None:
     """Far past the 1,024-session limit, every result is still right and no session lives on."""
-    contexts = _sample_contexts(5000, seed=2)
+    contexts = seeded_field_values(5000, seed=2, known=0.6)
     rules = load_rules()
     engine = DurableEngine()
     for ctx in contexts:

@@ -266,27 +266,25 @@ def _from_validation(error: ValidationError, path: Path, doc: YamlDocument,
 # -- checks that need the whole set ---------------------------------------------------
 
 
-def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
-    declared: dict[str, _Placed] = {}
-    for placed in found.findings:
-        decl: FindingDecl = placed.item
-        if decl.id in declared:
-            first = declared[decl.id]
+def _unique_ids(items: list[_Placed], kind: str, problems: list[RuleProblem]) -> dict[str, _Placed]:
+    """The first item of each id; every later item with the same id is a problem."""
+    first_of: dict[str, _Placed] = {}
+    for placed in items:
+        item_id: str = placed.item.id
+        if item_id in first_of:
+            first = first_of[item_id]
             problems.append(placed.problem(
-                f"finding id '{decl.id}' is declared twice (first at {first.path}:{first.line})",
-                ("id",)))
-        else:
-            declared[decl.id] = placed
-    seen: dict[str, _Placed] = {}
-    for placed in found.rules:
-        rule: Rule = placed.item
-        if rule.id in seen:
-            first = seen[rule.id]
-            problems.append(placed.problem(
-                f"rule id '{rule.id}' is used twice (first at {first.path}:{first.line}); "
+                f"{kind} id '{item_id}' is used twice (first at {first.path}:{first.line}); "
                 "ids must be unique", ("id",)))
         else:
-            seen[rule.id] = placed
+            first_of[item_id] = placed
+    return first_of
+
+
+def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
+    declared = _unique_ids(found.findings, "finding", problems)
+    _unique_ids(found.rules, "rule", problems)
+    for placed in found.rules:
         _check_rule(placed, declared, problems)
     for placed in found.broken_conditions:
         _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
