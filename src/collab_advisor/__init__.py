@@ -42,7 +42,7 @@ from ._recommend import (
     Recommendation,
     recommend,
 )
-from ._ruleset import RuleSet
+from ._ruleset import RuleLocation, RuleSet
 
 try:
     __version__ = version("collab-advisor")
@@ -72,6 +72,7 @@ __all__ = [
     "Recommendation",
     "Resourcing",
     "RuleFileError",
+    "RuleLocation",
     "RuleProblem",
     "RuleSet",
     "Scope",
