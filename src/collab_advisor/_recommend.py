@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._compile import CompiledRule
 from ._context import Approach, Context
 from ._engines import EngineChoice, get_engine
 from ._evaluation import EngineName, Evaluation, Facts
@@ -175,8 +174,7 @@ def build_recommendation(
     context: Context, rules: RuleSet, evaluation: Evaluation, engine: EngineName
 ) -> Recommendation:
     """Score, rank and trace an engine's evaluation."""
-    compiled = {rule.id: rule for rule in rules.compiled}
-    tracer = _Tracer(rules, compiled, evaluation)
+    tracer = _Tracer(rules, evaluation)
     scores = {approach: 0 for approach in Approach}
     reasons: dict[Approach, list[Reason]] = {approach: [] for approach in Approach}
     for rule_id in sorted(evaluation.fired):
@@ -222,29 +220,27 @@ def _cite(rules: RuleSet, rule_id: str) -> str:
 class _Tracer:
     """Builds the chain of findings behind each fired rule, once per finding."""
 
-    def __init__(self, rules: RuleSet, compiled: dict[str, CompiledRule],
-                 evaluation: Evaluation) -> None:
+    def __init__(self, rules: RuleSet, evaluation: Evaluation) -> None:
         self._rules = rules
-        self._compiled = compiled
         self._evaluation = evaluation
         self._traces: dict[str, FindingTrace] = {}
 
     def via(self, rule_id: str) -> tuple[FindingTrace, ...]:
         index = self._evaluation.fired[rule_id]
-        used = self._compiled[rule_id].disjuncts[index].findings
+        used = self._rules.compiled_rule(rule_id).disjuncts[index].findings
         return tuple(self.trace(finding) for finding in used)
 
     def trace(self, finding: str) -> FindingTrace:
         if finding not in self._traces:
             by = tuple(
                 Inference(
-                    rule_id=rule.id,
-                    title=self._rules.rule(rule.id).title,
-                    source=_cite(self._rules, rule.id),
-                    via=self.via(rule.id),
+                    rule_id=rule_id,
+                    title=self._rules.rule(rule_id).title,
+                    source=_cite(self._rules, rule_id),
+                    via=self.via(rule_id),
                 )
-                for rule in self._rules.compiled
-                if rule.concludes == finding and rule.id in self._evaluation.fired
+                for rule_id in self._rules.concluded_by(finding)
+                if rule_id in self._evaluation.fired
             )
             self._traces[finding] = FindingTrace(
                 finding=finding, text=self._rules.findings[finding].text, established_by=by

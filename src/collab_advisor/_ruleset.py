@@ -47,6 +47,8 @@ class RuleSet:
     fingerprint: str = field(init=False)
     """A SHA-256 of the rule content: equal content, equal fingerprint."""
     _by_id: Mapping[str, Rule] = field(init=False, repr=False)
+    _compiled_by_id: Mapping[str, CompiledRule] = field(init=False, repr=False)
+    _concluded_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rules = tuple(sorted(self.rules, key=lambda rule: rule.id))
@@ -56,6 +58,14 @@ class RuleSet:
         object.__setattr__(self, "findings", MappingProxyType(dict(self.findings)))
         object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
         object.__setattr__(self, "_by_id", MappingProxyType({rule.id: rule for rule in self.rules}))
+        object.__setattr__(self, "_compiled_by_id",
+                           MappingProxyType({rule.id: rule for rule in self.compiled}))
+        concluded_by: dict[str, list[str]] = {}
+        for compiled in self.compiled:
+            if compiled.concludes is not None:
+                concluded_by.setdefault(compiled.concludes, []).append(compiled.id)
+        object.__setattr__(self, "_concluded_by", MappingProxyType(
+            {finding: tuple(ids) for finding, ids in concluded_by.items()}))
         content = {
             "rules": [rule.model_dump(mode="json", by_alias=True) for rule in self.rules],
             "findings": [
@@ -82,6 +92,14 @@ class RuleSet:
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (``KeyError`` if there is none)."""
         return self._by_id[rule_id]
+
+    def compiled_rule(self, rule_id: str) -> CompiledRule:
+        """The engines' form of a rule that runs (``KeyError`` for deprecated or unknown ids)."""
+        return self._compiled_by_id[rule_id]
+
+    def concluded_by(self, finding: str) -> tuple[str, ...]:
+        """The ids of the running rules that conclude a finding, sorted."""
+        return self._concluded_by.get(finding, ())
 
     @property
     def active(self) -> tuple[Rule, ...]:
