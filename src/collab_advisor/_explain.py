@@ -6,6 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
+from ._wording import describe_value
 
 if TYPE_CHECKING:
     from ._recommend import FindingTrace, Reason, Recommendation
@@ -52,8 +53,6 @@ def _reason_lines(reason: Reason) -> list[str]:
 
 def explain(rec: Recommendation) -> str:
     """Every approach, best first, with each reason, its source and its chain of findings."""
-    from ._recommend import describe_value
-
     lines: list[str] = []
     title = "Which collaboration-based approach fits"
     if rec.context.name:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
+from ._analysis import Outlook, outlook
 from ._context import Approach, Context
 from ._engines import EngineChoice, get_engine
+from ._errors import CollabAdvisorError
 from ._evaluation import EngineName, Evaluation, Facts
-from ._fields import FIELDS, RULE_FIELDS
+from ._fields import RULE_FIELDS
 from ._loader import load_rules
+from ._plan import APPROACHES, plan_for
+from ._questions import Fit, Question, assess_fit, build_questions
 from ._ruleset import RuleSet
 
 _FROZEN = ConfigDict(frozen=True)
+_RULES_IN_USE: weakref.WeakValueDictionary[str, RuleSet] = weakref.WeakValueDictionary()
+"""Rule sets that produced live results, by fingerprint, so that what-if questions on a
+result use the same rules. Weak: a rule set nobody holds is forgotten."""
 _APPROACH_ORDER = {approach: position for position, approach in enumerate(Approach)}
 
 
@@ -69,6 +78,35 @@ class RankedApproach(BaseModel):
     """The sum of the reasons' points."""
     reasons: tuple[Reason, ...]
 
+    _owner: _Owner | None = PrivateAttr(default=None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def score_range(self) -> tuple[int, int]:
+        """The lowest and highest score reachable once the unknown fields are answered."""
+        rec = self._owner.rec() if self._owner is not None else None
+        if rec is None:
+            raise CollabAdvisorError("score_range is known only within its Recommendation")
+        return rec.score_range_of(self.approach)
+
+
+class _Owner:
+    """A ranked approach's link back to its recommendation (which computes ranges lazily).
+
+    Always equal to another link, so that it never affects comparing results.
+    """
+
+    __slots__ = ("rec",)
+
+    def __init__(self, rec: Recommendation) -> None:
+        self.rec = weakref.ref(rec)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Owner)
+
+    def __hash__(self) -> int:
+        return 0
+
 
 class Recommendation(BaseModel):
     """All four approaches ranked for one context, with the reasons for each."""
@@ -82,6 +120,56 @@ class Recommendation(BaseModel):
     engine: EngineName
     rules_version: str
     rules_fingerprint: str
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Link each ranked approach back here, for its lazily computed score range."""
+        for ranked in self.ranking:
+            ranked._owner = _Owner(self)
+
+    @cached_property
+    def _outlook(self) -> Outlook:
+        # Worked out on first use: recommend() stays fast for callers that need no more.
+        rules = self.rules()
+        facts = facts_of(self.context)
+        plan = plan_for(rules)
+        scores, fired = plan.score(facts)
+        return outlook(plan, facts, scores, fired, list(RULE_FIELDS))
+
+    def score_range_of(self, approach: Approach | str) -> tuple[int, int]:
+        """The lowest and highest score ``approach`` could reach once the unknowns are answered."""
+        index = APPROACHES.index(Approach(approach))
+        return self._outlook.low[index], self._outlook.high[index]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_settled(self) -> bool:
+        """True when no answers to the unknown fields could change which approach ranks first."""
+        return self._outlook.settled
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ranges_exact(self) -> bool:
+        """True when ranges and ``is_settled`` come from scoring every combination of answers.
+
+        Otherwise they are sound bounds: ranges never narrower than the truth, and
+        ``is_settled`` only claimed when the bounds prove it.
+        """
+        return self._outlook.exact
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def next_questions(self) -> tuple[Question, ...]:
+        """The unanswered fields, the one whose answer could change the advice most first."""
+        return build_questions(plan_for(self.rules()), self._outlook,
+                               APPROACHES.index(self.top.approach))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def fit(self) -> Fit:
+        """How strongly the top approach fits, by the documented thresholds."""
+        vector = tuple(self.score_of(approach) for approach in APPROACHES)
+        return assess_fit(plan_for(self.rules()), vector, self._outlook.high,
+                          APPROACHES.index(self.top.approach), len(self._outlook.impacts))
 
     @property
     def top(self) -> RankedApproach:
@@ -110,8 +198,46 @@ class Recommendation(BaseModel):
 
         return explain(self)
 
+    def rules(self) -> RuleSet:
+        """The rule set behind this advice (the shipped one, for a result read from JSON)."""
+        known = _RULES_IN_USE.get(self.rules_fingerprint)
+        if known is not None:
+            return known
+        shipped = _shipped_rules()
+        if shipped.fingerprint == self.rules_fingerprint:
+            return shipped
+        raise CollabAdvisorError(
+            "this recommendation was made with rules that are not loaded here "
+            f"(fingerprint {self.rules_fingerprint[:12]}); run recommend() again with them"
+        )
+
+    def what_if(self, **changes: Any) -> WhatIf:
+        """The advice if some answers changed; ``field=None`` makes a field unknown again."""
+        from ._counterfactual import what_if
+
+        return what_if(self, self.rules(), changes)
+
+    def path_to(self, approach: Approach | str) -> PathTo:
+        """The fewest changed answers (up to three) that would put ``approach`` first."""
+        from ._counterfactual import path_to
+
+        return path_to(self, self.rules(), Approach(approach))
+
+    def why_not(self, approach: Approach | str) -> WhyNot:
+        """What held ``approach`` back, which of its rules did not apply, and its gap."""
+        from ._whynot import why_not
+
+        return why_not(self, Approach(approach), self.rules())
+
 
 Inference.model_rebuild()
+
+from ._counterfactual import PathTo, WhatIf  # noqa: E402  (they refer to Recommendation)
+from ._whynot import WhyNot  # noqa: E402
+
+WhatIf.model_rebuild()
+PathTo.model_rebuild()
+WhyNot.model_rebuild()
 
 
 @functools.cache
@@ -202,7 +328,7 @@ def build_recommendation(
         )
         for position, approach in enumerate(order, start=1)
     )
-    return Recommendation(
+    rec = Recommendation(
         context=context,
         ranking=ranking,
         findings=tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
@@ -211,6 +337,8 @@ def build_recommendation(
         rules_version=rules.version,
         rules_fingerprint=rules.fingerprint,
     )
+    _RULES_IN_USE[rules.fingerprint] = rules
+    return rec
 
 
 def _cite(rules: RuleSet, rule_id: str) -> str:
@@ -246,11 +374,3 @@ class _Tracer:
                 finding=finding, text=self._rules.findings[finding].text, established_by=by
             )
         return self._traces[finding]
-
-
-def describe_value(field: str, value: object) -> str:
-    """A field's value in words: 'fixed term', 'yes', '12'."""
-    spec = FIELDS[field]
-    if spec.kind == "yes_no":
-        return "yes" if value else "no"
-    return str(value).replace("_", " ")
