@@ -49,4 +49,5 @@ def test_wheel_installs_into_a_fresh_venv_and_recommends(tmp_path: Path) -> None
         [str(python), "-c", CHECK], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["community_of_practice", "5"]
+    shipped_files = len(list((ROOT / "rules").glob("*.yaml")))
+    assert result.stdout.split() == ["community_of_practice", str(shipped_files)]

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 
 from ._context import MAX_SITES, Approach
 from ._fields import RULE_FIELDS
-from ._ruleformat import AllOf, Condition, FieldTest, FindingRef, Not, Rule
+from ._ruleformat import AllOf, Condition, FieldTest, FindingRef, Not, Rule, TopTest
+
+TOP_FIELD = "top_approach"
+"""The fact advice rules test with ``top``: the approach ranked first."""
+
+
+def values_of(field: str) -> tuple[Value, ...]:
+    """Every value a compiled test on this field can name, in declaration order."""
+    if field == TOP_FIELD:
+        return tuple(approach.value for approach in Approach)
+    return RULE_FIELDS[field].values
 
 MAX_DISJUNCTS = 256
 """A condition whose expansion needs more alternatives than this is refused."""
@@ -52,6 +62,8 @@ class CompiledRule:
     disjuncts: tuple[Conjunction, ...]
     concludes: str | None
     points: tuple[tuple[Approach, int], ...]
+    advises: bool = False
+    """Whether this is an advice rule (run after ranking, with the top approach known)."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-normal form, for fingerprints and for reading."""
@@ -60,6 +72,7 @@ class CompiledRule:
             "when": [conjunction.to_json() for conjunction in self.disjuncts],
             "concludes": self.concludes,
             "points": {approach.value: points for approach, points in self.points},
+            "advises": self.advises,
         }
 
 
@@ -97,7 +110,7 @@ class _Builder:
         return out
 
     def freeze(self) -> Conjunction:
-        order = {field: RULE_FIELDS[field].values for field in self.choices}
+        order = {field: values_of(field) for field in self.choices}
         return Conjunction(
             choices=tuple(
                 (field, tuple(v for v in order[field] if v in self.choices[field]))
@@ -169,6 +182,11 @@ def _product(parts: list[list[_Builder]]) -> list[_Builder]:
 def _expand(condition: Condition, negated: bool) -> list[_Builder]:
     if isinstance(condition, FieldTest):
         return _field_test(condition, negated)
+    if isinstance(condition, TopTest):
+        chosen: frozenset[Value] = frozenset(approach.value for approach in condition.approaches)
+        if negated:
+            chosen = frozenset(values_of(TOP_FIELD)) - chosen
+        return _choice(TOP_FIELD, chosen)
     if isinstance(condition, FindingRef):
         if negated:  # the loader reports this with a location first
             raise ValueError("a finding cannot be used under 'not'")
@@ -205,4 +223,5 @@ def compile_condition(condition: Condition) -> tuple[Conjunction, ...]:
 def compile_rule(rule: Rule) -> CompiledRule:
     """One validated rule in the engines' form."""
     points = tuple((effect.approach, effect.points) for effect in rule.score or ())
-    return CompiledRule(rule.id, compile_condition(rule.when), rule.concludes, points)
+    return CompiledRule(rule.id, compile_condition(rule.when), rule.concludes, points,
+                        advises=rule.advise is not None)

@@ -6,7 +6,10 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value
+from ._wording import describe_value, join_words
+
+_NEXT_SHOWN = 3
+"""How many next questions the explanation lists (all are in ``next_questions``)."""
 
 if TYPE_CHECKING:
     from ._recommend import FindingTrace, Reason, Recommendation
@@ -79,7 +82,7 @@ def explain(rec: Recommendation) -> str:
     tied = rec.tied_at_top
     if len(tied) > 1:
         names = [r.name for r in rec.ranking if r.approach in tied]
-        joined = ", ".join(names[:-1]) + " and " + names[-1]
+        joined = join_words(names)
         lines += _wrap(
             f"{joined} share the top score ({_points(rec.top.score)}). The tie is "
             "broken by the fixed order of approaches (Quality Improvement Collaborative, "
@@ -87,8 +90,63 @@ def explain(rec: Recommendation) -> str:
             "us more about the context may separate them.", "",
         )
         lines.append("")
+    lines += _outlook_lines(rec)
     lines.append(
         f"Rules {rec.rules_version} (fingerprint {rec.rules_fingerprint[:12]}); "
         f"engine: {_ENGINE_LABELS[rec.engine]}."
     )
     return "\n".join(lines)
+
+
+def _heading(title: str) -> list[str]:
+    return [title, "-" * len(title)]
+
+
+def _outlook_lines(rec: Recommendation) -> list[str]:
+    """Settledness, fit, next questions, considerations and the planning checklist."""
+    lines = _heading("How settled is this advice?")
+    unknown = len(rec.unknown_fields)
+    if not unknown:
+        lines.append("Everything is known, so the ranking cannot change.")
+    elif rec.is_settled:
+        lines += _wrap(f"Settled: no answers to the {unknown} unknown fields could change which "
+                       "approach ranks first.", "")
+    else:
+        lines += _wrap(f"Not settled: answers to the {unknown} unknown fields could still change "
+                       "which approach ranks first.", "")
+    if unknown:
+        kind = "exact" if rec.ranges_exact else "bounds: too many combinations to score each"
+        lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
+                       "")
+        for ranked in rec.ranking:
+            low, high = ranked.score_range
+            lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
+    lines.append("")
+    lines += _heading("Fit")
+    lines += _wrap(rec.fit.message, "")
+    lines.append("")
+    if rec.next_questions:
+        lines += _heading("What to find out next")
+        for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
+            lines += _wrap(f"{question.question} ({question.field}: "
+                           f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
+            lines += _wrap(question.why, "     ")
+        left = len(rec.next_questions) - _NEXT_SHOWN
+        if left > 0:
+            lines.append(f"  ... and {left} more in next_questions.")
+        lines.append("")
+    if rec.considerations:
+        lines += _heading("Things to consider")
+        for consideration in rec.considerations:
+            lines.append(f"  {consideration.title}")
+            for reason in consideration.reasons:
+                lines += _wrap(f"{reason.why} [{reason.rule_id}; {reason.source}]", "      ",
+                               "    - ")
+        lines.append("")
+    lines += _heading("Planning checklist (from the guidance's practical questions)")
+    for item in rec.planning_questions:
+        mark = "x" if item.answered else " "
+        lines += _wrap(f"{item.question} ({item.known})", "        ",
+                       f"  [{mark}] {item.number}. ")
+    lines.append("")
+    return lines

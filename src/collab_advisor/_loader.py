@@ -26,6 +26,7 @@ from ._ruleformat import (
     COMPARISONS,
     CONDITION_TAGS,
     SCHEMA_VERSION,
+    Advice,
     AllOf,
     AnyOf,
     Condition,
@@ -39,6 +40,7 @@ from ._ruleformat import (
     ScoreEffect,
     Source,
     Status,
+    TopTest,
 )
 from ._ruleset import RuleLocation, RuleSet
 from ._yamlsource import YamlDocument, YamlReadError, read_yaml
@@ -53,8 +55,8 @@ _TAG_NAMES = frozenset(CONDITION_TAGS.values())
 _KNOWN_KEYS = sorted(
     {
         field.alias or name
-        for model in (RuleFile, Rule, FindingDecl, ScoreEffect, Source, Example,
-                      FieldTest, FindingRef, AllOf, AnyOf, Not)
+        for model in (RuleFile, Rule, FindingDecl, ScoreEffect, Source, Example, Advice,
+                      FieldTest, FindingRef, TopTest, AllOf, AnyOf, Not)
         for name, field in model.model_fields.items()
     }
 )
@@ -352,6 +354,11 @@ def _check_condition(placed: _Placed, condition: Condition, rel: tuple[str | int
             problems.append(placed.problem(
                 "a finding cannot be used under 'not': a finding that is not established "
                 "yet may still be, so its absence proves nothing", (*rel, "finding")))
+    elif isinstance(condition, TopTest):
+        if isinstance(placed.item, Rule) and placed.item.advise is None:
+            problems.append(placed.problem(
+                "'top' can only be tested by rules that 'advise': the ranking is not known "
+                "until the scoring rules have run", (*rel, "top")))
     elif isinstance(condition, Not):
         _check_condition(placed, condition.not_, (*rel, "not"), not negated, depth + 1,
                          declared, problems)

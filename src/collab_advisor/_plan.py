@@ -133,7 +133,7 @@ def _count_classes(rules: tuple[CompiledRule, ...], field: str) -> tuple[int, ..
 @functools.lru_cache(maxsize=32)
 def plan_for(rules: RuleSet) -> ScoringPlan:
     """The scoring plan of a rule set, built once per distinct rule content."""
-    ordered = _topological(rules.compiled)
+    ordered = _topological(tuple(rule for rule in rules.compiled if not rule.advises))
     vectors = []
     for rule in ordered:
         vector = [0] * len(APPROACHES)

@@ -11,6 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
 from ._analysis import Outlook, outlook
+from ._checklist import PlanningQuestion, checklist
+from ._considerations import Consideration
 from ._context import Approach, Context
 from ._engines import EngineChoice, get_engine
 from ._errors import CollabAdvisorError
@@ -198,6 +200,20 @@ class Recommendation(BaseModel):
 
         return explain(self)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def considerations(self) -> tuple[Consideration, ...]:
+        """The guidance's key considerations that apply here, and the top approach's caveat."""
+        from ._considerations import raise_considerations
+
+        return raise_considerations(self, self.rules())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def planning_questions(self) -> tuple[PlanningQuestion, ...]:
+        """The guidance's practical planning questions, marked answered where the context is."""
+        return checklist(self.context)
+
     def rules(self) -> RuleSet:
         """The rule set behind this advice (the shipped one, for a result read from JSON)."""
         known = _RULES_IN_USE.get(self.rules_fingerprint)
@@ -332,7 +348,7 @@ def build_recommendation(
         context=context,
         ranking=ranking,
         findings=tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
-        fired_rules=tuple(sorted(evaluation.fired)),
+        fired_rules=tuple(sorted(r for r in evaluation.fired if not rules.rule(r).advise)),
         engine=engine,
         rules_version=rules.version,
         rules_fingerprint=rules.fingerprint,

@@ -166,6 +166,21 @@ class FindingRef(BaseModel):
     )
 
 
+class TopTest(BaseModel):
+    """True when the top-ranked approach is one of these (only in advice rules)."""
+
+    model_config = _STRICT
+
+    top: Approach | Annotated[list[Approach], Field(min_length=1)] = Field(
+        description="The approach, or approaches, that must rank first."
+    )
+
+    @property
+    def approaches(self) -> list[Approach]:
+        """The approaches as a list."""
+        return self.top if isinstance(self.top, list) else [self.top]
+
+
 class AllOf(BaseModel):
     """True when every condition is true."""
 
@@ -193,6 +208,7 @@ class Not(BaseModel):
 CONDITION_TAGS = {
     "field": "field-test",
     "finding": "finding-ref",
+    "top": "top-test",
     "all": "all-of",
     "any": "any-of",
     "not": "not-of",
@@ -209,6 +225,7 @@ def _condition_kind(value: Any) -> str | None:
         return {
             FieldTest: "field-test",
             FindingRef: "finding-ref",
+            TopTest: "top-test",
             AllOf: "all-of",
             AnyOf: "any-of",
             Not: "not-of",
@@ -219,6 +236,7 @@ def _condition_kind(value: Any) -> str | None:
 Condition = Annotated[
     Annotated[FieldTest, Tag("field-test")]
     | Annotated[FindingRef, Tag("finding-ref")]
+    | Annotated[TopTest, Tag("top-test")]
     | Annotated[AllOf, Tag("all-of")]
     | Annotated[AnyOf, Tag("any-of")]
     | Annotated[Not, Tag("not-of")],
@@ -226,7 +244,7 @@ Condition = Annotated[
         _condition_kind,
         custom_error_type="condition_kind",
         custom_error_message="A condition needs one of the keys 'field', 'finding', "
-        "'all', 'any' or 'not'",
+        "'top', 'all', 'any' or 'not'",
     ),
 ]
 
@@ -254,6 +272,49 @@ class ScoreEffect(BaseModel):
         if self.points == 0:
             raise ValueError("points must not be 0: a rule that changes nothing should go")
         return self
+
+
+class ConsiderationKind(StrEnum):
+    """The guidance's eight key considerations, and the evidence's caveat on an approach."""
+
+    BALANCE = "balance-structure-and-autonomy"
+    GOODWILL = "dont-rely-on-goodwill"
+    FLEXIBLE = "be-flexible"
+    SUSTAINABILITY = "plan-for-sustainability"
+    WIDER_CONTEXT = "consider-the-wider-context"
+    INCLUSIVE = "be-inclusive"
+    VOICES = "involve-a-range-of-voices"
+    COSTS = "weigh-up-costs-and-benefits"
+    EVIDENCE = "what-the-evidence-says"
+
+    @property
+    def heading(self) -> str:
+        """The consideration's heading."""
+        return _CONSIDERATION_TITLES[self]
+
+
+_CONSIDERATION_TITLES = {
+    ConsiderationKind.BALANCE: "Balance structure and autonomy",
+    ConsiderationKind.GOODWILL: "Don't rely on goodwill",
+    ConsiderationKind.FLEXIBLE: "Be flexible",
+    ConsiderationKind.SUSTAINABILITY: "Plan for sustainability",
+    ConsiderationKind.WIDER_CONTEXT: "Consider the wider context",
+    ConsiderationKind.INCLUSIVE: "Be inclusive",
+    ConsiderationKind.VOICES: "Involve a range of voices",
+    ConsiderationKind.COSTS: "Weigh up costs and benefits",
+    ConsiderationKind.EVIDENCE: "What the evidence says",
+}
+
+
+class Advice(BaseModel):
+    """A consideration to raise with the planner, and why it applies here."""
+
+    model_config = _STRICT
+
+    consideration: ConsiderationKind
+    why: Annotated[str, Field(min_length=10, max_length=400)] = Field(
+        description="Why it applies to this context, in plain words."
+    )
 
 
 class Example(BaseModel):
@@ -284,13 +345,18 @@ class Rule(BaseModel):
     concludes: Annotated[str, Field(pattern=KEBAB_ID)] | None = Field(
         default=None, description="Instead of points: the id of a finding this rule establishes."
     )
+    advise: Advice | None = Field(
+        default=None,
+        description="Instead of points: a consideration to raise; such rules may test 'top'.",
+    )
     source: Annotated[list[Source], Field(min_length=1)]
     examples: list[Example] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _score_or_conclusion(self) -> Rule:
-        if (self.score is None) == (self.concludes is None):
-            raise ValueError("a rule needs exactly one of 'score' or 'concludes'")
+    def _one_effect(self) -> Rule:
+        effects = [self.score, self.concludes, self.advise]
+        if sum(effect is not None for effect in effects) != 1:
+            raise ValueError("a rule needs exactly one of 'score', 'concludes' or 'advise'")
         return self
 
 
