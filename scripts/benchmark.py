@@ -2,10 +2,13 @@
 
 Run by hand (never in the test suite; these machines are shared and noisy):
 
-    .venv/bin/python scripts/benchmark.py [--calls 3000]
+    .venv/bin/python scripts/benchmark.py [--calls 3000] [--analyses 300]
 
 It times whole ``recommend()`` calls and the engine's evaluation alone, over
-the same seeded sample of partial and complete contexts on both engines.
+the same seeded sample of partial and complete contexts on both engines; then,
+on contexts with half their fields unknown, a complete analysis (ranking,
+score ranges, settledness, next questions, fit, considerations, checklist),
+a one-field ``what_if`` and a ``path_to`` the lowest-ranked approach.
 """
 
 from __future__ import annotations
@@ -15,18 +18,27 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
-from collab_advisor import Context, EngineChoice, durable_available, load_rules, recommend
+from collab_advisor import (
+    Context,
+    EngineChoice,
+    RuleSet,
+    durable_available,
+    load_rules,
+    recommend,
+)
 from collab_advisor._engine_durable import DurableEngine
 from collab_advisor._engine_python import PythonEngine
 from collab_advisor._evaluation import Engine
+from collab_advisor._plan import plan_for
 from collab_advisor._recommend import facts_of
 from collab_advisor._samples import seeded_contexts
 
 
 def median_us(func: Callable[[Context], object], contexts: list[Context]) -> float:
     """The median wall time of one call, in microseconds."""
-    for ctx in contexts[:200]:  # warm up (durable-rules registers the rule set here)
+    for ctx in contexts[:20]:  # warm up (durable-rules registers the rule set here)
         func(ctx)
     times = []
     for ctx in contexts:
@@ -40,6 +52,7 @@ def main() -> None:
     """Print the medians for each engine and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--analyses", type=int, default=300)
     args = parser.parse_args()
     rules = load_rules()
     contexts = seeded_contexts(args.calls, seed=11)
@@ -66,6 +79,33 @@ def main() -> None:
     if "durable" in results:
         print(f"durable / python: evaluation x{results['durable'][0] / results['python'][0]:.1f}, "
               f"recommend() x{results['durable'][1] / results['python'][1]:.1f}")
+    half = seeded_contexts(args.analyses, seed=13, known=0.5)
+    print(f"\nAnalyses of {args.analyses} contexts with about half their fields unknown "
+          "(milliseconds):")
+    for name in engines:
+        analysis = median_us(partial(_complete_analysis, rules=rules, engine=name), half) / 1000
+        change = median_us(partial(_what_if, rules=rules, engine=name), half) / 1000
+        path = median_us(partial(_path_to, rules=rules, engine=name), half) / 1000
+        print(f"{name:8} complete analysis: median {analysis:7.2f} ms; what_if: median "
+              f"{change:6.2f} ms; path_to: median {path:7.2f} ms")
+
+
+def _complete_analysis(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
+    rec = recommend(ctx, rules=rules, engine=engine)
+    return (rec.next_questions, [r.score_range for r in rec.ranking], rec.is_settled, rec.fit,
+            rec.considerations, rec.planning_questions)
+
+
+def _what_if(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
+    rec = recommend(ctx, rules=rules, engine=engine)
+    field = rec.unknown_fields[0] if rec.unknown_fields else "aim"
+    value = {"sites": 20}.get(field, plan_for(rules).classes[field][0])
+    return rec.what_if(**{field: value})
+
+
+def _path_to(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
+    rec = recommend(ctx, rules=rules, engine=engine)
+    return rec.path_to(rec.ranking[-1].approach)
 
 
 if __name__ == "__main__":

@@ -223,5 +223,9 @@ def compile_condition(condition: Condition) -> tuple[Conjunction, ...]:
 def compile_rule(rule: Rule) -> CompiledRule:
     """One validated rule in the engines' form."""
     points = tuple((effect.approach, effect.points) for effect in rule.score or ())
-    return CompiledRule(rule.id, compile_condition(rule.when), rule.concludes, points,
+    condition = rule.when
+    if rule.advise is not None:
+        # Advice waits for the ranking: it runs only once the top approach is a fact.
+        condition = AllOf(all=[condition, TopTest(top=list(Approach))])
+    return CompiledRule(rule.id, compile_condition(condition), rule.concludes, points,
                         advises=rule.advise is not None)

@@ -1,0 +1,67 @@
+"""How many questions does the advisor need before its advice is settled?
+
+Starting from an empty context, answer the first of ``next_questions`` from a
+known "true" context, again and again, until ``is_settled``. Reports the
+average number of questions against answering every field, for the team's
+vignettes and for a seeded sample of complete contexts:
+
+    .venv/bin/python scripts/questions_to_settle.py [--sample 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from collab_advisor import Context, recommend
+from collab_advisor._fields import RULE_FIELDS
+from collab_advisor._samples import seeded_contexts
+
+VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "vignettes.yaml"
+
+
+def questions_to_settle(truth: Context) -> tuple[int, bool]:
+    """Questions asked before settled, and whether the settled top matches the truth's."""
+    known = truth.known()
+    answers: dict[str, Any] = {}
+    rec = recommend(engine="python")
+    while not rec.is_settled:
+        field = rec.next_questions[0].field
+        answers[field] = known[field]
+        rec = recommend(answers, engine="python")
+    final = recommend(truth, engine="python")
+    return len(answers), rec.top.approach is final.top.approach
+
+
+def report(label: str, truths: list[Context]) -> None:
+    """Print the average, median and worst count for a group of true contexts."""
+    counts = []
+    agree = 0
+    for truth in truths:
+        asked, same = questions_to_settle(truth)
+        counts.append(asked)
+        agree += same
+    print(f"{label}: {len(truths)} contexts; questions to settle: mean "
+          f"{statistics.mean(counts):.2f}, median {statistics.median(counts)}, max {max(counts)} "
+          f"(answering everything: {len(RULE_FIELDS)}); settled top = full top in "
+          f"{agree}/{len(truths)}")
+
+
+def main() -> None:
+    """Run both groups."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=500)
+    args = parser.parse_args()
+    vignettes: list[dict[str, Any]] = yaml.safe_load(VIGNETTES.read_text(encoding="utf-8"))
+    complete = [Context.model_validate(v["context"]) for v in vignettes
+                if len(v["context"]) == len(RULE_FIELDS)]
+    report("complete vignettes", complete)
+    report("seeded complete contexts", seeded_contexts(args.sample, seed=5, known=1.0))
+
+
+if __name__ == "__main__":
+    main()
