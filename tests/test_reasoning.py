@@ -204,3 +204,14 @@ def test_results_read_back_from_json_still_answer_questions() -> None:
     assert again == rec
     assert again.ranking[0].score_range == rec.ranking[0].score_range
     assert again.what_if(origin="emergent").recommendation.top.approach is rec.top.approach
+
+
+def test_both_engines_give_the_same_analysis(durable_engine: EngineChoice) -> None:
+    """Ranges, settledness, questions, fit and considerations agree across engines."""
+    for values in ({"time_span": "fixed_term", "aim": "close_practice_gap",
+                    "formality": "highly_structured", "scope": "multi_organisation",
+                    "evidence": "established", "professions": "multi_professional"},
+                   {"aim": "share_know_how", "formality": "informal"}, {}):
+        by_rete = recommend(values, engine="durable")
+        by_python = recommend(values, engine="python")
+        assert by_rete.model_dump(exclude={"engine"}) == by_python.model_dump(exclude={"engine"})
