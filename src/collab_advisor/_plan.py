@@ -10,7 +10,7 @@ those of both engines (tests check all three agree).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ._compile import CompiledRule
@@ -55,21 +55,26 @@ class ScoringPlan:
         return tuple(totals), frozenset(fired)
 
     def possible(self, facts: Facts) -> frozenset[str]:
-        """Rules that fire for at least one way of answering the unknown fields.
+        """Rules that fire for at least one way of answering the unknown fields."""
+        return possible_rules(self.rules, facts)
 
-        A rule is possible when each test on a known field passes; tests on
-        unknown fields could pass. Exact for single alternatives, and never
-        misses a rule that can fire.
-        """
-        findings: set[str] = set()
-        able: set[str] = set()
-        for rule in self.rules:
-            if any(_could_hold(c.choices, c.ranges, c.findings, facts, findings)
-                   for c in rule.disjuncts):
-                able.add(rule.id)
-                if rule.concludes is not None:
-                    findings.add(rule.concludes)
-        return frozenset(able)
+
+def possible_rules(ordered: Sequence[CompiledRule], facts: Facts) -> frozenset[str]:
+    """Rules (in dependency order) that could fire once the unknown fields are answered.
+
+    A rule is possible when each test on a known field passes; tests on
+    unknown fields could pass. Exact for single alternatives, and never
+    misses a rule that can fire.
+    """
+    findings: set[str] = set()
+    able: set[str] = set()
+    for rule in ordered:
+        if any(_could_hold(c.choices, c.ranges, c.findings, facts, findings)
+               for c in rule.disjuncts):
+            able.add(rule.id)
+            if rule.concludes is not None:
+                findings.add(rule.concludes)
+    return frozenset(able)
 
 
 def _could_hold(choices: Iterable[tuple[str, tuple[object, ...]]],
@@ -95,7 +100,8 @@ def top_of(scores: Scores) -> int:
     return best
 
 
-def _topological(rules: tuple[CompiledRule, ...]) -> tuple[CompiledRule, ...]:
+def topological(rules: tuple[CompiledRule, ...]) -> tuple[CompiledRule, ...]:
+    """The rules ordered so that every finding is concluded before it is used."""
     concluders: dict[str, list[CompiledRule]] = {}
     for rule in rules:
         if rule.concludes is not None:
@@ -133,7 +139,7 @@ def _count_classes(rules: tuple[CompiledRule, ...], field: str) -> tuple[int, ..
 @functools.lru_cache(maxsize=32)
 def plan_for(rules: RuleSet) -> ScoringPlan:
     """The scoring plan of a rule set, built once per distinct rule content."""
-    ordered = _topological(tuple(rule for rule in rules.compiled if not rule.advises))
+    ordered = topological(tuple(rule for rule in rules.compiled if not rule.advises))
     vectors = []
     for rule in ordered:
         vector = [0] * len(APPROACHES)

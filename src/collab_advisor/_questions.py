@@ -53,10 +53,10 @@ def _answers(plan: ScoringPlan, field: str) -> tuple[str, ...]:
 
 def build_questions(plan: ScoringPlan, outlook: Outlook, top: int) -> tuple[Question, ...]:
     """Every unanswered field, most informative first."""
-    return tuple(_question(plan, impact, top) for impact in outlook.impacts)
+    return tuple(_question(plan, impact, top, outlook.settled) for impact in outlook.impacts)
 
 
-def _question(plan: ScoringPlan, impact: FieldImpact, top: int) -> Question:
+def _question(plan: ScoringPlan, impact: FieldImpact, top: int, settled: bool) -> Question:
     answers = _answers(plan, impact.field)
     new_tops = sorted({t for t in impact.tops if t != top})
     if impact.changes_top:
@@ -65,11 +65,12 @@ def _question(plan: ScoringPlan, impact: FieldImpact, top: int) -> Question:
         why = (f"{impact.changes_top} of its {len(answers)} answers would change the best fit "
                f"(to {names}): {join_words(which, 'or')}.")
     elif impact.margin_shift:
+        points = "point" if impact.margin_shift == 1 else "points"
         why = (f"No single answer changes the best fit, but the answers move "
-               f"{APPROACHES[top].display_name}'s lead by up to {impact.margin_shift} points.")
+               f"{APPROACHES[top].display_name}'s lead by up to {impact.margin_shift} {points}.")
     else:
         why = "On its own, no answer moves the ranking at the top."
-    if impact.settles:
+    if impact.settles and not settled:
         why += f" {impact.settles} of its answers would settle the advice."
     spec = FIELDS[impact.field]
     return Question(

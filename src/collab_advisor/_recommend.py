@@ -214,6 +214,28 @@ class Recommendation(BaseModel):
         """The guidance's practical planning questions, marked answered where the context is."""
         return checklist(self.context)
 
+    def to_markdown(self) -> str:
+        """A full Markdown report: ranking, reasons with sources, considerations, checklist."""
+        from ._render import to_markdown
+
+        return to_markdown(self)
+
+    def to_html(self) -> str:
+        """A self-contained, printable HTML page of the full report (no external assets)."""
+        from ._render import html_document
+
+        return html_document(self)
+
+    def _repr_markdown_(self) -> str:
+        from ._render import to_markdown
+
+        return to_markdown(self, full=False)
+
+    def _repr_html_(self) -> str:
+        from ._render import to_html
+
+        return to_html(self, full=False)
+
     def rules(self) -> RuleSet:
         """The rule set behind this advice (the shipped one, for a result read from JSON)."""
         known = _RULES_IN_USE.get(self.rules_fingerprint)

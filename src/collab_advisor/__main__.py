@@ -1,0 +1,7 @@
+"""``python -m collab_advisor``: the same as the ``collab-advisor`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())
