@@ -9,6 +9,9 @@ Every module is private; this file is the public API.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._batch import BatchItem, recommend_many
+from ._checklist import PlanningQuestion
+from ._considerations import AdviceReason, Consideration
 from ._context import (
     AgendaSetBy,
     Aim,
@@ -25,6 +28,7 @@ from ._context import (
     Scope,
     TimeSpan,
 )
+from ._counterfactual import Change, PathTo, WhatIf
 from ._engines import EngineChoice, durable_available
 from ._errors import (
     CollabAdvisorError,
@@ -34,6 +38,7 @@ from ._errors import (
     RuleProblem,
 )
 from ._loader import load_rules, shipped_rules_dir
+from ._questions import Fit, Question
 from ._recommend import (
     FindingTrace,
     Inference,
@@ -42,7 +47,9 @@ from ._recommend import (
     Recommendation,
     recommend,
 )
+from ._ruleformat import ConsiderationKind
 from ._ruleset import RuleLocation, RuleSet
+from ._whynot import UnmetRule, WhyNot
 
 try:
     __version__ = version("collab-advisor")
@@ -50,10 +57,15 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled c
     __version__ = "0+unknown"
 
 __all__ = [
+    "AdviceReason",
     "AgendaSetBy",
     "Aim",
     "Approach",
+    "BatchItem",
+    "Change",
     "CollabAdvisorError",
+    "Consideration",
+    "ConsiderationKind",
     "Context",
     "Control",
     "EngineChoice",
@@ -61,12 +73,16 @@ __all__ = [
     "EngineUnavailableError",
     "Evidence",
     "FindingTrace",
+    "Fit",
     "Formality",
     "Inference",
     "Leadership",
     "Origin",
+    "PathTo",
     "PatientInvolvement",
+    "PlanningQuestion",
     "Professions",
+    "Question",
     "RankedApproach",
     "Reason",
     "Recommendation",
@@ -77,9 +93,13 @@ __all__ = [
     "RuleSet",
     "Scope",
     "TimeSpan",
+    "UnmetRule",
+    "WhatIf",
+    "WhyNot",
     "__version__",
     "durable_available",
     "load_rules",
     "recommend",
+    "recommend_many",
     "shipped_rules_dir",
 ]
