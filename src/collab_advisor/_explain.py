@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words
+from ._wording import describe_value, join_words, points_text
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (all are in ``next_questions``)."""
@@ -16,10 +16,6 @@ if TYPE_CHECKING:
 
 _WIDTH = 88
 _ENGINE_LABELS = {"durable": "durable-rules (Rete)", "python": "plain Python"}
-
-
-def _points(value: int) -> str:
-    return f"{value} point" if abs(value) == 1 else f"{value} points"
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
@@ -73,7 +69,7 @@ def explain(rec: Recommendation) -> str:
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
     for ranked in rec.ranking:
-        lines.append(f"{ranked.rank}. {ranked.name}: {_points(ranked.score)}")
+        lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
         if not ranked.reasons:
             lines.append("       No rule applied to this approach for this context.")
         for reason in ranked.reasons:
@@ -84,7 +80,7 @@ def explain(rec: Recommendation) -> str:
         names = [r.name for r in rec.ranking if r.approach in tied]
         joined = join_words(names)
         lines += _wrap(
-            f"{joined} share the top score ({_points(rec.top.score)}). The tie is "
+            f"{joined} share the top score ({points_text(rec.top.score)}). The tie is "
             "broken by the fixed order of approaches (Quality Improvement Collaborative, "
             "Community of Practice, Managed Clinical Network, Clinical Community); telling "
             "us more about the context may separate them.", "",

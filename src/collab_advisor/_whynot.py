@@ -10,7 +10,13 @@ from ._compile import Conjunction
 from ._context import Approach
 from ._evaluation import Facts
 from ._ruleset import RuleSet
-from ._wording import describe_count_range, describe_value, field_label, join_words
+from ._wording import (
+    describe_count_range,
+    describe_value,
+    field_label,
+    join_words,
+    points_text,
+)
 
 if TYPE_CHECKING:
     from ._recommend import Reason, Recommendation
@@ -49,7 +55,7 @@ class WhyNot(BaseModel):
 
     def explain(self) -> str:
         """The same in plain words."""
-        lines = [f"{self.name}: rank {self.rank}, {self.score} points"
+        lines = [f"{self.name}: rank {self.rank}, {points_text(self.score)}"
                  + (f", {self.gap} behind the top approach." if self.gap else
                     ", the top approach." if self.rank == 1 else ", tied with the top approach.")]
         if self.held_back:

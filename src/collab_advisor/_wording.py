@@ -39,6 +39,11 @@ def count_classes_text(cuts: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(texts)
 
 
+def points_text(value: int) -> str:
+    """'1 point', '-3 points'."""
+    return f"{value} point" if abs(value) == 1 else f"{value} points"
+
+
 def join_words(items: list[str], last: str = "and") -> str:
     """'a', 'a and b', 'a, b and c'."""
     if len(items) <= 1:
