@@ -215,3 +215,22 @@ def test_both_engines_give_the_same_analysis(durable_engine: EngineChoice) -> No
         by_rete = recommend(values, engine="durable")
         by_python = recommend(values, engine="python")
         assert by_rete.model_dump(exclude={"engine"}) == by_python.model_dump(exclude={"engine"})
+
+
+@given(ctx=contexts())
+def test_the_quick_settledness_check_never_disagrees_with_the_full_one(ctx: Context) -> None:
+    """The cheap proof or witness, when it decides, agrees with the full analysis."""
+    from collab_advisor._analysis import outlook, quick_settled
+    from collab_advisor._recommend import facts_of
+
+    plan = plan_for(_rules())
+    facts = facts_of(ctx)
+    scores, fired = plan.score(facts)
+    quick = quick_settled(plan, facts, scores, fired, list(RULE_FIELDS))
+    full = outlook(plan, facts, scores, fired, list(RULE_FIELDS))
+    if quick is not None and full.exact:
+        assert quick == full.settled
+    if quick is True:
+        assert full.settled or not full.exact
+    assert recommend(ctx, engine="python").is_settled == (full.settled if quick is None
+                                                          else quick)

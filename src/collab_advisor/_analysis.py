@@ -11,6 +11,7 @@ built rule by rule, and "settled" is only claimed when those bounds prove it.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,6 +83,34 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
     order = {field: index for index, field in enumerate(field_order)}
     impacts.sort(key=lambda i: (-i.changes_top, -i.settles, -i.margin_shift, order[i.field]))
     return Outlook(low, high, exact, settled, tuple(impacts))
+
+
+QUICK_SAMPLES = 24
+"""Random completions tried by ``quick_settled`` before it falls back to the full outlook."""
+
+
+def quick_settled(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[str],
+                  field_order: Sequence[str]) -> bool | None:
+    """Decide settledness cheaply when possible, else ``None``.
+
+    Sound bounds that prove the top cannot be caught say ``True``; a completion
+    whose top differs (a witness) says ``False``. The random draws are seeded by
+    the facts, and they only change how fast the answer comes, never the answer.
+    """
+    unknown = [field for field in field_order if field not in facts]
+    if not unknown:
+        return True
+    top = top_of(scores)
+    low, high = _bounds(plan, facts, scores, fired)
+    if _settled(low, high, top):
+        return True
+    rng = random.Random(repr(sorted(facts.items())))  # noqa: S311 - speed only
+    for _ in range(QUICK_SAMPLES):
+        completion = {**facts, **{f: rng.choice(plan.classes[f]) for f in unknown}}
+        completed, _ = plan.score(completion)
+        if top_of(completed) != top:
+            return False
+    return None
 
 
 def _impact(plan: ScoringPlan, facts: Facts, scores: Scores, top: int, field: str,

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
-from ._analysis import Outlook, outlook
+from ._analysis import Outlook, outlook, quick_settled
 from ._checklist import PlanningQuestion, checklist
 from ._considerations import Consideration
 from ._context import Approach, Context
@@ -143,9 +143,17 @@ class Recommendation(BaseModel):
         return self._outlook.low[index], self._outlook.high[index]
 
     @computed_field  # type: ignore[prop-decorator]
-    @property
+    @cached_property
     def is_settled(self) -> bool:
         """True when no answers to the unknown fields could change which approach ranks first."""
+        if "_outlook" not in self.__dict__:  # try the cheap proofs before scoring everything
+            rules = self.rules()
+            facts = facts_of(self.context)
+            plan = plan_for(rules)
+            scores, fired = plan.score(facts)
+            quick = quick_settled(plan, facts, scores, fired, list(RULE_FIELDS))
+            if quick is not None:
+                return quick
         return self._outlook.settled
 
     @computed_field  # type: ignore[prop-decorator]
