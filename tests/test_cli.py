@@ -200,3 +200,17 @@ def test_batch_reads_json_lines_from_stdin() -> None:
     assert records[0]["top"] == "community_of_practice"
     assert "not valid JSON" in records[1]["error"]
     assert records[2]["top"] == "managed_clinical_network"
+
+
+def test_interview_answers_are_read_by_number_or_name() -> None:
+    """Answers may be a number, a name with spaces or hyphens, or a count."""
+    from collab_advisor._cli import _parse_answer
+
+    values = ["informal", "moderate", "highly_structured"]
+    assert _parse_answer("formality", "3", values) == "highly_structured"
+    assert _parse_answer("formality", "highly structured", values) == "highly_structured"
+    assert _parse_answer("formality", "4", values) is None
+    assert _parse_answer("existing_network", "yes", ["yes", "no"]) is True
+    assert _parse_answer("sites", "25", []) == 25
+    assert _parse_answer("sites", "lots", []) is None
+    assert _parse_answer("sites", "0", []) is None

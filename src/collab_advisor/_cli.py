@@ -145,7 +145,10 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
         values = [str(v).lower() for v in _answer_values(question.field)]
         out.write(f"\n{question.question}\n")
         for number, value in enumerate(values, start=1):
-            out.write(f"  {number}. {value}: {_value_help(question.field, value)}\n")
+            meaning = _value_help(question.field, value)
+            out.write(f"  {number}. {value}" + (f": {meaning}\n" if meaning else "\n"))
+        if not values:
+            out.write(f"  A whole number (the rules tell apart: {'; '.join(question.answers)}).\n")
         while True:
             out.write("> ")
             out.flush()
@@ -162,6 +165,10 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
                 skipped.add(question.field)
                 break
             chosen = _parse_answer(question.field, reply, values)
+            if chosen is None and not values:
+                out.write("Please answer with a whole number of at least 1 "
+                          "(or why, skip, stop).\n")
+                continue
             if chosen is None:
                 out.write(f"Please answer with a number from 1 to {len(values)}, or one of: "
                           f"{', '.join(values)} (or why, skip, stop).\n")
@@ -184,9 +191,7 @@ def _answer_values(field: str) -> list[str]:
 
 def _value_help(field: str, value: str) -> str:
     spec = FIELDS[field]
-    if spec.choices is not None:
-        return spec.choices(value).description
-    return "yes" if value == "yes" else "no"
+    return spec.choices(value).description if spec.choices is not None else ""
 
 
 def _parse_answer(field: str, reply: str, values: list[str]) -> Any:
