@@ -98,8 +98,9 @@ def read_yaml(text: str) -> YamlDocument:
             f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; rule files are small",
             None,
         )
-    loader = _NoAliasSafeLoader(text)
+    loader: _NoAliasSafeLoader | None = None
     try:
+        loader = _NoAliasSafeLoader(text)  # checks for unprintable characters at once
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
@@ -107,10 +108,15 @@ def read_yaml(text: str) -> YamlDocument:
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "not valid YAML"
         raise YamlReadError(f"not valid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as error:
+        raise YamlReadError(
+            f"not valid YAML: character {error.character!r} at position {error.position} "
+            "is not allowed in YAML text", None) from None
     except yaml.YAMLError as error:
         raise YamlReadError(f"not valid YAML: {error}", None) from None
     except RecursionError:
         raise YamlReadError("the YAML is nested too deeply to read", None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(data, root)
