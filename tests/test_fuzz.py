@@ -142,3 +142,11 @@ def test_any_name_survives_every_output(name: str) -> None:
     rec = recommend(name=name[:200], aim="share_know_how")
     assert rec.explain() and rec.to_markdown() and rec.to_html()
     assert type(rec).model_validate_json(rec.model_dump_json()) == rec
+
+
+def test_a_billion_laughs_file_is_refused_quickly(tmp_path: Path) -> None:
+    """Nested aliases that would expand enormously are refused without expanding them."""
+    lines = ["schema_version: 1", "ruleset_version: 1.0.0", "a0: &a0 [lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 25)]
+    lines.append("rules: *a24")
+    assert _load_text(tmp_path, "\n".join(lines) + "\n") is None

@@ -12,27 +12,33 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_FILE_BYTES = 2_000_000
 """Rule files larger than this are refused before parsing (a real one is a few KB)."""
 
 
-class _NoAliasSafeLoader(yaml.SafeLoader):
-    """The safe loader, refusing anchors and aliases (rule files need neither,
-    and aliases let a small file expand into a huge structure)."""
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (about ten times faster), else the Python one."""
 
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "anchors and aliases (*name) are not allowed in rule files",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
+
+def _reject_aliases(root: Node) -> None:
+    """Refuse anchors and aliases: rule files need neither, and aliases let a small file
+    stand for a huge structure. An alias shows as a node reached twice."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise YamlReadError(
+                "anchors and aliases (&name, *name) are not allowed in rule files; the value "
+                "anchored here is reused", int(node.start_mark.line) + 1)
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
 
 
 class YamlReadError(ValueError):
@@ -98,10 +104,12 @@ def read_yaml(text: str) -> YamlDocument:
             f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; rule files are small",
             None,
         )
-    loader: _NoAliasSafeLoader | None = None
+    loader: yaml.SafeLoader | None = None
     try:
-        loader = _NoAliasSafeLoader(text)  # checks for unprintable characters at once
+        loader = _Loader(text)  # the pure-Python one checks for unprintable characters here
         root = loader.get_single_node()
+        if root is not None:
+            _reject_aliases(root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
