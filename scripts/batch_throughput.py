@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from collab_advisor import EngineChoice, durable_available, recommend_many
+from collab_advisor import recommend_many
+from collab_advisor._engines import runnable_engines
 from collab_advisor._samples import seeded_field_values
 
 
@@ -21,9 +22,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
     rows = seeded_field_values(args.rows, seed=17, known=0.6)
-    engines: list[EngineChoice] = ["python"]
-    if durable_available():
-        engines.append("durable")
+    engines = runnable_engines()
     for engine in engines:
         recommend_many(rows[:50], engine=engine)  # warm up
         start = time.perf_counter()

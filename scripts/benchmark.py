@@ -24,12 +24,12 @@ from collab_advisor import (
     Context,
     EngineChoice,
     RuleSet,
-    durable_available,
     load_rules,
     recommend,
 )
 from collab_advisor._engine_durable import DurableEngine
 from collab_advisor._engine_python import PythonEngine
+from collab_advisor._engines import runnable_engines
 from collab_advisor._evaluation import Engine
 from collab_advisor._plan import plan_for
 from collab_advisor._recommend import facts_of
@@ -58,9 +58,7 @@ def main() -> None:
     contexts = seeded_contexts(args.calls, seed=11)
     print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
           f"{len(rules.findings)} findings, {args.calls} contexts")
-    engines: list[EngineChoice] = ["python"]
-    if durable_available():
-        engines.append("durable")
+    engines = runnable_engines()
     results: dict[str, tuple[float, float]] = {}
     for name in engines:
         engine: Engine = PythonEngine() if name == "python" else DurableEngine()

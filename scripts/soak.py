@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from collab_advisor import EngineChoice, durable_available, load_rules, recommend, shipped_rules_dir
+from collab_advisor._engines import runnable_engines
 from collab_advisor._samples import seeded_field_values
 
 CUSTOM = Path(__file__).resolve().parents[1] / "examples" / "custom_rules"
@@ -99,9 +100,7 @@ def main() -> None:
     parser.add_argument("--threads-calls", type=int, default=2_000)
     parser.add_argument("--reloads", type=int, default=1_000)
     args = parser.parse_args()
-    engines: list[EngineChoice] = ["python"]
-    if durable_available():
-        engines.append("durable")
+    engines = runnable_engines()
     for engine in engines:
         soak(engine, args.calls)
     for engine in engines:

@@ -19,6 +19,11 @@ def durable_available() -> bool:
     return durable_import_error() is None
 
 
+def runnable_engines() -> list[EngineChoice]:
+    """The engines that can run here: plain Python always, durable-rules where it imports."""
+    return ["python", "durable"] if durable_available() else ["python"]
+
+
 @functools.cache
 def _python_engine() -> PythonEngine:
     return PythonEngine()
