@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words, points_text
+from ._wording import describe_value, join_words, points_text, provenance
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (all are in ``next_questions``)."""
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ._recommend import FindingTrace, Reason, Recommendation
 
 _WIDTH = 88
-_ENGINE_LABELS = {"durable": "durable-rules (Rete)", "python": "plain Python"}
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
@@ -87,10 +86,7 @@ def explain(rec: Recommendation) -> str:
         )
         lines.append("")
     lines += _outlook_lines(rec)
-    lines.append(
-        f"Rules {rec.rules_version} (fingerprint {rec.rules_fingerprint[:12]}); "
-        f"engine: {_ENGINE_LABELS[rec.engine]}."
-    )
+    lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
     return "\n".join(lines)
 
 

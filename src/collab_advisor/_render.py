@@ -11,12 +11,11 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, field_label
+from ._wording import describe_value, field_label, provenance
 
 if TYPE_CHECKING:
     from ._recommend import RankedApproach, Recommendation
 
-_ENGINE_LABELS = {"durable": "durable-rules (Rete)", "python": "plain Python"}
 
 
 def _md(text: str) -> str:
@@ -40,8 +39,7 @@ def _known_rows(rec: Recommendation) -> list[tuple[str, str]]:
 
 
 def _footer(rec: Recommendation) -> str:
-    return (f"Rules {rec.rules_version} (fingerprint {rec.rules_fingerprint[:12]}); "
-            f"engine: {_ENGINE_LABELS[rec.engine]}.")
+    return provenance(rec.rules_version, rec.rules_fingerprint, rec.engine)
 
 
 def to_markdown(rec: Recommendation, full: bool = True) -> str:

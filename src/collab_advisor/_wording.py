@@ -39,6 +39,15 @@ def count_classes_text(cuts: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(texts)
 
 
+ENGINE_LABELS = {"durable": "durable-rules (Rete)", "python": "plain Python"}
+
+
+def provenance(rules_version: str, fingerprint: str, engine: str) -> str:
+    """Which rules and engine produced a result, as every output ends."""
+    return (f"Rules {rules_version} (fingerprint {fingerprint[:12]}); "
+            f"engine: {ENGINE_LABELS[engine]}.")
+
+
 def points_text(value: int) -> str:
     """'1 point', '-3 points'."""
     return f"{value} point" if abs(value) == 1 else f"{value} points"
