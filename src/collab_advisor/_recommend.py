@@ -359,7 +359,7 @@ def build_recommendation(
                     title=rule.title,
                     points=effect.points,
                     text=effect.why,
-                    source=_cite(rules, rule.id),
+                    source="; ".join(s.cite() for s in effect.source or rule.source),
                     via=tracer.via(rule_id),
                 )
             )

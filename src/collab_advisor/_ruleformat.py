@@ -266,6 +266,11 @@ class ScoreEffect(BaseModel):
         description="One line in plain words: why this context favours or disfavours "
         "the approach."
     )
+    source: Annotated[list[Source], Field(min_length=1)] | None = Field(
+        default=None,
+        description="What this approach's points rest on, when narrower than the rule's "
+        "sources (explanations then cite only these).",
+    )
 
     @model_validator(mode="after")
     def _non_zero(self) -> ScoreEffect:
