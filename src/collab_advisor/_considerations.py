@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._compile import TOP_FIELD
 from ._engines import get_engine
-from ._ruleformat import ConsiderationKind
+from ._ruleformat import ConsiderationKind, cite_all
 from ._ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Considera
             continue
         grouped.setdefault(rule.advise.consideration, []).append(AdviceReason(
             rule_id=rule.id, why=rule.advise.why,
-            source="; ".join(source.cite() for source in rule.source)))
+            source=cite_all(rule.source)))
     return tuple(
         Consideration(kind=kind, title=kind.heading, reasons=tuple(grouped[kind]))
         for kind in ConsiderationKind if kind in grouped

@@ -45,19 +45,19 @@ class Question(BaseModel):
     """Why it matters, in plain words."""
 
 
-def _answers(plan: ScoringPlan, field: str) -> tuple[str, ...]:
-    if FIELDS[field].kind == "count":
-        return count_classes_text(tuple(int(v) for v in plan.classes[field]))
-    return tuple(describe_value(field, value) for value in plan.classes[field])
+def _answers(impact: FieldImpact) -> tuple[str, ...]:
+    if FIELDS[impact.field].kind == "count":
+        return count_classes_text(tuple(int(v) for v in impact.values))
+    return tuple(describe_value(impact.field, value) for value in impact.values)
 
 
-def build_questions(plan: ScoringPlan, outlook: Outlook, top: int) -> tuple[Question, ...]:
+def build_questions(outlook: Outlook, top: int) -> tuple[Question, ...]:
     """Every unanswered field, most informative first."""
-    return tuple(_question(plan, impact, top, outlook.settled) for impact in outlook.impacts)
+    return tuple(_question(impact, top, outlook.settled) for impact in outlook.impacts)
 
 
-def _question(plan: ScoringPlan, impact: FieldImpact, top: int, settled: bool) -> Question:
-    answers = _answers(plan, impact.field)
+def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
+    answers = _answers(impact)
     new_tops = sorted({t for t in impact.tops if t != top})
     if impact.changes_top:
         names = join_words([APPROACHES[t].display_name for t in new_tops], "or")

@@ -19,8 +19,9 @@ from ._errors import CollabAdvisorError
 from ._evaluation import EngineName, Evaluation, Facts
 from ._fields import RULE_FIELDS
 from ._loader import load_rules
-from ._plan import APPROACHES, plan_for
+from ._plan import APPROACHES, Scores, ScoringPlan, plan_for
 from ._questions import Fit, Question, assess_fit, build_questions
+from ._ruleformat import cite_all
 from ._ruleset import RuleSet
 
 _FROZEN = ConfigDict(frozen=True)
@@ -129,13 +130,17 @@ class Recommendation(BaseModel):
             ranked._owner = _Owner(self)
 
     @cached_property
+    def _scored(self) -> tuple[ScoringPlan, Facts, Scores, frozenset[str]]:
+        # What every analysis starts from, worked out once per result.
+        plan = plan_for(self.rules())
+        facts = facts_of(self.context)
+        scores, fired = plan.score(facts)
+        return plan, facts, scores, fired
+
+    @cached_property
     def _outlook(self) -> Outlook:
         # Worked out on first use: recommend() stays fast for callers that need no more.
-        rules = self.rules()
-        facts = facts_of(self.context)
-        plan = plan_for(rules)
-        scores, fired = plan.score(facts)
-        return outlook(plan, facts, scores, fired, list(RULE_FIELDS))
+        return outlook(*self._scored, list(RULE_FIELDS))
 
     def score_range_of(self, approach: Approach | str) -> tuple[int, int]:
         """The lowest and highest score ``approach`` could reach once the unknowns are answered."""
@@ -147,11 +152,7 @@ class Recommendation(BaseModel):
     def is_settled(self) -> bool:
         """True when no answers to the unknown fields could change which approach ranks first."""
         if "_outlook" not in self.__dict__:  # try the cheap proofs before scoring everything
-            rules = self.rules()
-            facts = facts_of(self.context)
-            plan = plan_for(rules)
-            scores, fired = plan.score(facts)
-            quick = quick_settled(plan, facts, scores, fired, list(RULE_FIELDS))
+            quick = quick_settled(*self._scored, list(RULE_FIELDS))
             if quick is not None:
                 return quick
         return self._outlook.settled
@@ -170,7 +171,7 @@ class Recommendation(BaseModel):
     @cached_property
     def next_questions(self) -> tuple[Question, ...]:
         """The unanswered fields, the one whose answer could change the advice most first."""
-        return build_questions(plan_for(self.rules()), self._outlook,
+        return build_questions(self._outlook,
                                APPROACHES.index(self.top.approach))
 
     @computed_field  # type: ignore[prop-decorator]
@@ -178,7 +179,7 @@ class Recommendation(BaseModel):
     def fit(self) -> Fit:
         """How strongly the top approach fits, by the documented thresholds."""
         vector = tuple(self.score_of(approach) for approach in APPROACHES)
-        return assess_fit(plan_for(self.rules()), vector, self._outlook.high,
+        return assess_fit(self._scored[0], vector, self._outlook.high,
                           APPROACHES.index(self.top.approach), len(self._outlook.impacts))
 
     @property
@@ -359,7 +360,7 @@ def build_recommendation(
                     title=rule.title,
                     points=effect.points,
                     text=effect.why,
-                    source="; ".join(s.cite() for s in effect.source or rule.source),
+                    source=cite_all(effect.source or rule.source),
                     via=tracer.via(rule_id),
                 )
             )
@@ -388,7 +389,7 @@ def build_recommendation(
 
 
 def _cite(rules: RuleSet, rule_id: str) -> str:
-    return "; ".join(source.cite() for source in rules.rule(rule_id).source)
+    return cite_all(rules.rule(rule_id).source)
 
 
 class _Tracer:

@@ -8,6 +8,7 @@ valid name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -103,6 +104,11 @@ class Source(BaseModel):
         if self.reference is not None:
             parts.append(self.reference + (f" (doi:{self.doi})" if self.doi else ""))
         return "; ".join(parts)
+
+
+def cite_all(sources: Iterable[Source]) -> str:
+    """Several sources in one line, separated by semicolons."""
+    return "; ".join(source.cite() for source in sources)
 
 
 class FieldTest(BaseModel):
