@@ -49,6 +49,14 @@ from ._recommend import (
 )
 from ._ruleformat import ConsiderationKind
 from ._ruleset import RuleLocation, RuleSet
+from ._team import (
+    Disagreement,
+    MemberView,
+    ProposedValue,
+    TeamMember,
+    TeamRecommendation,
+    recommend_team,
+)
 from ._whynot import UnmetRule, WhyNot
 
 try:
@@ -68,6 +76,7 @@ __all__ = [
     "ConsiderationKind",
     "Context",
     "Control",
+    "Disagreement",
     "EngineChoice",
     "EngineError",
     "EngineUnavailableError",
@@ -77,11 +86,13 @@ __all__ = [
     "Formality",
     "Inference",
     "Leadership",
+    "MemberView",
     "Origin",
     "PathTo",
     "PatientInvolvement",
     "PlanningQuestion",
     "Professions",
+    "ProposedValue",
     "Question",
     "RankedApproach",
     "Reason",
@@ -92,6 +103,8 @@ __all__ = [
     "RuleProblem",
     "RuleSet",
     "Scope",
+    "TeamMember",
+    "TeamRecommendation",
     "TimeSpan",
     "UnmetRule",
     "WhatIf",
@@ -101,5 +114,6 @@ __all__ = [
     "load_rules",
     "recommend",
     "recommend_many",
+    "recommend_team",
     "shipped_rules_dir",
 ]
