@@ -168,7 +168,8 @@ def test_schema_prints_context_and_rule_schemas() -> None:
 
 
 def test_batch_writes_one_result_per_row_and_reports_bad_rows(tmp_path: Path) -> None:
-    """Each CSV row gets a result; a bad row is named by number and field; others finish."""
+    """Each CSV row gets a result; a bad row is named by its spreadsheet row number (the
+    header is row 1) and field; the others finish."""
     source = tmp_path / "teams.csv"
     source.write_text(
         "name,aim,formality,time_span,sites\n"
@@ -180,10 +181,10 @@ def test_batch_writes_one_result_per_row_and_reports_bad_rows(tmp_path: Path) ->
     output = tmp_path / "out.csv"
     result = run("batch", str(source), "--output", str(output), "--engine", "python")
     assert result.returncode == 2
-    assert "row 3: formality: Input should be" in result.stderr
+    assert "row 4: formality: Input should be" in result.stderr
     assert "1 of 4 rows could not be read; the others completed." in result.stderr
     rows = list(csv.DictReader(io.StringIO(output.read_text())))
-    assert [r["row"] for r in rows] == ["1", "2", "3", "4"]
+    assert [r["row"] for r in rows] == ["2", "3", "4", "5"]
     assert rows[0]["top"] == "community_of_practice"
     assert rows[1]["top"] == "qi_collaborative"
     assert rows[2]["top"] == "" and "formality" in rows[2]["error"]

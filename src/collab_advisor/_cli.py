@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
 from pydantic import ValidationError
 
 from ._batch import describe_validation_error, recommend_many
 from ._context import Approach, Context
+from ._csvinput import neutralise_formula, read_batch
 from ._engines import ENGINE_CHOICES, EngineChoice
 from ._errors import CollabAdvisorError, RuleFileError
 from ._fields import FIELDS
+from ._files import read_context_file
 from ._lint import lint
 from ._loader import load_rules
 from ._recommend import Recommendation, recommend
@@ -77,23 +77,7 @@ def _add_context_flags(parser: argparse.ArgumentParser) -> None:
 
 def _read_mapping(source: str) -> dict[str, Any]:
     """A context from a JSON or YAML file, or '-' for standard input."""
-    if source == "-":
-        text, label = sys.stdin.read(), "standard input"
-    else:
-        path = Path(source)
-        try:
-            text, label = path.read_text(encoding="utf-8"), str(path)
-        except OSError as error:
-            raise UsageError(f"cannot read the context file {source}: {error.strerror}") from None
-    try:
-        data = yaml.safe_load(text)  # JSON is YAML too
-    except yaml.YAMLError as error:
-        raise UsageError(f"{label} is not valid JSON or YAML: {error}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{label} must hold one mapping of field names to values")
-    return data
+    return read_context_file(source)
 
 
 def _context_from(args: argparse.Namespace) -> Context:
@@ -244,40 +228,19 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 # -- batch ----------------------------------------------------------------------------
 
 
-def _read_rows(path: str, form: str | None) -> list[dict[str, Any] | str]:
-    """Each row as a mapping (empty CSV cells mean unknown), or the text of its error."""
-    if path == "-":
-        text = sys.stdin.read()
-        kind = form or "jsonl"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot read {path}: {error.strerror}") from None
-        kind = form or ("csv" if path.lower().endswith(".csv") else "jsonl")
-    rows: list[dict[str, Any] | str] = []
-    if kind == "csv":
-        for row in csv.DictReader(io.StringIO(text)):
-            if None in row:
-                rows.append("has more cells than the header has columns")
-                continue
-            rows.append({k.strip(): v.strip() for k, v in row.items()
-                         if v is not None and v.strip() != ""})
-        return rows
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            rows.append(f"not valid JSON ({error.msg})")
-            continue
-        rows.append(item if isinstance(item, dict) else "not a JSON object")
-    return rows
+def _read_rows(path: str, form: str | None) -> list[tuple[int, dict[str, Any] | str]]:
+    """Each row's number and mapping (empty CSV cells mean unknown), or the text of its
+    error; notes on how the file was read go to standard error."""
+    batch = read_batch(path, form)
+    for note in batch.notes:
+        sys.stderr.write(f"{PROG}: note: {note}\n")
+    return [(row.number, row.values if row.values is not None else str(row.error))
+            for row in batch.rows]
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
-    rows = _read_rows(args.input, args.input_format)
+    numbered = _read_rows(args.input, args.input_format)
+    rows = [row for _, row in numbered]
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
     show_progress = sys.stderr.isatty() and len(rows) >= _CHUNK
@@ -288,7 +251,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         readable = [row for row in chunk if isinstance(row, dict)]
         results = iter(recommend_many(readable, rules=rules, engine=args.engine))
         for offset, row in enumerate(chunk):
-            number = start + offset + 1
+            number = numbered[start + offset][0]
             item = next(results) if isinstance(row, dict) else None
             if item is not None and item.recommendation is not None:
                 records.append(_record(number, item.recommendation))
@@ -336,7 +299,8 @@ def _write_records(records: list[dict[str, Any]], form: str, target: TextIO) -> 
     writer = csv.DictWriter(target, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for record in records:
-        writer.writerow({column: record.get(column, "") for column in columns})
+        writer.writerow({column: neutralise_formula(record.get(column, ""))
+                         for column in columns})
 
 
 # -- the parser -----------------------------------------------------------------------
