@@ -86,26 +86,29 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     assert "'sities' is not a context field (did you mean 'sites'?)" in result.stderr
     missing = run("recommend", "--context", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "cannot read the context file" in missing.stderr
-    flag = run("recommend", "--time-span", "fixed")
-    assert flag.returncode == 2 and "invalid choice: 'fixed'" in flag.stderr
+    flag = run("recommend", "--time-span", "weekly")
+    assert flag.returncode == 2 and "'weekly' is not a time_span value" in flag.stderr
 
 
 def test_interview_driven_through_stdin_settles_and_explains() -> None:
-    """Another program can answer the interview line by line; 'why' and 'skip' work."""
+    """Another program can answer line by line; prompts go to stderr, the report to stdout."""
     answers = "why\n3\nskip\n" + "1\n" * 20
     result = run("interview", "--engine", "python", stdin=answers)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "How will the work be steered and held to account?" in out
-    assert "would change the best fit" in out  # the answer to 'why'
-    assert "The advice is settled." in out or "No more questions to ask." in out
-    assert "Which collaboration-based approach fits" in out
+    assert "What is the main purpose?" in result.stderr
+    assert "What is the main purpose?" not in result.stdout
+    assert "Everything else follows from what the collaboration is for" in result.stderr
+    assert ("The advice is settled." in result.stderr
+            or "No more questions to ask." in result.stderr)
+    assert result.stdout.startswith("Which collaboration-based approach fits")
 
 
 def test_interview_stops_on_request_and_at_end_of_input() -> None:
     """'stop' or the end of input ends the interview with the advice so far."""
-    assert "Stopped on request." in run("interview", stdin="stop\n").stdout
-    assert "Input ended." in run("interview", stdin="").stdout
+    stopped = run("interview", stdin="stop\n")
+    assert "Stopped on request." in stopped.stderr
+    assert "Which collaboration-based approach fits" in stopped.stdout
+    assert "Input ended." in run("interview", stdin="").stderr
 
 
 def test_rules_check_is_clean_for_the_shipped_rules() -> None:
@@ -204,14 +207,17 @@ def test_batch_reads_json_lines_from_stdin() -> None:
 
 
 def test_interview_answers_are_read_by_number_or_name() -> None:
-    """Answers may be a number, a name with spaces or hyphens, or a count."""
-    from collab_advisor._cli import _parse_answer
+    """Answers may be a number, a name in any case with spaces, a prefix, or a count."""
+    from collab_advisor._cli_values import ValueMatchError
+    from collab_advisor._interview import parse_answer
 
-    values = ["informal", "moderate", "highly_structured"]
-    assert _parse_answer("formality", "3", values) == "highly_structured"
-    assert _parse_answer("formality", "highly structured", values) == "highly_structured"
-    assert _parse_answer("formality", "4", values) is None
-    assert _parse_answer("existing_network", "yes", ["yes", "no"]) is True
-    assert _parse_answer("sites", "25", []) == 25
-    assert _parse_answer("sites", "lots", []) is None
-    assert _parse_answer("sites", "0", []) is None
+    assert parse_answer("formality", "3") == "highly_structured"
+    assert parse_answer("formality", "Highly Structured") == "highly_structured"
+    assert parse_answer("formality", "high") == "highly_structured"
+    with pytest.raises(ValueMatchError, match="allowed: informal, moderate, highly_structured"):
+        parse_answer("formality", "4")
+    assert parse_answer("existing_network", "yes") is True
+    assert parse_answer("existing_network", "2") is False
+    assert parse_answer("sites", "25") == 25
+    assert parse_answer("sites", "lots") is None
+    assert parse_answer("sites", "0") is None

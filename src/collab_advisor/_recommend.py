@@ -226,11 +226,22 @@ class Recommendation(BaseModel):
         wanted = Approach(approach)
         return next(r.score for r in self.ranking if r.approach is wanted)
 
-    def explain(self) -> str:
-        """The whole ranking in plain words, with every reason and its source."""
+    def explain(self, verbose: bool = True) -> str:
+        """A summary, then the whole ranking in plain words, with every reason and its source.
+
+        ``verbose=False`` leaves out the rule ids (the command line's default).
+        """
         from ._explain import explain
 
-        return explain(self)
+        return explain(self, verbose)
+
+    def __repr__(self) -> str:
+        """Short and readable: the ranking with scores, what is known, the rules' version."""
+        scores = ", ".join(f"{r.name} {r.score}" for r in self.ranking)
+        known = len(RULE_FIELDS) - len(self.unknown_fields)
+        name = f"{self.context.name!r}: " if self.context.name else ""
+        return (f"<Recommendation {name}{scores}; {known} of {len(RULE_FIELDS)} answers known; "
+                f"rules {self.rules_version}>")
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
