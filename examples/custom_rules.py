@@ -31,4 +31,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _output import run_main  # one clear line if the output is closed or the disk full
+
+    run_main(main)

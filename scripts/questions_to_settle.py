@@ -21,20 +21,32 @@ from collab_advisor import Context, recommend
 from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._samples import seeded_contexts
 
-VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "vignettes.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+VIGNETTES = ROOT / "tests" / "vignettes.yaml"
+CASEBOOK = ROOT / "casebook" / "casebook.yaml"
 
 
 def questions_to_settle(truth: Context) -> tuple[int, bool]:
-    """Questions asked before settled, and whether the settled top matches the truth's."""
+    """Questions asked before settled, and whether the settled top matches the truth's.
+
+    The first question not asked yet is answered from the truth, or left unknown where
+    the truth does not say; the interview ends when the advice is settled or nothing is
+    left to ask.
+    """
     known = truth.known()
     answers: dict[str, Any] = {}
+    asked: set[str] = set()
     rec = recommend(engine="python")
     while not rec.is_settled:
-        field = rec.next_questions[0].field
-        answers[field] = known[field]
-        rec = recommend(answers, engine="python")
+        field = next((q.field for q in rec.next_questions if q.field not in asked), None)
+        if field is None:
+            break
+        asked.add(field)
+        if field in known:
+            answers[field] = known[field]
+            rec = recommend(answers, engine="python")
     final = recommend(truth, engine="python")
-    return len(answers), rec.top.approach is final.top.approach
+    return len(asked), rec.top.approach is final.top.approach
 
 
 def report(label: str, truths: list[Context]) -> None:
@@ -60,6 +72,9 @@ def main() -> None:
     complete = [Context.model_validate(v["context"]) for v in vignettes
                 if len(v["context"]) == len(RULE_FIELDS)]
     report("complete vignettes", complete)
+    cases: list[dict[str, Any]] = yaml.safe_load(CASEBOOK.read_text(encoding="utf-8"))
+    report("casebook contexts (unknown where the sources do not say)",
+           [Context.model_validate(case["context"]) for case in cases])
     report("seeded complete contexts", seeded_contexts(args.sample, seed=5, known=1.0))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ settings.load_profile("ci" if ON_CI else "default")
 def _durable_or_skip() -> None:
     if durable_available():
         return
-    if ON_CI:
+    if ON_CI and sys.version_info < (3, 13):
         pytest.fail("durable-rules must be importable on CI (Python 3.11 or 3.12)")
     pytest.skip("durable-rules is not importable in this Python")
 

@@ -86,26 +86,29 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     assert "'sities' is not a context field (did you mean 'sites'?)" in result.stderr
     missing = run("recommend", "--context", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "cannot read the context file" in missing.stderr
-    flag = run("recommend", "--time-span", "fixed")
-    assert flag.returncode == 2 and "invalid choice: 'fixed'" in flag.stderr
+    flag = run("recommend", "--time-span", "weekly")
+    assert flag.returncode == 2 and "'weekly' is not a time_span value" in flag.stderr
 
 
 def test_interview_driven_through_stdin_settles_and_explains() -> None:
-    """Another program can answer the interview line by line; 'why' and 'skip' work."""
+    """Another program can answer line by line; prompts go to stderr, the report to stdout."""
     answers = "why\n3\nskip\n" + "1\n" * 20
     result = run("interview", "--engine", "python", stdin=answers)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "How will the work be steered and held to account?" in out
-    assert "would change the best fit" in out  # the answer to 'why'
-    assert "The advice is settled." in out or "No more questions to ask." in out
-    assert "Which collaboration-based approach fits" in out
+    assert "What is the main purpose?" in result.stderr
+    assert "What is the main purpose?" not in result.stdout
+    assert "Everything else follows from what the collaboration is for" in result.stderr
+    assert ("The advice is settled." in result.stderr
+            or "No more questions to ask." in result.stderr)
+    assert result.stdout.startswith("Which collaboration-based approach fits")
 
 
 def test_interview_stops_on_request_and_at_end_of_input() -> None:
     """'stop' or the end of input ends the interview with the advice so far."""
-    assert "Stopped on request." in run("interview", stdin="stop\n").stdout
-    assert "Input ended." in run("interview", stdin="").stdout
+    stopped = run("interview", stdin="stop\n")
+    assert "Stopped on request." in stopped.stderr
+    assert "Which collaboration-based approach fits" in stopped.stdout
+    assert "Input ended." in run("interview", stdin="").stderr
 
 
 def test_rules_check_is_clean_for_the_shipped_rules() -> None:
@@ -168,7 +171,8 @@ def test_schema_prints_context_and_rule_schemas() -> None:
 
 
 def test_batch_writes_one_result_per_row_and_reports_bad_rows(tmp_path: Path) -> None:
-    """Each CSV row gets a result; a bad row is named by number and field; others finish."""
+    """Each CSV row gets a result; a bad row is named by its spreadsheet row number (the
+    header is row 1) and field; the others finish."""
     source = tmp_path / "teams.csv"
     source.write_text(
         "name,aim,formality,time_span,sites\n"
@@ -180,10 +184,10 @@ def test_batch_writes_one_result_per_row_and_reports_bad_rows(tmp_path: Path) ->
     output = tmp_path / "out.csv"
     result = run("batch", str(source), "--output", str(output), "--engine", "python")
     assert result.returncode == 2
-    assert "row 3: formality: Input should be" in result.stderr
+    assert "row 4: formality: Input should be" in result.stderr
     assert "1 of 4 rows could not be read; the others completed." in result.stderr
     rows = list(csv.DictReader(io.StringIO(output.read_text())))
-    assert [r["row"] for r in rows] == ["1", "2", "3", "4"]
+    assert [r["row"] for r in rows] == ["2", "3", "4", "5"]
     assert rows[0]["top"] == "community_of_practice"
     assert rows[1]["top"] == "qi_collaborative"
     assert rows[2]["top"] == "" and "formality" in rows[2]["error"]
@@ -203,14 +207,17 @@ def test_batch_reads_json_lines_from_stdin() -> None:
 
 
 def test_interview_answers_are_read_by_number_or_name() -> None:
-    """Answers may be a number, a name with spaces or hyphens, or a count."""
-    from collab_advisor._cli import _parse_answer
+    """Answers may be a number, a name in any case with spaces, a prefix, or a count."""
+    from collab_advisor._cli_values import ValueMatchError
+    from collab_advisor._interview import parse_answer
 
-    values = ["informal", "moderate", "highly_structured"]
-    assert _parse_answer("formality", "3", values) == "highly_structured"
-    assert _parse_answer("formality", "highly structured", values) == "highly_structured"
-    assert _parse_answer("formality", "4", values) is None
-    assert _parse_answer("existing_network", "yes", ["yes", "no"]) is True
-    assert _parse_answer("sites", "25", []) == 25
-    assert _parse_answer("sites", "lots", []) is None
-    assert _parse_answer("sites", "0", []) is None
+    assert parse_answer("formality", "3") == "highly_structured"
+    assert parse_answer("formality", "Highly Structured") == "highly_structured"
+    assert parse_answer("formality", "high") == "highly_structured"
+    with pytest.raises(ValueMatchError, match="allowed: informal, moderate, highly_structured"):
+        parse_answer("formality", "4")
+    assert parse_answer("existing_network", "yes") is True
+    assert parse_answer("existing_network", "2") is False
+    assert parse_answer("sites", "25") == 25
+    assert parse_answer("sites", "lots") is None
+    assert parse_answer("sites", "0") is None

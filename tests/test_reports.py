@@ -60,9 +60,10 @@ def test_notebook_views_are_compact_and_escaped() -> None:
 
 
 def test_markdown_report_has_every_section() -> None:
-    """to_markdown() is the full report in Markdown."""
+    """to_markdown() is the full report in Markdown, starting at a top-level heading."""
     text = recommend(time_span="fixed_term", aim="close_practice_gap").to_markdown()
-    for heading in ("#### Context", "#### Things to consider", "#### Planning checklist"):
+    assert text.startswith("# Collaboration approach advice\n")
+    for heading in ("\n## Context", "\n## Things to consider", "\n## Planning checklist"):
         assert heading in text
 
 

@@ -1,41 +1,121 @@
-"""The ``collab-advisor`` command: recommend, interview, rules check, schema, batch.
+"""The ``collab-advisor`` command: recommend, what-if, why-not, path-to, compare, interview,
+rules check, schema, batch.
 
-Errors print one plain message on standard error, never a traceback: exit
-status 2 for bad usage or input, 1 when ``rules check`` finds problems.
+Errors print one plain line on standard error, never a traceback: exit status 2
+for bad usage or input, 1 when ``rules check`` finds problems or the output
+cannot be written (a full disk, a closed pipe), 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import io
+import errno
 import json
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
-import yaml
 from pydantic import ValidationError
 
 from ._batch import describe_validation_error, recommend_many
+from ._cli_render import Doc, render
+from ._cli_reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
+from ._cli_values import (
+    ValueMatchError,
+    allowed_values,
+    did_you_mean,
+    match_approach,
+    match_choice,
+    match_value,
+)
+from ._compare import compare
 from ._context import Approach, Context
-from ._engines import ENGINE_CHOICES, EngineChoice
+from ._csvinput import neutralise_formula, read_batch
+from ._engines import ENGINE_CHOICES
 from ._errors import CollabAdvisorError, RuleFileError
 from ._fields import FIELDS
+from ._files import read_context_file
+from ._interview import Interview, make_asker, save_answers
 from ._lint import lint
-from ._loader import load_rules
+from ._loader import load_rules, shipped_rules_dir
 from ._recommend import Recommendation, recommend
+from ._render import to_markdown
+from ._rulecheck import check_examples
 from ._ruleformat import rule_file_json_schema
 from ._ruleset import RuleSet
 
 PROG = "collab-advisor"
 _CHUNK = 200
 """Batch rows are processed (and progress shown) in chunks of this many."""
+FORMATS = ("text", "markdown", "json", "html")
+_UNKNOWN = ("unknown", "not_known", "none", "null", "")
 
 
 class UsageError(Exception):
     """Bad usage or input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: no usage block, allowed values and a did-you-mean."""
+
+    def error(self, message: str) -> NoReturn:
+        choice = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if choice is not None:
+            typed = choice.group(1)
+            options = [o.strip(" '") for o in choice.group(2).split(",")]
+            message = f"{typed!r} is not a command; allowed: {', '.join(options)}"
+            guess = did_you_mean(typed, options)
+            if guess is not None:
+                message += f" (did you mean {guess}?)"
+        unknown = re.match(r"unrecognized arguments: (\S+)", message)
+        if unknown is not None and unknown.group(1).startswith("--"):
+            flags = sorted(_all_flags(self))
+            guess = did_you_mean(unknown.group(1), flags)
+            if guess is not None:
+                message += f" (did you mean {guess}?)"
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _all_flags(parser: argparse.ArgumentParser) -> set[str]:
+    """Every long option of a parser and of its subcommands."""
+    flags: set[str] = set()
+    for action in parser._actions:
+        flags.update(flag for flag in action.option_strings if flag.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                flags |= _all_flags(sub)
+    return flags
+
+
+def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a matcher: a ValueMatchError becomes argparse's one-line error."""
+    def parse(text: str) -> Any:
+        try:
+            return convert(text)
+        except ValueMatchError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = getattr(convert, "__name__", "value")
+    return parse
+
+
+def _field_type(name: str) -> Callable[[str], Any]:
+    """An argparse type for a context field (argparse names the flag, so the field is not
+    repeated)."""
+    def parse(text: str) -> Any:
+        try:
+            return match_value(name, text)
+        except ValueMatchError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{name}: ")) from None
+    parse.__name__ = name
+    return parse
+
+
+def _choice_type(choices: Sequence[str], what: str) -> Callable[[str], Any]:
+    return _typed(lambda text: match_choice(text, list(choices), what))
 
 
 # -- shared options -------------------------------------------------------------------
@@ -43,14 +123,23 @@ class UsageError(Exception):
 
 def _add_engine_and_rules(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", action="append", metavar="PATH", type=Path,
-                        help="a rule file or folder to use instead of the shipped rules "
+                        help="a rule file or folder to use INSTEAD of the shipped rules "
                         "(repeat to combine several)")
-    parser.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
+    parser.add_argument("--add-rules", action="append", metavar="PATH", type=Path,
+                        help="a rule file or folder to use IN ADDITION to the shipped rules "
+                        "(or to those given with --rules); repeatable")
+    parser.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
+                        metavar="|".join(ENGINE_CHOICES),
                         help="rule engine (default: auto = durable-rules if it imports)")
 
 
 def _rules_from(args: argparse.Namespace) -> RuleSet | None:
-    return load_rules(*args.rules) if args.rules else None
+    """The rule set the options ask for (None: the shipped rules)."""
+    base: list[Path] = args.rules or []
+    added: list[Path] = getattr(args, "add_rules", None) or []
+    if not base and not added:
+        return None
+    return load_rules(*(base or [shipped_rules_dir()]), *added)
 
 
 def _flag(name: str) -> str:
@@ -58,70 +147,151 @@ def _flag(name: str) -> str:
 
 
 def _add_context_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("context fields (leave out what is not known)")
+    group = parser.add_argument_group(
+        "context fields (leave out what is not known; values ignore case, and the start of "
+        "a value is enough when only one value begins that way)")
     for name, spec in FIELDS.items():
+        convert = _field_type(name)
         if spec.kind == "choice":
-            allowed = [str(v) for v in spec.values]
-            group.add_argument(_flag(name), dest=name, metavar="VALUE", choices=allowed,
-                               help=f"{spec.description} One of: {', '.join(allowed)}")
+            allowed = ", ".join(allowed_values(name))
+            group.add_argument(_flag(name), dest=name, metavar="VALUE", type=convert,
+                               help=f"{spec.description} One of: {allowed}")
         elif spec.kind == "yes_no":
-            group.add_argument(_flag(name), dest=name, metavar="yes|no",
-                               choices=["yes", "no", "true", "false"],
+            group.add_argument(_flag(name), dest=name, metavar="yes|no", type=convert,
                                help=f"{spec.description} yes or no.")
         elif spec.kind == "count":
-            group.add_argument(_flag(name), dest=name, metavar="N", type=int,
+            group.add_argument(_flag(name), dest=name, metavar="N", type=convert,
                                help=f"{spec.description} A whole number.")
         else:
             group.add_argument(_flag(name), dest=name, metavar="TEXT", help=spec.description)
 
 
-def _read_mapping(source: str) -> dict[str, Any]:
+def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    parser.add_argument("--format", type=_choice_type(formats, "format"), default="text",
+                        metavar="|".join(formats), help="output format (default: text)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the id of every rule behind a reason")
+
+
+def _add_context_inputs(parser: argparse.ArgumentParser, with_file: bool = True) -> None:
+    if with_file:
+        parser.add_argument("--context", metavar="FILE", help="a JSON or YAML file of "
+                            "field: value pairs, or - for standard input (flags override it)")
+    _add_output(parser)
+    _add_engine_and_rules(parser)
+    _add_context_flags(parser)
+
+
+def read_mapping(source: str) -> dict[str, Any]:
     """A context from a JSON or YAML file, or '-' for standard input."""
-    if source == "-":
-        text, label = sys.stdin.read(), "standard input"
-    else:
-        path = Path(source)
-        try:
-            text, label = path.read_text(encoding="utf-8"), str(path)
-        except OSError as error:
-            raise UsageError(f"cannot read the context file {source}: {error.strerror}") from None
-    try:
-        data = yaml.safe_load(text)  # JSON is YAML too
-    except yaml.YAMLError as error:
-        raise UsageError(f"{label} is not valid JSON or YAML: {error}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{label} must hold one mapping of field names to values")
-    return data
+    return read_context_file(source)
+
+
+def _flag_values(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in FIELDS
+            if getattr(args, name, None) is not None}
 
 
 def _context_from(args: argparse.Namespace) -> Context:
-    values: dict[str, Any] = _read_mapping(args.context) if args.context else {}
-    for name, spec in FIELDS.items():
-        given = getattr(args, name, None)
-        if given is None:
-            continue
-        values[name] = given in ("yes", "true") if spec.kind == "yes_no" else given
+    values: dict[str, Any] = read_mapping(args.context) if args.context else {}
+    values.update(_flag_values(args))
     return Context.model_validate(values)
+
+
+def _recommend(args: argparse.Namespace, context: Context,
+               rules: RuleSet | None) -> Recommendation:
+    return recommend(context, rules=rules, engine=args.engine)
 
 
 # -- recommend ------------------------------------------------------------------------
 
 
-def _render(rec: Recommendation, form: str) -> str:
+def render_recommendation(rec: Recommendation, form: str, verbose: bool = False) -> str:
+    """The full report in a format: text, markdown, json or html."""
     if form == "markdown":
-        return rec.to_markdown()
+        return to_markdown(rec, verbose=verbose)
     if form == "json":
         return rec.model_dump_json(indent=2)
     if form == "html":
         return rec.to_html()
-    return rec.explain()
+    return rec.explain(verbose=verbose)
 
 
 def _cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
-    rec = recommend(_context_from(args), rules=_rules_from(args), engine=args.engine)
-    out.write(_render(rec, args.format).rstrip("\n") + "\n")
+    rules = _rules_from(args)  # held here for as long as the result is used
+    rec = _recommend(args, _context_from(args), rules)
+    out.write(render_recommendation(rec, args.format, args.verbose).rstrip("\n") + "\n")
+    return 0
+
+
+# -- what-if, why-not, path-to, compare -----------------------------------------------
+
+
+def _write_doc(out: TextIO, doc: Doc, form: str, as_json: Callable[[], str]) -> None:
+    out.write((as_json() if form == "json" else render(doc, form)).rstrip("\n") + "\n")
+
+
+def _parse_change(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueMatchError(f"{text!r} is not FIELD=VALUE (for example aim=share_know_how, "
+                              "or aim=unknown to forget an answer)")
+    field = match_choice(name, list(FIELDS), "context field")
+    if value.strip().lower().replace(" ", "_") in _UNKNOWN:
+        return field, None
+    return field, match_value(field, value)
+
+
+def _cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
+    changes: dict[str, Any] = dict(args.set or [])
+    if not changes:
+        raise UsageError("say what to change with --set FIELD=VALUE (repeatable; "
+                         "VALUE 'unknown' forgets an answer)")
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.what_if(**changes)
+    _write_doc(out, what_if_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_why_not(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.why_not(args.approach)
+    _write_doc(out, why_not_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_path_to(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.path_to(args.approach)
+    _write_doc(out, path_to_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    sources: list[str] = args.contexts
+    if len(sources) < 2:
+        raise UsageError("compare needs two or more context files (- for one read from "
+                         "standard input)")
+    if sources.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    rules = _rules_from(args)
+    common = _flag_values(args)
+    recs: list[Recommendation] = []
+    labels: list[str] = []
+    for source in sources:
+        context = Context.model_validate({**read_mapping(source), **common})
+        recs.append(_recommend(args, context, rules))
+        label = context.name or ("standard input" if source == "-" else Path(source).stem)
+        labels.append(label if label not in labels else f"{label} ({len(labels) + 1})")
+    comparison = compare(recs, labels)
+    _write_doc(out, compare_doc(comparison, args.verbose), args.format,
+               lambda: comparison.model_dump_json(indent=2))
     return 0
 
 
@@ -129,87 +299,31 @@ def _cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _rules_from(args)
-    engine: EngineChoice = args.engine
-    answers: dict[str, Any] = _read_mapping(args.context) if args.context else {}
-    skipped: set[str] = set()
-    rec = recommend(answers, rules=rules, engine=engine)
-    out.write("Answer each question with the number or the name of an answer.\n"
-              "Type 'why' to hear why it matters, 'skip' to leave it unknown, "
-              "'stop' to finish now.\n")
-    while not rec.is_settled:
-        pending = [q for q in rec.next_questions if q.field not in skipped]
-        if not pending:
-            break
-        question = pending[0]
-        values = [str(v).lower() for v in _answer_values(question.field)]
-        out.write(f"\n{question.question}\n")
-        for number, value in enumerate(values, start=1):
-            meaning = _value_help(question.field, value)
-            out.write(f"  {number}. {value}" + (f": {meaning}\n" if meaning else "\n"))
-        if not values:
-            out.write(f"  A whole number (the rules tell apart: {'; '.join(question.answers)}).\n")
-        while True:
-            out.write("> ")
-            out.flush()
-            line = sys.stdin.readline()
-            if not line:  # end of input: finish with what we have
-                return _finish(rec, out, "Input ended")
-            reply = line.strip().lower()
-            if reply in ("stop", "done", "quit", "q"):
-                return _finish(rec, out, "Stopped on request")
-            if reply == "why":
-                out.write(f"{question.why}\n")
-                continue
-            if reply in ("skip", "s", ""):
-                skipped.add(question.field)
-                break
-            chosen = _parse_answer(question.field, reply, values)
-            if chosen is None and not values:
-                out.write("Please answer with a whole number of at least 1 "
-                          "(or why, skip, stop).\n")
-                continue
-            if chosen is None:
-                out.write(f"Please answer with a number from 1 to {len(values)}, or one of: "
-                          f"{', '.join(values)} (or why, skip, stop).\n")
-                continue
-            answers[question.field] = chosen
-            break
-        rec = recommend(answers, rules=rules, engine=engine)
-    reason = "The advice is settled" if rec.is_settled else "No more questions to ask"
-    return _finish(rec, out, reason)
+    rules = _rules_from(args)  # held here for as long as the results are used
+    start: dict[str, Any] = read_mapping(args.context) if args.context else {}
+    Context.model_validate(start)  # a bad starting file is reported before any question
+    save = Path(args.save) if args.save else None
+    asker = make_asker()
 
+    def advise(answers: dict[str, Any]) -> Recommendation:
+        return recommend(answers, rules=rules, engine=args.engine)
 
-def _answer_values(field: str) -> list[str]:
-    spec = FIELDS[field]
-    if spec.kind == "yes_no":
-        return ["yes", "no"]
-    if spec.kind == "count":
-        return []
-    return [str(v) for v in spec.values]
-
-
-def _value_help(field: str, value: str) -> str:
-    spec = FIELDS[field]
-    return spec.choices(value).description if spec.choices is not None else ""
-
-
-def _parse_answer(field: str, reply: str, values: list[str]) -> Any:
-    spec = FIELDS[field]
-    if spec.kind == "count":
-        return int(reply) if reply.isdigit() and int(reply) >= 1 else None
-    if reply.isdigit() and 1 <= int(reply) <= len(values):
-        reply = values[int(reply) - 1]
-    reply = reply.replace(" ", "_").replace("-", "_")
-    if reply not in values:
-        return None
-    if spec.kind == "yes_no":
-        return reply == "yes"
-    return reply
-
-
-def _finish(rec: Recommendation, out: TextIO, reason: str) -> int:
-    out.write(f"\n{reason}.\n\n{rec.explain()}\n")
+    interview = Interview(advise, asker, dict(start), save)
+    try:
+        if save is not None:
+            save_answers(save, interview.answers)
+        rec, reason = interview.run()
+    except KeyboardInterrupt:
+        kept = f"; the answers so far are saved in {save}" if save is not None else ""
+        sys.stderr.write(f"\n{PROG}: interrupted{kept}\n")
+        return 130
+    asker.say(f"\n{reason}." + (f" The answers are saved in {save}." if save else ""))
+    report = render_recommendation(rec, args.format, args.verbose).rstrip("\n") + "\n"
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+        asker.say(f"The report is in {args.output}.")
+    else:
+        out.write(report)
     return 0
 
 
@@ -217,19 +331,26 @@ def _finish(rec: Recommendation, out: TextIO, reason: str) -> int:
 
 
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
-    paths = args.paths or []
+    paths: list[Path] = args.paths or []
+    added: list[Path] = args.add_rules or []
+    if added and not paths:
+        paths = [shipped_rules_dir()]
     try:
-        rules = load_rules(*paths)
+        rules = load_rules(*paths, *added)
     except RuleFileError as error:
         out.write(str(error) + "\n")
         return 1
-    findings = lint(rules)
+    failures = check_examples(rules, args.engine)
+    findings = [str(f) for f in failures] + [str(f) for f in lint(rules)]
     where = ", ".join(sorted({str(p.parent) for p in rules.paths}))
+    examples = sum(len(rule.examples) for rule in rules.active)
     if not findings:
         out.write(f"OK: {len(rules)} rules and {len(rules.findings)} findings in "
-                  f"{len(rules.paths)} files ({where}); no problems found.\n")
+                  f"{len(rules.paths)} files ({where}); all {examples} examples hold; "
+                  "no problems found.\n")
         return 0
-    out.write(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found:\n")
+    out.write(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found"
+              f" ({len(failures)} of {examples} examples failed):\n")
     for finding in findings:
         out.write(f"  - {finding}\n")
     return 1
@@ -244,40 +365,19 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 # -- batch ----------------------------------------------------------------------------
 
 
-def _read_rows(path: str, form: str | None) -> list[dict[str, Any] | str]:
-    """Each row as a mapping (empty CSV cells mean unknown), or the text of its error."""
-    if path == "-":
-        text = sys.stdin.read()
-        kind = form or "jsonl"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot read {path}: {error.strerror}") from None
-        kind = form or ("csv" if path.lower().endswith(".csv") else "jsonl")
-    rows: list[dict[str, Any] | str] = []
-    if kind == "csv":
-        for row in csv.DictReader(io.StringIO(text)):
-            if None in row:
-                rows.append("has more cells than the header has columns")
-                continue
-            rows.append({k.strip(): v.strip() for k, v in row.items()
-                         if v is not None and v.strip() != ""})
-        return rows
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            rows.append(f"not valid JSON ({error.msg})")
-            continue
-        rows.append(item if isinstance(item, dict) else "not a JSON object")
-    return rows
+def _read_rows(path: str, form: str | None) -> list[tuple[int, dict[str, Any] | str]]:
+    """Each row's number and mapping (empty CSV cells mean unknown), or the text of its
+    error; notes on how the file was read go to standard error."""
+    batch = read_batch(path, form)
+    for note in batch.notes:
+        sys.stderr.write(f"{PROG}: note: {note}\n")
+    return [(row.number, row.values if row.values is not None else str(row.error))
+            for row in batch.rows]
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
-    rows = _read_rows(args.input, args.input_format)
+    numbered = _read_rows(args.input, args.input_format)
+    rows = [row for _, row in numbered]
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
     show_progress = sys.stderr.isatty() and len(rows) >= _CHUNK
@@ -288,7 +388,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         readable = [row for row in chunk if isinstance(row, dict)]
         results = iter(recommend_many(readable, rules=rules, engine=args.engine))
         for offset, row in enumerate(chunk):
-            number = start + offset + 1
+            number = numbered[start + offset][0]
             item = next(results) if isinstance(row, dict) else None
             if item is not None and item.recommendation is not None:
                 records.append(_record(number, item.recommendation))
@@ -336,49 +436,107 @@ def _write_records(records: list[dict[str, Any]], form: str, target: TextIO) -> 
     writer = csv.DictWriter(target, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for record in records:
-        writer.writerow({column: record.get(column, "") for column in columns})
+        writer.writerow({column: neutralise_formula(record.get(column, ""))
+                         for column in columns})
 
 
 # -- the parser -----------------------------------------------------------------------
 
 
+def _context_command(commands: Any, name: str, help_text: str, description: str,
+                     run: Callable[[argparse.Namespace, TextIO], int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text,
+                                                          description=description)
+    parser.set_defaults(run=run)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser, with help on every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Which collaboration-based approach fits your improvement initiative, "
         "and why.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    rec = commands.add_parser("recommend", help="rank the four approaches for a context",
-                              description="Rank the four approaches for a context given by "
-                              "flags, a JSON or YAML file, or standard input.")
-    rec.add_argument("--context", metavar="FILE", help="a JSON or YAML file of field: value "
-                     "pairs, or - for standard input (flags override it)")
-    rec.add_argument("--format", choices=["text", "markdown", "json", "html"], default="text")
-    _add_engine_and_rules(rec)
-    _add_context_flags(rec)
-    rec.set_defaults(run=_cmd_recommend)
+    rec = _context_command(commands, "recommend", "rank the four approaches for a context",
+                           "Rank the four approaches for a context given by flags, a JSON or "
+                           "YAML file, or standard input.", _cmd_recommend)
+    _add_context_inputs(rec)
 
-    talk = commands.add_parser(
-        "interview", help="answer the most useful questions, one at a time",
-        description="Ask the most informative question first until the advice is settled, "
-        "then print the explained recommendation. Reads answers line by line from standard "
-        "input, so another program can drive it.")
+    what = _context_command(
+        commands, "what-if", "the advice if some answers changed",
+        "Show how the advice for a context changes if some answers change: the ranking "
+        "before and after, and the reasons that start or stop applying. Example: "
+        "collab-advisor what-if --context plan.yaml --set scope=regional_or_national",
+        _cmd_what_if)
+    what.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                      type=_typed(_parse_change),
+                      help="a changed answer (repeatable); VALUE 'unknown' forgets an answer")
+    _add_context_inputs(what)
+
+    approach = _typed(match_approach)
+    names = ", ".join(a.value for a in Approach)
+    why = _context_command(
+        commands, "why-not", "why an approach does not rank first",
+        "Explain an approach's place: what counts against it, and which rules that would "
+        "add points to it did not apply, with what they need.", _cmd_why_not)
+    why.add_argument("approach", metavar="APPROACH", type=approach,
+                     help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+    _add_context_inputs(why)
+
+    path = _context_command(
+        commands, "path-to", "the fewest changed answers that put an approach first",
+        "Search one, two, then three changed answers for the fewest that would make an "
+        "approach rank first, and show the ranking after them.", _cmd_path_to)
+    path.add_argument("approach", metavar="APPROACH", type=approach,
+                      help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+    _add_context_inputs(path)
+
+    comp = _context_command(
+        commands, "compare", "two or more contexts side by side",
+        "Put the advice for two or more contexts side by side: rankings, scores, the "
+        "answers that differ, and the reasons that hold for some only. Context flags "
+        "apply to every context.", _cmd_compare)
+    comp.add_argument("contexts", nargs="+", metavar="CONTEXT",
+                      help="JSON or YAML context files (- for one on standard input)")
+    _add_context_inputs(comp, with_file=False)
+
+    talk = _context_command(
+        commands, "interview", "answer the most useful questions, one at a time",
+        "Ask about the initiative, purpose first and then the most informative question, "
+        "until the advice is settled; then offer the remaining questions and print the "
+        "explained recommendation. Type 'why' for why a question matters for planning, "
+        "'back' to change the last answer, 'skip', or 'stop'. Prompts go to the terminal "
+        "(or standard error), so the report can be redirected; with standard input not a "
+        "terminal, answers are read line by line, so another program can drive it.",
+        _cmd_interview)
     talk.add_argument("--context", metavar="FILE", help="start from the answers in this file")
+    talk.add_argument("--save", metavar="FILE",
+                      help="write the answers, as you give them, to a YAML context file that "
+                      "recommend --context reads (kept if you stop or press Ctrl-C)")
+    talk.add_argument("--output", metavar="FILE", help="write the report to this file "
+                      "(default: standard output)")
+    _add_output(talk)
     _add_engine_and_rules(talk)
-    talk.set_defaults(run=_cmd_interview)
 
     rules = commands.add_parser("rules", help="work with rule files",
                                 description="Work with rule files.")
     rule_commands = rules.add_subparsers(dest="rules_command", metavar="COMMAND", required=True)
     check = rule_commands.add_parser(
-        "check", help="validate and lint rule files",
+        "check", help="validate and lint rule files and run their examples",
         description="Validate rule files, reporting every problem with file, line, rule id "
-        "and a suggestion; then lint for rules that can never fire, approaches that can "
-        "never rank first and findings nothing uses. Exit 0 when clean, 1 otherwise.")
+        "and a suggestion; run every rule's examples; then lint for rules that can never "
+        "fire, approaches that can never rank first and findings nothing uses. Exit 0 when "
+        "clean, 1 otherwise. 'rules check --add-rules ours.yaml' checks your file together "
+        "with the shipped rules.")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                        help="rule files or folders (default: the shipped rules)")
+    check.add_argument("--add-rules", action="append", metavar="PATH", type=Path,
+                       help="rule files or folders to check together with the shipped rules "
+                       "(or with the PATHs given)")
+    check.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
+                       metavar="|".join(ENGINE_CHOICES), help="engine to run the examples on")
     check.set_defaults(run=_cmd_rules_check)
 
     schema = commands.add_parser("schema", help="print a JSON Schema",
@@ -394,14 +552,34 @@ def build_parser() -> argparse.ArgumentParser:
         "or JSON Lines, and write one result per row. Bad rows are reported by row number "
         "and field on standard error; the others still complete (exit 2 if any failed).")
     batch.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for stdin")
-    batch.add_argument("--input-format", choices=["csv", "jsonl"],
+    batch.add_argument("--input-format", type=_choice_type(("csv", "jsonl"), "input format"),
+                       metavar="csv|jsonl",
                        help="the input's format (default: from its extension)")
     batch.add_argument("--output", metavar="FILE", help="where to write (default: stdout)")
-    batch.add_argument("--format", choices=["csv", "jsonl"],
+    batch.add_argument("--format", type=_choice_type(("csv", "jsonl"), "format"),
+                       metavar="csv|jsonl",
                        help="output format (default: from --output's extension, else jsonl)")
     _add_engine_and_rules(batch)
     batch.set_defaults(run=_cmd_batch)
     return parser
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that nothing more fails at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - no real stdout to replace
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.flush()
+    except OSError:  # pragma: no cover - standard error is gone too
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -411,20 +589,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         status: int = args.run(args, out)
+        out.flush()
     except UsageError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
+        _say(f"error: {error}")
         return 2
     except ValidationError as error:
-        sys.stderr.write(f"{PROG}: error: {describe_validation_error(error)}\n")
+        _say(f"error: {describe_validation_error(error)}")
         return 2
-    except RuleFileError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
+    except (RuleFileError, CollabAdvisorError, ValueMatchError) as error:
+        _say(f"error: {' '.join(str(error).split())}")
         return 2
-    except CollabAdvisorError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
-        return 2
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
-        return 0
+    except BrokenPipeError:
+        _quiet_stdout()
+        _say("the output was closed before all of it was written (for example by head); "
+             "stopped")
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except OSError as error:
+        _quiet_stdout()
+        where = f" {error.filename}" if error.filename else " the output"
+        reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
+        _say(f"error: cannot write{where}: {reason}")
+        return 1
+    except Exception as error:  # one line, never a traceback
+        if os.environ.get("COLLAB_ADVISOR_DEBUG"):
+            raise
+        _say(f"internal error: {type(error).__name__}: {' '.join(str(error).split())} "
+             "(please report it; set COLLAB_ADVISOR_DEBUG=1 to see the details)")
+        return 1
     return status
 
 

@@ -21,13 +21,25 @@ impossible (each has a regression test in ``tests/test_durable_hazards.py``):
   JSON-normal facts reach the engine (strings from enums, booleans, counts).
 - Registering a rule-set name twice raises and rule sets are never freed:
   each distinct rule set is registered once, named by its content hash.
+- A process forked while another thread held the lock copied it held, and the
+  child hung on its first call. The lock is taken before ``fork`` (so no
+  evaluation is half-way in the copied engine) and made afresh in the child.
+- Its C extension warns (``DeprecationWarning``) on Python 3.12; where warnings
+  are errors that became an ``EngineError``. Warnings raised inside the engine
+  are ignored, within the lock: ``warnings.catch_warnings`` changes
+  process-wide state, so it is only ever entered by the thread holding it.
+- Asserting a fact that no rule pattern takes raises
+  ``MessageNotHandledException``: a finding no loaded rule uses (a partial rule
+  set) is recorded without being asserted.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ._compile import CompiledRule, Conjunction
@@ -39,9 +51,15 @@ SESSION_ID = "1"
 """The session id every evaluation uses, unless one failed half-way (see above)."""
 _SESSION_RULE = "__session__"
 
-# durable-rules' C extension uses APIs deprecated in Python 3.12; its warnings
-# say nothing a user of this library can act on.
-warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"durable(\.|$)")
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Ignore warnings raised inside durable-rules (Python 3.12 deprecations in its code say
+    nothing a user of this library can act on). Callers hold the engine lock."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        yield
 
 
 def durable_import_error() -> str | None:
@@ -104,6 +122,8 @@ class _Runtime:
         return name
 
     def _definition(self, rules: RuleSet) -> dict[str, Any]:
+        used = frozenset(finding for rule in rules.compiled
+                         for conjunction in rule.disjuncts for finding in conjunction.findings)
         definition: dict[str, Any] = {
             _SESSION_RULE: {"all": [{"c": {"kind": "context"}}], "run": self._session_action},
         }
@@ -111,7 +131,7 @@ class _Runtime:
             for index, conjunction in enumerate(rule.disjuncts):
                 definition[f"{rule.id}#{index}"] = {
                     "all": _patterns(conjunction),
-                    "run": self._action(rule, index),
+                    "run": self._action(rule, index, used),
                 }
         return definition
 
@@ -128,7 +148,8 @@ class _Runtime:
             self.abandoned_sessions += 1
             self.session_id = f"{SESSION_ID}.{self.abandoned_sessions}"
 
-    def _action(self, rule: CompiledRule, index: int) -> Callable[[Any], None]:
+    def _action(self, rule: CompiledRule, index: int,
+                used: frozenset[str]) -> Callable[[Any], None]:
         def action(closure: Any) -> None:
             collector = self.current
             if collector is None:  # pragma: no cover - only reachable outside the lock
@@ -139,7 +160,8 @@ class _Runtime:
                     collector.fired[rule.id] = index
                 if rule.concludes is not None and rule.concludes not in collector.findings:
                     collector.findings.add(rule.concludes)
-                    closure.assert_fact({"kind": "finding", "name": rule.concludes})
+                    if rule.concludes in used:  # no pattern takes the others
+                        closure.assert_fact({"kind": "finding", "name": rule.concludes})
             except BaseException as error:  # durable-rules would swallow it
                 collector.errors.append(error)
 
@@ -174,6 +196,33 @@ def _runtime() -> _Runtime:
         return _RUNTIME
 
 
+def _before_fork() -> None:
+    """Wait for any evaluation to finish, so the child copies an engine at rest."""
+    _RUNTIME_LOCK.acquire()
+    if _RUNTIME is not None:
+        _RUNTIME.lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    if _RUNTIME is not None:
+        _RUNTIME.lock.release()
+    _RUNTIME_LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    """Fresh locks: the copies are held by a thread that does not exist in the child."""
+    global _RUNTIME_LOCK
+    _RUNTIME_LOCK = threading.Lock()
+    if _RUNTIME is not None:
+        _RUNTIME.lock = threading.Lock()
+        _RUNTIME.current = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
+
+
 class DurableEngine:
     """Evaluates rules on durable-rules' Rete engine; safe to call from many threads."""
 
@@ -185,7 +234,7 @@ class DurableEngine:
     def evaluate(self, rules: RuleSet, facts: Facts) -> Evaluation:
         """Assert the context as a fact, let the rules chain, and read what fired."""
         runtime = self._runtime
-        with runtime.lock:
+        with runtime.lock, _quiet():
             fact: dict[str, Any] = {**facts, "sid": runtime.session_id, "kind": "context"}
             name = runtime.ruleset_name(rules)
             collector = _Collector()

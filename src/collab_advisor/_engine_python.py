@@ -1,13 +1,14 @@
-"""The plain-Python engine: forward chaining to a fixed point.
+"""The plain-Python engine: the compiled core's bit-set evaluation.
 
-It runs the same compiled rules as the durable-rules engine, so it is both the
-oracle of the differential tests and the engine used where durable-rules
-cannot be installed (Python 3.13 and later).
+It runs the same compiled rules as the durable-rules engine (see ``_plan``),
+so it is both the oracle of the differential tests and the engine used where
+durable-rules cannot be installed (Python 3.13 and later).
 """
 
 from __future__ import annotations
 
-from ._evaluation import EngineName, Evaluation, Facts, first_holding
+from ._evaluation import EngineName, Evaluation, Facts
+from ._plan import plan_for
 from ._ruleset import RuleSet
 
 
@@ -17,24 +18,9 @@ class PythonEngine:
     name: EngineName = "python"
 
     def evaluate(self, rules: RuleSet, facts: Facts) -> Evaluation:
-        """Fire rules until nothing new is established.
+        """Fire rules in dependency order (findings before their use): the fixed point.
 
         Findings are only ever used positively, so the fixed point is unique:
         the order in which rules are tried cannot change the outcome.
         """
-        findings: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for rule in rules.compiled:
-                if rule.concludes is None or rule.concludes in findings:
-                    continue
-                if first_holding(rule, facts, findings) is not None:
-                    findings.add(rule.concludes)
-                    changed = True
-        fired: dict[str, int] = {}
-        for rule in rules.compiled:
-            index = first_holding(rule, facts, findings)
-            if index is not None:
-                fired[rule.id] = index
-        return Evaluation(fired, frozenset(findings))
+        return plan_for(rules).evaluate(facts)

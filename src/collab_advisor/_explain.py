@@ -9,7 +9,7 @@ from ._fields import RULE_FIELDS
 from ._wording import describe_value, join_words, points_text, provenance
 
 _NEXT_SHOWN = 3
-"""How many next questions the explanation lists (all are in ``next_questions``)."""
+"""How many next questions the explanation lists (the reports list them all)."""
 
 if TYPE_CHECKING:
     from ._recommend import FindingTrace, Reason, Recommendation
@@ -24,38 +24,78 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     )
 
 
-def _finding_lines(trace: FindingTrace, indent: str, seen: set[str]) -> list[str]:
+def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
+                   verbose: bool) -> list[str]:
     lines = []
-    for inference in trace.established_by:
+    # Without rule ids, several rules establishing one finding would read as repeats.
+    shown = trace.established_by if verbose else trace.established_by[:1]
+    for inference in shown:
         lines += _wrap(
-            f"{trace.text} [{inference.rule_id}]",
+            f"{trace.text} [{inference.rule_id}]" if verbose else trace.text,
             indent + "  ", indent + "because: ",
         )
         for deeper in inference.via:
             if deeper.finding not in seen:  # show each finding's chain once per reason
                 seen.add(deeper.finding)
-                lines += _finding_lines(deeper, indent + "  ", seen)
+                lines += _finding_lines(deeper, indent + "  ", seen, verbose)
     return lines
 
 
-def _reason_lines(reason: Reason) -> list[str]:
+def _reason_lines(reason: Reason, verbose: bool) -> list[str]:
     sign = f"{reason.points:+d}"
     lines = _wrap(reason.text, " " * 9, f"   {sign:>4}  ")
-    lines += _wrap(f"[{reason.rule_id}; {reason.source}]", " " * 10, " " * 9)
+    cited = f"[{reason.rule_id}; {reason.source}]" if verbose else f"[{reason.source}]"
+    lines += _wrap(cited, " " * 10, " " * 9)
     seen: set[str] = set()
     for trace in reason.via:
         seen.add(trace.finding)
-        lines += _finding_lines(trace, " " * 9, seen)
+        lines += _finding_lines(trace, " " * 9, seen, verbose)
     return lines
 
 
-def explain(rec: Recommendation) -> str:
-    """Every approach, best first, with each reason, its source and its chain of findings."""
+def summary(rec: Recommendation) -> str:
+    """One paragraph: the best fit, its lead, how much is known and whether it could change."""
+    top = rec.top
+    tied = rec.tied_at_top
+    if len(tied) > 1:
+        names = join_words([r.name for r in rec.ranking if r.approach in tied])
+        text = (f"{names} share the best fit, with {points_text(top.score)} each; the fixed "
+                f"order of approaches lists {top.name} first.")
+    else:
+        runner_up = rec.ranking[1]
+        lead = top.score - runner_up.score
+        text = (f"{top.name} fits best, with {points_text(top.score)}, "
+                f"{points_text(lead)} ahead of {runner_up.name}.")
+    total = len(RULE_FIELDS)
+    known = total - len(rec.unknown_fields)
+    text += f" This rests on {known} of the {total} answers the rules use."
+    if not rec.unknown_fields:
+        text += " Everything is known, so the ranking cannot change."
+    elif rec.is_settled:
+        text += " The other answers could not change which approach ranks first."
+    else:
+        text += " Other answers could still change which approach ranks first"
+        if rec.next_questions:
+            text += f"; the most useful to find out next: {rec.next_questions[0].question}"
+        if not text.endswith(("?", ".")):
+            text += "."
+    fit = rec.fit.strength
+    text += {"strong": " The fit is strong.", "moderate": " The fit is moderate.",
+             "weak": " Even this approach fits weakly.",
+             "unclear": " Too little is known yet to judge how well it fits."}[fit]
+    return text
+
+
+def explain(rec: Recommendation, verbose: bool = True) -> str:
+    """A summary, then every approach, best first, with each reason, its source and its
+    chain of findings; ``verbose=False`` leaves out the rule ids."""
     lines: list[str] = []
     title = "Which collaboration-based approach fits"
     if rec.context.name:
         title += f": {rec.context.name}"
     lines += [title, "=" * min(len(title), _WIDTH)]
+    lines += _wrap(summary(rec), "")
+    lines.append("")
     known = rec.context.known()
     described = [
         f"{name.replace('_', ' ')} = {describe_value(name, known[name])}"
@@ -72,7 +112,7 @@ def explain(rec: Recommendation) -> str:
         if not ranked.reasons:
             lines.append("       No rule applied to this approach for this context.")
         for reason in ranked.reasons:
-            lines += _reason_lines(reason)
+            lines += _reason_lines(reason, verbose)
         lines.append("")
     tied = rec.tied_at_top
     if len(tied) > 1:
@@ -85,7 +125,7 @@ def explain(rec: Recommendation) -> str:
             "us more about the context may separate them.", "",
         )
         lines.append("")
-    lines += _outlook_lines(rec)
+    lines += _outlook_lines(rec, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
     return "\n".join(lines)
 
@@ -94,7 +134,7 @@ def _heading(title: str) -> list[str]:
     return [title, "-" * len(title)]
 
 
-def _outlook_lines(rec: Recommendation) -> list[str]:
+def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
     """Settledness, fit, next questions, considerations and the planning checklist."""
     lines = _heading("How settled is this advice?")
     unknown = len(rec.unknown_fields)
@@ -125,15 +165,18 @@ def _outlook_lines(rec: Recommendation) -> list[str]:
             lines += _wrap(question.why, "     ")
         left = len(rec.next_questions) - _NEXT_SHOWN
         if left > 0:
-            lines.append(f"  ... and {left} more in next_questions.")
+            lines += _wrap(f"... and {left} more question{'s' if left > 1 else ''}, listed in "
+                           "the Markdown and HTML reports and asked in turn by the interview.",
+                           "     ", "  ")
         lines.append("")
     if rec.considerations:
         lines += _heading("Things to consider")
         for consideration in rec.considerations:
             lines.append(f"  {consideration.title}")
             for reason in consideration.reasons:
-                lines += _wrap(f"{reason.why} [{reason.rule_id}; {reason.source}]", "      ",
-                               "    - ")
+                cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
+                         else f"[{reason.source}]")
+                lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
         lines.append("")
     lines += _heading("Planning checklist (from the guidance's practical questions)")
     for item in rec.planning_questions:

@@ -22,6 +22,7 @@ from ._compile import ConditionTooComplexError, compile_rule
 from ._context import MAX_SITES, Context
 from ._errors import RuleFileError, RuleProblem, nearest
 from ._fields import FIELDS, RULE_FIELDS
+from ._files import InputFileError, read_rule_text
 from ._ruleformat import (
     COMPARISONS,
     CONDITION_TAGS,
@@ -106,7 +107,7 @@ def _rule_files(paths: Sequence[Path], problems: list[RuleProblem]) -> Iterator[
             found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
             if not found:
                 problems.append(RuleProblem(path, None, "this folder holds no .yaml rule files"))
-        elif path.is_file():
+        elif path.exists():  # _read_file refuses what is not a regular file, saying what it is
             found = [path]
         else:
             problems.append(RuleProblem(path, None, "no such file or folder"))
@@ -151,12 +152,9 @@ class _Collected:
 
 def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.append(RuleProblem(path, None, "the file is not UTF-8 text"))
-        return
-    except OSError as error:
-        problems.append(RuleProblem(path, None, f"cannot read the file: {error.strerror}"))
+        text = read_rule_text(path)
+    except InputFileError as error:
+        problems.append(RuleProblem(path, error.line, error.reason))
         return
     try:
         doc = read_yaml(text)

@@ -1,62 +1,261 @@
-"""A rule set prepared for fast, repeated scoring of many contexts.
+"""The compiled core: one form of a rule set that every fast path runs.
 
-Analyses such as score ranges, the next question and the path to another
-approach score thousands of hypothetical contexts. They use this plan: the
-compiled rules in an order where every finding is concluded before it is used
-(findings are acyclic), so one pass gives the fixed point. Its semantics are
-those of both engines (tests check all three agree).
+Built once per rule set (``plan_for``), it holds:
+
+- each rule field's *value classes*: the values the rules can tell apart
+  (every value of a choice, one representative per range of counts);
+- per field and class, a bitmask of the rule alternatives (conjunctions) that
+  a context with that answer still allows, and the same as numpy tables;
+- per rule, its points as a vector, and the findings chained through rules in
+  dependency order (every finding is concluded before it is used).
+
+Single contexts are scored with Python integers as bit sets (the plain-Python
+engine); many contexts, or every completion of a partial context, are scored
+as numpy arrays. Both give exactly the engines' semantics: a test on an unknown
+field never holds, and a fired rule's alternative is the first that holds
+(tests check durable-rules, this engine and the array path agree).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ._compile import CompiledRule
+from ._compile import TOP_FIELD, CompiledRule, values_of
 from ._context import MAX_SITES, Approach
-from ._evaluation import Facts, first_holding
+from ._evaluation import Evaluation, Facts
 from ._fields import RULE_FIELDS
 from ._ruleset import RuleSet
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 APPROACHES = tuple(Approach)
 _INDEX = {approach: index for index, approach in enumerate(APPROACHES)}
 Scores = tuple[int, ...]
 """Scores in the order of ``Approach``."""
+Value = str | bool | int
 
 
 @dataclass(frozen=True)
+class _Alternative:
+    """One conjunction of one rule, as the core tests it."""
+
+    rule: int
+    """Index of the rule in ``ScoringPlan.all_rules``."""
+    index: int
+    """Its position among the rule's alternatives."""
+    tests: tuple[tuple[int, frozenset[int]], ...]
+    """(field index, allowed class indices); the unknown class is never allowed."""
+    needs: tuple[str, ...]
+    """Findings it needs."""
+
+
+@dataclass(frozen=True, eq=False)
 class ScoringPlan:
     """Rules in dependency order, their points as vectors, and each field's value classes."""
 
     rules: tuple[CompiledRule, ...]
+    """The scoring and concluding rules (advice rules left out), dependencies first."""
     vectors: tuple[Scores, ...]
     """Per rule, its points for each approach (zeros for concluding rules)."""
-    classes: dict[str, tuple[str | bool | int, ...]]
+    classes: dict[str, tuple[Value, ...]]
     """Per rule field, one representative value for each way rules can tell values apart."""
     fields_of: tuple[frozenset[str], ...]
     """Per rule, every field it depends on, through findings too."""
     ceilings: Scores
     """Per approach, the sum of every positive point the rules can give it."""
+    all_rules: tuple[CompiledRule, ...] = field(repr=False)
+    """Every running rule, advice rules included, dependencies first."""
+    fields: tuple[str, ...] = field(repr=False)
+    """The fields the core reads: every rule field, then the top approach."""
+    alternatives: tuple[_Alternative, ...] = field(repr=False)
+    _field_bits: tuple[tuple[int, ...], ...] = field(repr=False)
+    """Per field, per class (the last one: unknown), the alternatives it leaves possible."""
+    _free_bits: int = field(repr=False)
+    """Alternatives of rules that need no finding: decided by the field bits alone."""
+    _chained: tuple[int, ...] = field(repr=False)
+    """Rules (indices into ``all_rules``) with an alternative that needs a finding."""
+    _first_bit: tuple[int, ...] = field(repr=False)
+    """Per rule, the bit of its first alternative."""
+    _rule_of_bit: tuple[int, ...] = field(repr=False)
+    _lookup: tuple[dict[Value, int], ...] = field(repr=False)
+    _cuts: tuple[tuple[int, ...] | None, ...] = field(repr=False)
+    _scoring_index: tuple[int, ...] = field(repr=False)
+    """Per rule of ``all_rules``, its index in ``rules`` (-1 for advice rules)."""
+    _arrays: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def score(self, facts: Facts) -> tuple[Scores, frozenset[str]]:
-        """Scores and fired rule ids for complete or partial facts (one pass)."""
-        totals = [0] * len(APPROACHES)
+    # -- one context, with Python integers as bit sets ---------------------------------
+
+    def code(self, position: int, value: object) -> int:
+        """The class index of a value of the field at ``position`` (unknown: the last)."""
+        cuts = self._cuts[position]
+        if cuts is not None:
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+                return bisect.bisect_right(cuts, value) - 1
+            return len(cuts)
+        table = self._lookup[position]
+        found = table.get(value) if isinstance(value, (str, bool, int)) else None
+        return len(table) if found is None else found
+
+    def evaluate(self, facts: Mapping[str, object]) -> Evaluation:
+        """Which rules fire and which findings hold: the plain-Python engine."""
+        fired, findings = self._fire(facts)
+        rules = self.all_rules
+        return Evaluation({rules[r].id: i for r, i in fired.items()}, frozenset(findings))
+
+    def _fire(self, facts: Mapping[str, object]) -> tuple[dict[int, int], set[str]]:
+        possible = -1
+        for position, name in enumerate(self.fields):
+            possible &= self._field_bits[position][self.code(position, facts.get(name))]
+        fired: dict[int, int] = {}
         findings: set[str] = set()
-        fired: set[str] = set()
-        for rule, vector in zip(self.rules, self.vectors, strict=True):
-            if first_holding(rule, facts, findings) is None:
+        rules = self.all_rules
+        rule_of, first = self._rule_of_bit, self._first_bit
+        free = possible & self._free_bits
+        while free:
+            low = free & -free
+            bit = low.bit_length() - 1
+            rule = rule_of[bit]
+            if rule not in fired:
+                fired[rule] = bit - first[rule]
+                concludes = rules[rule].concludes
+                if concludes is not None:
+                    findings.add(concludes)
+            free ^= low
+        alternatives = self.alternatives
+        for rule in self._chained:
+            bit = first[rule]
+            for offset in range(len(rules[rule].disjuncts)):
+                if (possible >> (bit + offset)) & 1 and all(
+                        need in findings for need in alternatives[bit + offset].needs):
+                    fired[rule] = offset
+                    concludes = rules[rule].concludes
+                    if concludes is not None:
+                        findings.add(concludes)
+                    break
+        return fired, findings
+
+    def score(self, facts: Mapping[str, object]) -> tuple[Scores, frozenset[str]]:
+        """Scores and fired scoring-rule ids for complete or partial facts."""
+        fired, _ = self._fire(facts)
+        totals = [0] * len(APPROACHES)
+        ids: list[str] = []
+        for rule in fired:
+            position = self._scoring_index[rule]
+            if position < 0:
                 continue
-            fired.add(rule.id)
-            if rule.concludes is not None:
-                findings.add(rule.concludes)
-            for index, points in enumerate(vector):
+            ids.append(self.all_rules[rule].id)
+            for index, points in enumerate(self.vectors[position]):
                 totals[index] += points
-        return tuple(totals), frozenset(fired)
+        return tuple(totals), frozenset(ids)
 
     def possible(self, facts: Facts) -> frozenset[str]:
         """Rules that fire for at least one way of answering the unknown fields."""
         return possible_rules(self.rules, facts)
+
+    # -- many contexts at once, as numpy arrays ----------------------------------------
+
+    def tables(self) -> tuple[list[list[tuple[int, npt.NDArray[np.bool_]]]], Any]:
+        """Per alternative, (field index, allowed-class table); and the rules' vectors."""
+        cached = self._arrays.get("tables")
+        if cached is None:
+            import numpy as np
+
+            sizes = [len(bits) for bits in self._field_bits]
+            tests = []
+            for alternative in self.alternatives:
+                row = []
+                for position, allowed in alternative.tests:
+                    table = np.zeros(sizes[position], dtype=bool)
+                    table[sorted(allowed)] = True
+                    row.append((position, table))
+                tests.append(row)
+            vectors = np.zeros((len(self.all_rules), len(APPROACHES)), dtype=np.int64)
+            for rule, position in enumerate(self._scoring_index):
+                if position >= 0:
+                    vectors[rule] = self.vectors[position]
+            cached = (tests, vectors)
+            self._arrays["tables"] = cached
+        return cached
+
+    def fire_arrays(self, columns: Sequence[Any],
+                    rules: Iterable[int] | None = None) -> dict[int, Any]:
+        """Per rule, where it fires, for columns of class codes (numpy arrays that broadcast).
+
+        ``columns[i]`` holds the class codes of field ``fields[i]``; rules not
+        listed in ``rules`` (all by default) are left out unless a listed rule
+        needs their findings.
+        """
+        import numpy as np
+
+        tests, _ = self.tables()
+        wanted = range(len(self.all_rules)) if rules is None else sorted(rules)
+        needed = set(wanted)
+        for rule in reversed(range(len(self.all_rules))):
+            if rule in needed:
+                for alternative in self.alternatives[self._first_bit[rule]:
+                                                     self._first_bit[rule]
+                                                     + len(self.all_rules[rule].disjuncts)]:
+                    for need in alternative.needs:
+                        needed.update(self._concluders().get(need, ()))
+        findings: dict[str, Any] = {}
+        fired: dict[int, Any] = {}
+        for rule in sorted(needed):
+            start = self._first_bit[rule]
+            holds: Any = np.False_
+            for offset in range(len(self.all_rules[rule].disjuncts)):
+                here: Any = np.True_
+                for position, table in tests[start + offset]:
+                    here = here & table[columns[position]]
+                for need in self.alternatives[start + offset].needs:
+                    here = here & findings.get(need, np.False_)
+                holds = holds | here
+            fired[rule] = holds
+            concludes = self.all_rules[rule].concludes
+            if concludes is not None:
+                findings[concludes] = findings.get(concludes, np.False_) | holds
+        return fired
+
+    def _concluders(self) -> dict[str, tuple[int, ...]]:
+        cached = self._arrays.get("concluders")
+        if cached is None:
+            found: dict[str, list[int]] = {}
+            for rule, compiled in enumerate(self.all_rules):
+                if compiled.concludes is not None:
+                    found.setdefault(compiled.concludes, []).append(rule)
+            cached = {key: tuple(value) for key, value in found.items()}
+            self._arrays["concluders"] = cached
+        return cached
+
+    def encode(self, rows: Sequence[Mapping[str, object]]) -> list[Any]:
+        """Rows of facts as one column of class codes per field."""
+        import numpy as np
+
+        columns = []
+        for position, name in enumerate(self.fields):
+            codes = np.fromiter((self.code(position, row.get(name)) for row in rows),
+                                dtype=np.int64, count=len(rows))
+            columns.append(codes)
+        return columns
+
+    def score_rows(self, columns: Sequence[Any]) -> tuple[Any, Any]:
+        """Scores (rows x approaches) and fired scoring rules (rows x rules, in ``rules``
+        order) for columns of class codes of equal length."""
+        import numpy as np
+
+        _, vectors = self.tables()
+        length = len(columns[0])
+        scoring = [rule for rule, position in enumerate(self._scoring_index) if position >= 0]
+        fired = self.fire_arrays(columns, scoring)
+        matrix = np.zeros((length, len(scoring)), dtype=bool)
+        for column, rule in enumerate(scoring):
+            matrix[:, column] = fired[rule]
+        scores = matrix.astype(np.int64) @ vectors[scoring]
+        return scores, matrix
 
 
 def possible_rules(ordered: Sequence[CompiledRule], facts: Facts) -> frozenset[str]:
@@ -80,18 +279,18 @@ def possible_rules(ordered: Sequence[CompiledRule], facts: Facts) -> frozenset[s
 def _could_hold(choices: Iterable[tuple[str, tuple[object, ...]]],
                 ranges: Iterable[tuple[str, int, int]], needed: Iterable[str],
                 facts: Facts, findings: set[str]) -> bool:
-    for field, values in choices:
-        value = facts.get(field)
+    for name, values in choices:
+        value = facts.get(name)
         if value is not None and value not in values:
             return False
-    for field, low, high in ranges:
-        count = facts.get(field)
+    for name, low, high in ranges:
+        count = facts.get(name)
         if count is not None and not low <= int(count) <= high:
             return False
     return all(finding in findings for finding in needed)
 
 
-def top_of(scores: Scores) -> int:
+def top_of(scores: Sequence[int]) -> int:
     """The index of the best approach; ties go to the first in ``Approach``."""
     best = 0
     for index in range(1, len(scores)):
@@ -108,71 +307,147 @@ def topological(rules: tuple[CompiledRule, ...]) -> tuple[CompiledRule, ...]:
             concluders.setdefault(rule.concludes, []).append(rule)
     placed: dict[str, None] = {}
     ordered: list[CompiledRule] = []
-
-    def place(rule: CompiledRule) -> None:
-        if rule.id in placed:
-            return
-        placed[rule.id] = None
-        for conjunction in rule.disjuncts:
-            for finding in conjunction.findings:
-                for source in concluders.get(finding, ()):
-                    place(source)
-        ordered.append(rule)
-
-    for rule in rules:
-        place(rule)
+    for start in rules:  # iteratively, so that long chains cannot exhaust the stack
+        stack: list[tuple[CompiledRule, bool]] = [(start, False)]
+        while stack:
+            rule, expanded = stack.pop()
+            if expanded:
+                ordered.append(rule)
+                continue
+            if rule.id in placed:
+                continue
+            placed[rule.id] = None
+            stack.append((rule, True))
+            sources = [source for conjunction in rule.disjuncts
+                       for finding in conjunction.findings
+                       for source in concluders.get(finding, ())]
+            stack.extend((source, False) for source in reversed(sources))
     return tuple(ordered)
 
 
-def _count_classes(rules: tuple[CompiledRule, ...], field: str) -> tuple[int, ...]:
+def _count_classes(rules: Iterable[CompiledRule], name: str) -> tuple[int, ...]:
     cuts = {1}
     for rule in rules:
         for conjunction in rule.disjuncts:
-            for name, low, high in conjunction.ranges:
-                if name == field:
+            for test_field, low, high in conjunction.ranges:
+                if test_field == name:
                     cuts.add(low)
                     if high < MAX_SITES:
                         cuts.add(high + 1)
     return tuple(sorted(cut for cut in cuts if 1 <= cut <= MAX_SITES))
 
 
-@functools.lru_cache(maxsize=32)
-def plan_for(rules: RuleSet) -> ScoringPlan:
-    """The scoring plan of a rule set, built once per distinct rule content."""
-    ordered = topological(tuple(rule for rule in rules.compiled if not rule.advises))
+def build_plan(rules: RuleSet) -> ScoringPlan:
+    """Compile a rule set's running rules into the core (see the module's notes)."""
+    everything = topological(rules.compiled)
+    scoring = tuple(rule for rule in everything if not rule.advises)
+    fields = (*RULE_FIELDS, TOP_FIELD)
+    cuts: list[tuple[int, ...] | None] = []
+    lookup: list[dict[Value, int]] = []
+    classes: dict[str, tuple[Value, ...]] = {}
+    for name in fields:
+        spec = RULE_FIELDS.get(name)
+        if spec is not None and spec.kind == "count":
+            counted = _count_classes(everything, name)
+            cuts.append(counted)
+            lookup.append({})
+            classes[name] = counted
+        else:
+            values = values_of(name)
+            cuts.append(None)
+            lookup.append({value: index for index, value in enumerate(values)})
+            if name != TOP_FIELD:
+                classes[name] = values
+    position_of = {name: position for position, name in enumerate(fields)}
+    alternatives: list[_Alternative] = []
+    first_bit: list[int] = []
+    for rule_index, rule in enumerate(everything):
+        first_bit.append(len(alternatives))
+        for index, conjunction in enumerate(rule.disjuncts):
+            tests: list[tuple[int, frozenset[int]]] = []
+            for name, values in conjunction.choices:
+                position = position_of[name]
+                tests.append((position, frozenset(lookup[position][v] for v in values)))
+            for name, low, high in conjunction.ranges:
+                position = position_of[name]
+                counted = cuts[position] or ()
+                tests.append((position, frozenset(
+                    c for c, cut in enumerate(counted)
+                    if low <= cut and ((c + 1 == len(counted) and high >= MAX_SITES)
+                                       or (c + 1 < len(counted) and counted[c + 1] - 1 <= high)))))
+            alternatives.append(_Alternative(rule_index, index, tuple(tests),
+                                             conjunction.findings))
+    field_bits: list[tuple[int, ...]] = []
+    for position in range(len(fields)):
+        size = (len(cuts[position] or ()) if cuts[position] is not None
+                else len(lookup[position])) + 1
+        per_class = [0] * size
+        for bit, alternative in enumerate(alternatives):
+            allowed = next((a for p, a in alternative.tests if p == position), None)
+            for code in range(size):
+                if allowed is None or code in allowed:
+                    per_class[code] |= 1 << bit
+        field_bits.append(tuple(per_class))
+    chained = tuple(r for r, rule in enumerate(everything)
+                    if any(c.findings for c in rule.disjuncts))
+    free = 0
+    for bit, alternative in enumerate(alternatives):
+        if alternative.rule not in chained:
+            free |= 1 << bit
+    scoring_ids = {rule.id: index for index, rule in enumerate(scoring)}
     vectors = []
-    for rule in ordered:
+    for rule in scoring:
         vector = [0] * len(APPROACHES)
         for approach, points in rule.points:
             vector[_INDEX[approach]] += points
         vectors.append(tuple(vector))
-    classes: dict[str, tuple[str | bool | int, ...]] = {}
-    for name, spec in RULE_FIELDS.items():
-        classes[name] = _count_classes(ordered, name) if spec.kind == "count" else spec.values
     direct = {
-        rule.id: {field for c in rule.disjuncts for field, _ in c.choices}
-        | {field for c in rule.disjuncts for field, _, _ in c.ranges}
-        for rule in ordered
+        rule.id: {name for c in rule.disjuncts for name, _ in c.choices}
+        | {name for c in rule.disjuncts for name, _, _ in c.ranges}
+        for rule in scoring
     }
     concluders: dict[str, list[str]] = {}
-    for rule in ordered:
+    for rule in scoring:
         if rule.concludes is not None:
             concluders.setdefault(rule.concludes, []).append(rule.id)
     closure: dict[str, frozenset[str]] = {}
-    for rule in ordered:  # dependencies come first
-        fields = set(direct[rule.id])
+    for rule in scoring:  # dependencies come first
+        names = set(direct[rule.id])
         for conjunction in rule.disjuncts:
             for finding in conjunction.findings:
                 for source in concluders.get(finding, ()):
-                    fields |= closure[source]
-        closure[rule.id] = frozenset(fields)
+                    names |= closure[source]
+        closure[rule.id] = frozenset(names)
     ceilings = tuple(
         sum(max(0, vector[index]) for vector in vectors) for index in range(len(APPROACHES))
     )
     return ScoringPlan(
-        rules=ordered,
+        rules=scoring,
         vectors=tuple(vectors),
         classes=classes,
-        fields_of=tuple(closure[rule.id] for rule in ordered),
+        fields_of=tuple(closure[rule.id] for rule in scoring),
         ceilings=ceilings,
+        all_rules=everything,
+        fields=fields,
+        alternatives=tuple(alternatives),
+        _field_bits=tuple(field_bits),
+        _free_bits=free,
+        _chained=chained,
+        _first_bit=tuple(first_bit),
+        _rule_of_bit=tuple(a.rule for a in alternatives),
+        _lookup=tuple(lookup),
+        _cuts=tuple(cuts),
+        _scoring_index=tuple(scoring_ids.get(rule.id, -1) for rule in everything),
     )
+
+
+_PLAN_ATTRIBUTE = "_scoring_plan"
+
+
+def plan_for(rules: RuleSet) -> ScoringPlan:
+    """The compiled core of a rule set, built on first use and kept with the rule set."""
+    plan: ScoringPlan | None = rules.__dict__.get(_PLAN_ATTRIBUTE)
+    if plan is None:
+        plan = build_plan(rules)
+        object.__setattr__(rules, _PLAN_ATTRIBUTE, plan)
+    return plan

@@ -41,6 +41,9 @@ class Question(BaseModel):
     """How many answers would leave the advice settled (0 where not computed exactly)."""
     margin_shift: int
     """The most the top approach's lead could move, in points."""
+    open_after: float = 0.0
+    """On average over its answers, how many approaches could still rank first once it is
+    answered; questions are asked lowest first (purpose before control on a tie)."""
     why: str
     """Why it matters, in plain words."""
 
@@ -80,6 +83,7 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
         changes_top=impact.changes_top,
         could_settle=impact.settles,
         margin_shift=impact.margin_shift,
+        open_after=impact.open_after,
         why=f"{why} ({field_label(impact.field).capitalize()}: {spec.description})",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Mapping
+from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -25,6 +26,8 @@ from ._ruleformat import cite_all
 from ._ruleset import RuleSet
 
 _FROZEN = ConfigDict(frozen=True)
+RESULT_SCHEMA_VERSION = 1
+"""The version of a serialised ``Recommendation``; raised when its keys change meaning."""
 _RULES_IN_USE: weakref.WeakValueDictionary[str, RuleSet] = weakref.WeakValueDictionary()
 """Rule sets that produced live results, by fingerprint, so that what-if questions on a
 result use the same rules. Weak: a rule set nobody holds is forgotten."""
@@ -111,6 +114,21 @@ class _Owner:
         return 0
 
 
+class _Held:
+    """A result's rule set; always equal to another, so it never affects comparing results."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: RuleSet | None) -> None:
+        self.rules = rules
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Held)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class Recommendation(BaseModel):
     """All four approaches ranked for one context, with the reasons for each."""
 
@@ -123,6 +141,11 @@ class Recommendation(BaseModel):
     engine: EngineName
     rules_version: str
     rules_fingerprint: str
+    schema_version: int = RESULT_SCHEMA_VERSION
+    """The version of this result's serialised form (``model_dump()``, JSON)."""
+
+    _rules: _Held = PrivateAttr(default_factory=lambda: _Held(None))
+    """The rule set the advice was made with, held so that analyses keep working."""
 
     def model_post_init(self, context: Any, /) -> None:
         """Link each ranked approach back here, for its lazily computed score range."""
@@ -203,11 +226,22 @@ class Recommendation(BaseModel):
         wanted = Approach(approach)
         return next(r.score for r in self.ranking if r.approach is wanted)
 
-    def explain(self) -> str:
-        """The whole ranking in plain words, with every reason and its source."""
+    def explain(self, verbose: bool = True) -> str:
+        """A summary, then the whole ranking in plain words, with every reason and its source.
+
+        ``verbose=False`` leaves out the rule ids (the command line's default).
+        """
         from ._explain import explain
 
-        return explain(self)
+        return explain(self, verbose)
+
+    def __repr__(self) -> str:
+        """Short and readable: the ranking with scores, what is known, the rules' version."""
+        scores = ", ".join(f"{r.name} {r.score}" for r in self.ranking)
+        known = len(RULE_FIELDS) - len(self.unknown_fields)
+        name = f"{self.context.name!r}: " if self.context.name else ""
+        return (f"<Recommendation {name}{scores}; {known} of {len(RULE_FIELDS)} answers known; "
+                f"rules {self.rules_version}>")
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -247,6 +281,8 @@ class Recommendation(BaseModel):
 
     def rules(self) -> RuleSet:
         """The rule set behind this advice (the shipped one, for a result read from JSON)."""
+        if self._rules.rules is not None:
+            return self._rules.rules
         known = _RULES_IN_USE.get(self.rules_fingerprint)
         if known is not None:
             return known
@@ -315,8 +351,12 @@ def to_context(
 
 def facts_of(context: Context) -> Facts:
     """The known rule fields, JSON-normal, as the engines take them."""
-    known = context.known()
-    return {name: known[name] for name in RULE_FIELDS if name in known}  # type: ignore[misc]
+    facts: Facts = {}
+    for name in RULE_FIELDS:
+        value = getattr(context, name)
+        if value is not None:
+            facts[name] = value.value if isinstance(value, Enum) else value
+    return facts
 
 
 def recommend(
@@ -346,57 +386,95 @@ def recommend(
 def build_recommendation(
     context: Context, rules: RuleSet, evaluation: Evaluation, engine: EngineName
 ) -> Recommendation:
-    """Score, rank and trace an engine's evaluation."""
-    tracer = _Tracer(rules, evaluation)
-    scores = {approach: 0 for approach in Approach}
-    reasons: dict[Approach, list[Reason]] = {approach: [] for approach in Approach}
+    """Score, rank and trace an engine's evaluation.
+
+    Everything here was validated when the rules and the context were, so the
+    parts are constructed without validating them again (``model_construct``);
+    reasons and citations are prepared once per rule set.
+    """
+    prepared = _prepared(rules)
+    tracer = _Tracer(rules, prepared, evaluation)
+    scores = [0] * len(APPROACHES)
+    reasons: list[list[Reason]] = [[] for _ in APPROACHES]
+    fired_scoring: list[str] = []
     for rule_id in sorted(evaluation.fired):
-        rule = rules.rule(rule_id)
-        for effect in rule.score or ():
-            scores[effect.approach] += effect.points
-            reasons[effect.approach].append(
-                Reason(
-                    rule_id=rule.id,
-                    title=rule.title,
-                    points=effect.points,
-                    text=effect.why,
-                    source=cite_all(effect.source or rule.source),
-                    via=tracer.via(rule_id),
-                )
-            )
-    order = sorted(Approach, key=lambda a: (-scores[a], _APPROACH_ORDER[a]))
+        effects = prepared.effects.get(rule_id)
+        if effects is None:
+            if rule_id not in prepared.advice:
+                fired_scoring.append(rule_id)
+            continue
+        fired_scoring.append(rule_id)
+        via = tracer.via(rule_id) if prepared.chained.get(rule_id) else ()
+        for index, points, reason in effects:
+            scores[index] += points
+            reasons[index].append(reason if not via else reason.model_copy(update={"via": via}))
+    order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], i))
     ranking = tuple(
-        RankedApproach(
-            approach=approach,
-            name=approach.display_name,
+        RankedApproach.model_construct(
+            approach=APPROACHES[index],
+            name=APPROACHES[index].display_name,
             rank=position,
-            score=scores[approach],
-            reasons=tuple(sorted(reasons[approach], key=lambda r: (-r.points, r.rule_id))),
+            score=scores[index],
+            reasons=tuple(sorted(reasons[index], key=lambda r: (-r.points, r.rule_id))),
         )
-        for position, approach in enumerate(order, start=1)
+        for position, index in enumerate(order, start=1)
     )
-    rec = Recommendation(
+    rec = Recommendation.model_construct(
         context=context,
         ranking=ranking,
         findings=tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
-        fired_rules=tuple(sorted(r for r in evaluation.fired if not rules.rule(r).advise)),
+        fired_rules=tuple(fired_scoring),
         engine=engine,
         rules_version=rules.version,
         rules_fingerprint=rules.fingerprint,
+        schema_version=RESULT_SCHEMA_VERSION,
     )
+    rec._rules = _Held(rules)
     _RULES_IN_USE[rules.fingerprint] = rules
     return rec
 
 
-def _cite(rules: RuleSet, rule_id: str) -> str:
-    return cite_all(rules.rule(rule_id).source)
+class _Prepared:
+    """What results need from each rule, worked out once per rule set."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.effects: dict[str, list[tuple[int, int, Reason]]] = {}
+        self.chained: dict[str, bool] = {}
+        self.advice: set[str] = set()
+        self.cites: dict[str, str] = {}
+        for rule in rules.active:
+            self.cites[rule.id] = cite_all(rule.source)
+            compiled = rules.compiled_rule(rule.id)
+            self.chained[rule.id] = any(c.findings for c in compiled.disjuncts)
+            if rule.advise is not None:
+                self.advice.add(rule.id)
+            if not rule.score:
+                continue
+            self.effects[rule.id] = [
+                (APPROACHES.index(effect.approach), effect.points, Reason.model_construct(
+                    rule_id=rule.id, title=rule.title, points=effect.points, text=effect.why,
+                    source=cite_all(effect.source or rule.source), via=()))
+                for effect in rule.score
+            ]
+
+
+_PREPARED_ATTRIBUTE = "_prepared_results"
+
+
+def _prepared(rules: RuleSet) -> _Prepared:
+    prepared: _Prepared | None = rules.__dict__.get(_PREPARED_ATTRIBUTE)
+    if prepared is None:
+        prepared = _Prepared(rules)
+        object.__setattr__(rules, _PREPARED_ATTRIBUTE, prepared)
+    return prepared
 
 
 class _Tracer:
     """Builds the chain of findings behind each fired rule, once per finding."""
 
-    def __init__(self, rules: RuleSet, evaluation: Evaluation) -> None:
+    def __init__(self, rules: RuleSet, prepared: _Prepared, evaluation: Evaluation) -> None:
         self._rules = rules
+        self._prepared = prepared
         self._evaluation = evaluation
         self._traces: dict[str, FindingTrace] = {}
 
@@ -408,16 +486,16 @@ class _Tracer:
     def trace(self, finding: str) -> FindingTrace:
         if finding not in self._traces:
             by = tuple(
-                Inference(
+                Inference.model_construct(
                     rule_id=rule_id,
                     title=self._rules.rule(rule_id).title,
-                    source=_cite(self._rules, rule_id),
+                    source=self._prepared.cites[rule_id],
                     via=self.via(rule_id),
                 )
                 for rule_id in self._rules.concluded_by(finding)
                 if rule_id in self._evaluation.fired
             )
-            self._traces[finding] = FindingTrace(
+            self._traces[finding] = FindingTrace.model_construct(
                 finding=finding, text=self._rules.findings[finding].text, established_by=by
             )
         return self._traces[finding]

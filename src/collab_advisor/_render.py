@@ -42,9 +42,14 @@ def _footer(rec: Recommendation) -> str:
     return provenance(rec.rules_version, rec.rules_fingerprint, rec.engine)
 
 
-def to_markdown(rec: Recommendation, full: bool = True) -> str:
-    """A Markdown report; ``full=False`` gives the compact notebook view."""
-    out = [f"### {_md(_title(rec))}", ""]
+def _cited(rule_id: str, source: str, verbose: bool) -> str:
+    return f"{rule_id}; {source}" if verbose else source
+
+
+def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) -> str:
+    """A Markdown report, starting at a top-level heading; ``full=False`` gives the compact
+    notebook view; ``verbose=False`` leaves out the rule ids."""
+    out = [f"{'#' if full else '###'} {_md(_title(rec))}", ""]
     out += ["| Rank | Approach | Score | Could reach |", "|---:|---|---:|---|"]
     for ranked in rec.ranking:
         low, high = ranked.score_range
@@ -55,7 +60,7 @@ def to_markdown(rec: Recommendation, full: bool = True) -> str:
     reasons = rec.top.reasons if full else rec.top.reasons[:3]
     if reasons:
         out += [f"**Why {_md(rec.top.name)}:**", ""]
-        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(r.rule_id)}; {_md(r.source)})*"
+        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
                 for r in reasons]
         out.append("")
     questions = rec.next_questions if full else rec.next_questions[:3]
@@ -64,28 +69,28 @@ def to_markdown(rec: Recommendation, full: bool = True) -> str:
         out += [f"{n}. {_md(q.question)} — {_md(q.why)}" for n, q in enumerate(questions, 1)]
         out.append("")
     if full:
-        out += _markdown_details(rec)
+        out += _markdown_details(rec, verbose)
     out.append(f"*{_md(_footer(rec))}*")
     return "\n".join(out)
 
 
-def _markdown_details(rec: Recommendation) -> list[str]:
-    out = ["#### Context", "", "| Field | Value |", "|---|---|"]
+def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
+    out = ["## Context", "", "| Field | Value |", "|---|---|"]
     out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
     out.append("")
     for ranked in rec.ranking[1:]:
-        out += [f"#### {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
-        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(r.rule_id)}; {_md(r.source)})*"
+        out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
+        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
                 for r in ranked.reasons] or ["- No rule applied to this approach."]
         out.append("")
     if rec.considerations:
-        out += ["#### Things to consider", ""]
+        out += ["## Things to consider", ""]
         for consideration in rec.considerations:
             for reason in consideration.reasons:
                 out.append(f"- **{_md(consideration.title)}:** {_md(reason.why)} "
                            f"*({_md(reason.source)})*")
         out.append("")
-    out += ["#### Planning checklist", ""]
+    out += ["## Planning checklist", ""]
     out += [f"- [{'x' if q.answered else ' '}] {q.number}. {_md(q.question)} ({_md(q.known)})"
             for q in rec.planning_questions]
     out.append("")
@@ -154,7 +159,7 @@ def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
             f'<br><span class="ca-note">because: {escape(t.text)}</span>' for t in r.via
         )
         items.append(f"<li><strong>{r.points:+d}</strong> {escape(r.text)} "
-                     f'<span class="ca-note">[{escape(r.rule_id)}; {escape(r.source)}]</span>'
+                     f'<span class="ca-note">[{escape(r.source)}]</span>'
                      f"{chain}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
@@ -207,7 +212,26 @@ def _html_details(rec: Recommendation) -> list[str]:
         parts.append(f"<li>{mark} {q.number}. {escape(q.question)} "
                      f"<span class=\"ca-note\">({escape(q.known)})</span></li>")
     parts.append("</ul>")
+    parts.append(_rules_details(rec))
     return parts
+
+
+def _rules_details(rec: Recommendation) -> str:
+    """The rules behind the advice, by id, folded away for those who maintain rules."""
+    titles: dict[str, str] = {}
+    for ranked in rec.ranking:
+        for reason in ranked.reasons:
+            titles.setdefault(reason.rule_id, reason.title)
+    for trace in rec.findings:
+        for inference in trace.established_by:
+            titles.setdefault(inference.rule_id, inference.title)
+    for consideration in rec.considerations:
+        for advice in consideration.reasons:
+            titles.setdefault(advice.rule_id, consideration.title)
+    rows = "".join(f"<li><code>{escape(rule_id)}</code>: {escape(titles[rule_id])}</li>"
+                   for rule_id in sorted(titles))
+    return (f'<details class="ca-note"><summary>The {len(titles)} rules behind this advice, '
+            f"by id</summary><ul>{rows}</ul></details>")
 
 
 def html_document(rec: Recommendation) -> str:

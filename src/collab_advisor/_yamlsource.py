@@ -22,9 +22,15 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML has it (about ten times faster), else the Python one."""
 
 
-def _reject_aliases(root: Node) -> None:
-    """Refuse anchors and aliases: rule files need neither, and aliases let a small file
-    stand for a huge structure. An alias shows as a node reached twice."""
+def _check_nodes(root: Node) -> None:
+    """Refuse anchors and aliases, and keys given twice in one mapping.
+
+    Rule files need no aliases, and they let a small file stand for a huge
+    structure; an alias shows as a node reached twice. A repeated key would
+    silently replace the first value (a second ``status:`` can switch a rule
+    off), so it is refused with the line of the repeat. Checking the node tree
+    keeps libyaml's fast loader.
+    """
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -35,7 +41,17 @@ def _reject_aliases(root: Node) -> None:
                 "anchored here is reused", int(node.start_mark.line) + 1)
         seen.add(id(node))
         if isinstance(node, MappingNode):
+            keys: dict[tuple[str, str], int] = {}
             for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    line = int(key.start_mark.line) + 1
+                    first = keys.get((key.tag, key.value))
+                    if first is not None:
+                        raise YamlReadError(
+                            f"the key '{key.value}' is given twice in one mapping (first on "
+                            f"line {first}); the second would silently replace the first",
+                            line)
+                    keys[(key.tag, key.value)] = line
                 stack.extend((key, value))
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
@@ -109,7 +125,7 @@ def read_yaml(text: str) -> YamlDocument:
         loader = _Loader(text)  # the pure-Python one checks for unprintable characters here
         root = loader.get_single_node()
         if root is not None:
-            _reject_aliases(root)
+            _check_nodes(root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -1,0 +1,174 @@
+"""The compiled core: every path (durable-rules, the python engine, the array path and the
+analyses) gives the same answers, and results keep their rule set."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
+from collab_advisor._analysis import MAX_EXACT_COMPLETIONS, outlook_for
+from collab_advisor._compile import TOP_FIELD
+from collab_advisor._evaluation import Evaluation, Facts, first_holding
+from collab_advisor._fields import RULE_FIELDS
+from collab_advisor._plan import plan_for, top_of
+from collab_advisor._recommend import facts_of
+
+from .conftest import ROOT
+from .strategies import contexts
+
+_SHIPPED = load_rules()
+_WITH_OWN = load_rules(ROOT / "rules", ROOT / "examples" / "custom_rules" / "our_rules.yaml")
+_RULE_SETS = {"shipped": _SHIPPED, "shipped+own": _WITH_OWN}
+
+
+def _fixed_point(rules: RuleSet, facts: Facts) -> Evaluation:
+    """The textbook fixed point, one rule at a time: the oracle the core must equal."""
+    findings: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules.compiled:
+            if rule.concludes is None or rule.concludes in findings:
+                continue
+            if first_holding(rule, facts, findings) is not None:
+                findings.add(rule.concludes)
+                changed = True
+    fired = {}
+    for rule in rules.compiled:
+        index = first_holding(rule, facts, findings)
+        if index is not None:
+            fired[rule.id] = index
+    return Evaluation(fired, frozenset(findings))
+
+
+@settings(max_examples=60)
+@given(batch=st.lists(st.tuples(contexts(), st.sampled_from([None, *Approach])),
+                      min_size=1, max_size=12),
+       which=st.sampled_from(sorted(_RULE_SETS)))
+def test_every_path_agrees_with_the_fixed_point(
+        batch: list[tuple[Context, Approach | None]], which: str,
+        durable_engine: str) -> None:
+    """durable-rules, the python engine and the array path fire the same rules, through
+    the same alternatives, and give the same scores, advice rules included."""
+    from collab_advisor._engine_durable import DurableEngine
+    from collab_advisor._engine_python import PythonEngine
+
+    rules = _RULE_SETS[which]
+    plan = plan_for(rules)
+    rows: list[dict[str, Any]] = []
+    for ctx, top in batch:
+        facts: dict[str, Any] = dict(facts_of(ctx))
+        if top is not None:
+            facts[TOP_FIELD] = top.value
+        rows.append(facts)
+        expected = _fixed_point(rules, facts)
+        assert PythonEngine().evaluate(rules, facts) == expected
+        if len(rules.compiled) < 400:
+            assert DurableEngine().evaluate(rules, facts) == expected
+    scores, fired = plan.score_rows(plan.encode(rows))
+    scoring_ids = [rule.id for rule in plan.all_rules if not rule.advises]
+    for row, facts, ctx_top in zip(range(len(rows)), rows, batch, strict=True):
+        expected = _fixed_point(rules, facts)
+        assert {rule_id for rule_id, hit in zip(scoring_ids, fired[row], strict=True) if hit} \
+            == {rule_id for rule_id in expected.fired if not rules.rule(rule_id).advise}
+        if ctx_top[1] is None:
+            rec = recommend(ctx_top[0], rules=rules, engine="python")
+            assert [int(s) for s in scores[row]] == [rec.score_of(a) for a in Approach]
+
+
+def _brute(rules: RuleSet, facts: Facts,
+           domains: dict[str, list[Any]]) -> tuple[list[tuple[int, ...]], int]:
+    plan = plan_for(rules)
+    unknown = [f for f in RULE_FIELDS if f not in facts]
+    options = [domains.get(f, list(plan.classes[f])) for f in unknown]
+    every = [plan.score({**facts, **dict(zip(unknown, values, strict=True))})[0]
+             for values in itertools.product(*options)]
+    return every, top_of(plan.score(facts)[0])
+
+
+@settings(max_examples=40)
+@given(data=st.data(), ctx=contexts(),
+       drop=st.sets(st.sampled_from(list(RULE_FIELDS)), min_size=1, max_size=5))
+def test_the_outlook_over_restricted_domains_equals_brute_force(
+        data: st.DataObject, ctx: Context, drop: set[str]) -> None:
+    """Ranges, settledness and the approaches that can come first, with some unknown fields
+    restricted to a few of their values, equal scoring every allowed completion."""
+    plan = plan_for(_SHIPPED)
+    complete = {f: plan.classes[f][0] for f in RULE_FIELDS}
+    complete.update(facts_of(ctx))
+    facts = {f: v for f, v in complete.items() if f not in drop}
+    domains: dict[str, list[Any]] = {}
+    for name in sorted(drop):
+        if data.draw(st.booleans()):
+            values = data.draw(st.lists(st.sampled_from(plan.classes[name]), min_size=1,
+                                        max_size=3, unique=True))
+            domains[name] = values
+    result = outlook_for(plan, facts, domains)
+    every, top = _brute(_SHIPPED, facts, domains)
+    assert result.exact
+    assert result.low == tuple(min(s[i] for s in every) for i in range(len(Approach)))
+    assert result.high == tuple(max(s[i] for s in every) for i in range(len(Approach)))
+    assert result.tops == {top_of(s) for s in every}
+    assert result.settled == all(top_of(s) == top for s in every)
+    for impact in result.impacts:
+        if impact.field in domains:
+            assert len(impact.values) == len(set(domains[impact.field]))
+
+
+def test_ranges_are_exact_far_beyond_the_old_limit_of_20000() -> None:
+    """A context with more than 100,000 combinations of answers still gets exact ranges."""
+    plan = plan_for(_SHIPPED)
+    known = {"time_span": "fixed_term", "origin": "intentional", "existing_network": False}
+    combinations = 1
+    for name in RULE_FIELDS:
+        if name not in known:
+            combinations *= len(plan.classes[name])
+    if combinations > MAX_EXACT_COMPLETIONS:
+        known["professions"] = "multi_professional"
+        combinations //= len(plan.classes["professions"])
+    assert 100_000 < combinations <= MAX_EXACT_COMPLETIONS
+    rec = recommend(known, engine="python")
+    assert rec.ranges_exact
+
+
+def test_a_result_keeps_its_rules_after_the_caller_drops_them() -> None:
+    """explain(), is_settled, what_if(), to_html() and JSON keep working after the custom
+    rule set that made the result is dropped and garbage-collected."""
+    rules: RuleSet | None = load_rules(
+        ROOT / "rules", ROOT / "examples" / "custom_rules" / "our_rules.yaml")
+    assert rules is not None
+    rec = recommend({"aim": "share_know_how", "formality": "informal"}, rules=rules,
+                    engine="python")
+    rules = None
+    gc.collect()
+    assert "Community of Practice" in rec.explain()
+    assert isinstance(rec.is_settled, bool)
+    assert rec.what_if(scope="regional_or_national").recommendation.rules_fingerprint \
+        == rec.rules_fingerprint
+    assert "<html" in rec.to_html()
+    assert '"schema_version":1' in rec.model_dump_json()
+
+
+def test_a_result_read_back_from_json_finds_the_shipped_rules() -> None:
+    """A serialised result carries its schema version and reads back with working analyses."""
+    from collab_advisor import Recommendation
+
+    rec = recommend({"aim": "share_know_how"}, engine="python")
+    again = Recommendation.model_validate_json(rec.model_dump_json())
+    assert again.schema_version == 1
+    assert again.is_settled == rec.is_settled
+    assert again.next_questions == rec.next_questions
+
+
+def test_an_unknown_value_in_a_domain_is_refused_with_the_field_named() -> None:
+    """A domain naming a value the field does not have is a clear error."""
+    from collab_advisor import CollabAdvisorError
+
+    with pytest.raises(CollabAdvisorError, match=r"'aim'.*'cure_all'"):
+        outlook_for(plan_for(_SHIPPED), {}, {"aim": ["cure_all"]})
