@@ -10,20 +10,18 @@ whether its disagreements could change first place, and which one decides it.
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._analysis import outlook
+from ._analysis import FieldImpact, outlook_for
 from ._context import Approach, Context
 from ._engines import EngineChoice
 from ._errors import CollabAdvisorError
 from ._evaluation import Facts
 from ._fields import RULE_FIELDS
-from ._plan import APPROACHES, plan_for, top_of
+from ._plan import APPROACHES, ScoringPlan, plan_for
 from ._recommend import Recommendation, facts_of, recommend, to_context
 from ._recommend import _shipped_rules as shipped_rules
 from ._ruleset import RuleSet
@@ -251,18 +249,15 @@ def recommend_team(
     advice = recommend(agreed, rules=ruleset, engine=engine)
     plan = plan_for(ruleset)
     facts: Facts = dict(agreed_facts)
-    scores, fired = plan.score(facts)
-    team_top = top_of(scores)
     domains = {field: tuple(value for value, _ in answers) for field, answers in disputes.items()}
-    restricted = dataclasses.replace(plan, classes={**plan.classes, **domains})
-    look = outlook(restricted, facts, scores, fired, list(RULE_FIELDS))
+    look = outlook_for(plan, facts, domains)
     order = list(disputes)
-    combos = _resolutions(plan, facts, order, domains)
-    settled_across = len({top for _, top in combos}) <= 1
-    disagreements = [
-        _disagreement(plan, facts, team_top, index, order[index], disputes[order[index]], combos)
-        for index in range(len(order))
-    ]
+    across = outlook_for(plan, facts, domains, field_order=order) if order else None
+    settled_across = across is None or across.settled
+    impacts = {impact.field: impact for impact in across.impacts} if across else {}
+    team_top = APPROACHES.index(advice.top.approach)
+    disagreements = [_disagreement(plan, impacts[field], team_top, disputes[field])
+                     for field in order]
     position = {field: index for index, field in enumerate(RULE_FIELDS)}
     disagreements.sort(key=lambda d: (not d.changes_top, d.possible_tops_after,
                                       position[d.field]))
@@ -296,40 +291,17 @@ def recommend_team(
     )
 
 
-MAX_RESOLUTIONS = 200_000
-"""The most combinations of proposed answers a team result scores one by one."""
-
-
-def _resolutions(plan: Any, facts: Facts, order: list[str],
-                 domains: dict[str, tuple[Value, ...]]) -> list[tuple[tuple[int, ...], int]]:
-    """Every combination of the proposed answers (as value indexes) and its first place."""
-    total = 1
-    for field in order:
-        total *= len(domains[field])
-    if total > MAX_RESOLUTIONS:
-        raise CollabAdvisorError(
-            f"the team's disputed answers combine in {total:,} ways, more than the "
-            f"{MAX_RESOLUTIONS:,} one result may score; settle some of them first")
-    out = []
-    for indexes in itertools.product(*(range(len(domains[f])) for f in order)):
-        trial: Facts = dict(facts)
-        for field, index in zip(order, indexes, strict=True):
-            trial[field] = domains[field][index]
-        scores, _ = plan.score(trial)
-        out.append((indexes, top_of(scores)))
-    return out
-
-
-def _disagreement(plan: Any, facts: Facts, team_top: int, position: int, field: str,
-                  answers: list[tuple[Value, list[str]]],
-                  combos: list[tuple[tuple[int, ...], int]]) -> Disagreement:
-    options = []
-    possible_total = 0
-    for value_index, (value, members) in enumerate(answers):
-        scores, _ = plan.score({**facts, field: value})
-        top = top_of(scores)
-        options.append(ProposedValue(value=value, members=tuple(members), leads_to=APPROACHES[top]))
-        possible_total += len({t for indexes, t in combos if indexes[position] == value_index})
+def _disagreement(plan: ScoringPlan, impact: FieldImpact, team_top: int,
+                  answers: list[tuple[Value, list[str]]]) -> Disagreement:
+    field = impact.field
+    position = plan.fields.index(field)
+    leads_by_class = dict(zip(impact.values, impact.tops, strict=True))
+    options = [
+        ProposedValue(value=value, members=tuple(members),
+                      leads_to=APPROACHES[leads_by_class[
+                          plan.classes[field][plan.code(position, value)]]])
+        for value, members in answers
+    ]
     changes = any(option.leads_to is not APPROACHES[team_top] for option in options)
     leads = []
     for option in options:
@@ -343,4 +315,4 @@ def _disagreement(plan: Any, facts: Facts, team_top: int, position: int, field: 
         message = (f"Whichever answer the team settles on for {field_label(field)}, "
                    f"{APPROACHES[team_top].display_name} stays first: " + "; ".join(leads) + ".")
     return Disagreement(field=field, options=tuple(options), changes_top=changes,
-                        possible_tops_after=possible_total / len(options), message=message)
+                        possible_tops_after=impact.open_after, message=message)
