@@ -67,6 +67,13 @@ def explain(rec: Recommendation) -> str:
         unknown = ", ".join(name.replace("_", " ") for name in rec.unknown_fields)
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
+    if not rec.has_advice:
+        lines += _wrap(
+            f"No approach stands out yet. {rec.top.name} is listed first only by its score "
+            "or the fixed order of approaches; none of the features that define it in the "
+            "guidance holds for what is known. Answer more questions before reading this "
+            "ranking as advice.", "")
+        lines.append("")
     for ranked in rec.ranking:
         lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
         if not ranked.reasons:
