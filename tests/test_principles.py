@@ -219,3 +219,12 @@ def test_defining_feature_ids_are_unique(tmp_path: Path) -> None:
     path = write_rules(tmp_path, "f.yaml", HEADER + "defining_features:\n" + feature * 2)
     with pytest.raises(RuleFileError, match="defining feature id 'f-same' is used twice"):
         load_rules(path)
+
+
+def test_reports_say_when_no_approach_stands_out() -> None:
+    """The Markdown and HTML reports say so when the first place is not advice, and only then."""
+    empty, known = recommend({}), recommend(shared_domain=True)
+    assert "No approach stands out yet" in empty.to_markdown()
+    assert "No approach stands out yet" in empty.to_html()
+    assert "No approach stands out yet" not in known.to_markdown()
+    assert "No approach stands out yet" not in known.to_html()

@@ -6,7 +6,14 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words, points_text, provenance
+from ._wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    join_words,
+    no_advice_detail,
+    points_text,
+    provenance,
+)
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (all are in ``next_questions``)."""
@@ -68,11 +75,7 @@ def explain(rec: Recommendation) -> str:
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
     if not rec.has_advice:
-        lines += _wrap(
-            f"No approach stands out yet. {rec.top.name} is listed first only by its score "
-            "or the fixed order of approaches; none of the features that define it in the "
-            "guidance holds for what is known. Answer more questions before reading this "
-            "ranking as advice.", "")
+        lines += _wrap(f"{NO_ADVICE_HEADLINE} {no_advice_detail(rec.top.name)}", "")
         lines.append("")
     for ranked in rec.ranking:
         lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
