@@ -228,3 +228,48 @@ def test_reports_say_when_no_approach_stands_out() -> None:
     assert "No approach stands out yet" in empty.to_html()
     assert "No approach stands out yet" not in known.to_markdown()
     assert "No approach stands out yet" not in known.to_html()
+
+
+_FILE_APPROACH = {approach.value: approach for approach in Approach}
+_NAMES = {
+    Approach.QI_COLLABORATIVE: "collaborative",
+    Approach.COMMUNITY_OF_PRACTICE: "communit",
+    Approach.MANAGED_CLINICAL_NETWORK: "managed",
+    Approach.CLINICAL_COMMUNITY: "clinical communit",
+}
+_CONSIDERATIONS = {section for section in GuidanceSection
+                   if section.value.startswith("Key considerations")}
+
+
+def test_points_for_another_approach_rest_on_a_source_about_it(shipped: RuleSet) -> None:
+    """Each score entry's why speaks of the approach it scores; points a rule gives to an
+    approach other than its file's cite their own source, never a general consideration."""
+    for rule in shipped.active:
+        owner = _FILE_APPROACH.get(shipped.locations[rule.id].path.stem)
+        for effect in rule.score or ():
+            assert _NAMES[effect.approach] in effect.why.lower(), (rule.id, effect.why)
+            sources = effect.source or rule.source
+            assert not {s.guidance for s in sources} & _CONSIDERATIONS, rule.id
+            if owner is not None and effect.approach is not owner:
+                assert effect.source is not None, (rule.id, effect.approach)
+                sections = {s.guidance for s in effect.source if s.guidance}
+                assert sections <= {SECTION[effect.approach]}, (rule.id, sections)
+
+
+def test_the_balance_feature_counts_once_for_a_clinical_community() -> None:
+    """Every sign of a member-led community with managerial backing, given at once, earns a
+    Clinical Community the points of one feature (rules 1.2.0 gave 11 for them)."""
+    rec = recommend(control="supported", agenda_set_by="shared", formality="moderate",
+                    resourcing="dedicated_funding", leadership="shared")
+    balance = next(r for r in rec.ranking if r.approach is Approach.CLINICAL_COMMUNITY)
+    assert [(r.rule_id, r.points) for r in balance.reasons] == [("cc-member-led-with-support", 3)]
+
+
+def test_considerations_give_no_points() -> None:
+    """Funding, goodwill and patient involvement, the guidance's advice for every
+    collaboration, change no approach's score."""
+    for field, values in (("resourcing", ("goodwill_only", "some_support", "dedicated_funding")),
+                          ("patient_involvement", ("none", "consulted", "co_produced"))):
+        for value in values:
+            rec = recommend({field: value})
+            assert all(r.score == 0 for r in rec.ranking), (field, value)
