@@ -285,3 +285,21 @@ def test_a_supported_know_how_network_is_not_settled_on_clinical_community() -> 
     assert rec.next_questions[0].field == "clinical_focus"
     answered = rec.what_if(clinical_focus="no_clinical_focus", shared_domain=True)
     assert answered.recommendation.top.approach is Approach.COMMUNITY_OF_PRACTICE
+
+
+MAX_SHARE = 0.35
+"""No approach may rank first in more than this share of complete contexts (issue 8)."""
+
+
+def test_no_approach_ranks_first_in_more_than_35_percent_of_complete_contexts(
+        shipped: RuleSet) -> None:
+    """Over a seeded sample of complete contexts of the fifteen 1.2.0 fields (new fields
+    unknown), each approach ranks first, after the tie-break, in at most 35% of them."""
+    plan = plan_for(shipped)
+    rng = random.Random(35)
+    tops = [0] * len(APPROACHES)
+    for _ in range(SAMPLE_SIZE):
+        facts: dict[str, Any] = {f: rng.choice(plan.classes[f]) for f in BASE_FIELDS}
+        tops[top_of(plan.score(facts)[0])] += 1
+    assert max(tops) <= MAX_SHARE * SAMPLE_SIZE, dict(zip(APPROACHES, tops, strict=True))
+    assert min(tops) > 0
