@@ -75,10 +75,22 @@ def _fields_in(condition: Condition) -> set[str]:
     return set()
 
 
+ADVICE_ONLY_FIELDS = {"improvement_focus"}
+"""Fields the guidance ties to no approach (it says approaches differ in their focus on
+quality or safety, but not which way): they may shape advice, never scores."""
+
+
 def test_every_context_field_is_used_by_some_rule(shipped: RuleSet) -> None:
-    """No dimension of the context is ignored by the shipped rules."""
+    """No dimension of the context is ignored by the shipped rules, bar advice-only ones."""
     used = set().union(*(_fields_in(rule.when) for rule in shipped.active))
-    assert set(RULE_FIELDS) - used == set()
+    assert set(RULE_FIELDS) - used - ADVICE_ONLY_FIELDS == set()
+
+
+def test_advice_only_fields_never_change_a_score(shipped: RuleSet) -> None:
+    """No scoring rule or defining feature tests a field the guidance ties to no approach."""
+    scoring = [rule.when for rule in shipped.active if rule.score or rule.concludes]
+    features = [feature.when for feature in shipped.defining_features]
+    assert all(not _fields_in(c) & ADVICE_ONLY_FIELDS for c in scoring + features)
 
 
 def test_every_consideration_and_caveat_can_be_raised(shipped: RuleSet) -> None:

@@ -186,6 +186,56 @@ class Leadership(DescribedEnum):
     SHARED = "shared", "Professionals and managers lead together."
 
 
+class ClinicalFocus(DescribedEnum):
+    """Whether the work centres on one clinical topic, a wider clinical area, or neither."""
+
+    SPECIFIC_TOPIC = (
+        "specific_topic",
+        "One clinical topic, such as cutting central-line infections.",
+    )
+    AREA_OR_POPULATION = (
+        "area_or_population",
+        "A whole clinical area or patient population, such as intensive care or "
+        "children with inflammatory bowel disease.",
+    )
+    NO_CLINICAL_FOCUS = (
+        "no_clinical_focus",
+        "No clinical focus: cross-cutting matters such as improvement methods, "
+        "leadership or general know-how.",
+    )
+
+
+class EnablingSupport(DescribedEnum):
+    """How the host organisation(s) stand behind a group of practitioners."""
+
+    ENABLES = (
+        "enables",
+        "The host organisation(s) give time, space and recognition but leave the "
+        "group to decide its own work.",
+    )
+    DIRECTS = (
+        "directs",
+        "Support comes with direction: the host decides what the group works on.",
+    )
+    NONE = "none", "Little or no support from any organisation."
+
+
+class GeographicReach(DescribedEnum):
+    """How far the collaboration spreads on the map, apart from how many organisations."""
+
+    LOCAL = "local", "One town or locality."
+    REGIONAL = "regional", "A region: several towns or localities."
+    NATIONAL = "national", "A whole nation."
+
+
+class ImprovementFocus(DescribedEnum):
+    """Whether the work is mainly about the quality of care, patient safety, or both."""
+
+    QUALITY = "quality", "Mainly the quality of care and outcomes."
+    SAFETY = "safety", "Mainly patient safety: preventing harm."
+    BOTH = "both", "Quality and safety alike."
+
+
 MAX_SITES = 1_000_000
 """The largest ``sites`` accepted: far beyond any real collaboration, and
 small enough for every engine to compare exactly."""
@@ -288,6 +338,41 @@ class Context(BaseModel):
         default=None,
         description="A label for reports; it does not affect the advice.",
         json_schema_extra={"question": "What is the initiative called?"},
+    )
+
+    clinical_focus: ClinicalFocus | None = Field(
+        default=None,
+        description="Whether the work centres on one clinical topic, a whole clinical area or "
+        "patient population, or has no clinical focus. Apart from the aim: a network "
+        "sharing know-how can still centre on one patient population.",
+        json_schema_extra={"question": "Does the work centre on one clinical topic, a whole "
+                           "clinical area or patient group, or neither?"},
+    )
+    enabling_support: EnablingSupport | None = Field(
+        default=None,
+        description="How the host organisation(s) back the group: support that leaves the "
+        "group free to choose its work, support that directs it, or none. Apart from "
+        "'control', which says who steers day to day.",
+        json_schema_extra={"question": "Will the host organisations give time and "
+                           "recognition while leaving the group to choose its work?"},
+    )
+    shared_domain: bool | None = Field(
+        default=None,
+        description="Whether members share a common area of interest or expertise, "
+        "whatever their professions.",
+        json_schema_extra={"question": "Do members share a common area of interest or "
+                           "expertise?"},
+    )
+    geographic_reach: GeographicReach | None = Field(
+        default=None,
+        description="How far it spreads geographically: a locality, a region or a nation. "
+        "Apart from 'scope', which counts organisations.",
+        json_schema_extra={"question": "How far will it spread geographically?"},
+    )
+    improvement_focus: ImprovementFocus | None = Field(
+        default=None,
+        description="Whether the work is mainly about quality of care, patient safety, or both.",
+        json_schema_extra={"question": "Is the work mainly about quality, safety, or both?"},
     )
 
     def known(self) -> dict[str, object]:

@@ -6,7 +6,14 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words, points_text, provenance
+from ._wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    join_words,
+    no_advice_detail,
+    points_text,
+    provenance,
+)
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -107,6 +114,9 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
         unknown = ", ".join(name.replace("_", " ") for name in rec.unknown_fields)
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
+    if not rec.has_advice:
+        lines += _wrap(f"{NO_ADVICE_HEADLINE} {no_advice_detail(rec.top.name)}", "")
+        lines.append("")
     for ranked in rec.ranking:
         lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
         if not ranked.reasons:

@@ -205,6 +205,25 @@ class Recommendation(BaseModel):
         return assess_fit(self._scored[0], vector, self._outlook.high,
                           APPROACHES.index(self.top.approach), len(self._outlook.impacts))
 
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def has_advice(self) -> bool:
+        """True when the first place is advice: one of the top approach's defining features holds.
+
+        The ranking always has a first place (ties go to the documented order),
+        but with nothing known, or nothing that defines the approach ranked
+        first, no approach stands out yet; ``explain()`` then says so.
+        """
+        from ._features import reads_as_advice
+
+        return reads_as_advice(self.rules(), self.top.approach, self._scored[1], self.top.score)
+
+    @property
+    def top_features(self) -> tuple[str, ...]:
+        """The top approach's defining features that hold here, in plain words."""
+        return tuple(feature.text for feature in
+                     self.rules().features_holding(self.top.approach, self._scored[1]))
+
     @property
     def top(self) -> RankedApproach:
         """The best-fitting approach."""

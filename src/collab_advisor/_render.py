@@ -11,7 +11,13 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, field_label, provenance
+from ._wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    field_label,
+    no_advice_detail,
+    provenance,
+)
 
 if TYPE_CHECKING:
     from ._recommend import RankedApproach, Recommendation
@@ -54,6 +60,8 @@ def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) ->
     for ranked in rec.ranking:
         low, high = ranked.score_range
         out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    if not rec.has_advice:
+        out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
     out += ["", f"**Fit:** {_md(rec.fit.message)}", "",
             "**Settled:** " + ("yes" if rec.is_settled else "no, answers could still change "
                                "the top approach"), ""]
@@ -168,6 +176,9 @@ def to_html(rec: Recommendation, full: bool = True) -> str:
     """A self-contained HTML report; ``full=False`` gives the compact notebook view."""
     parts = [f"<style>{_CSS}</style>", '<div class="ca-report">',
              f"<h1>{escape(_title(rec))}</h1>", _ranking_table(rec),
+             "" if rec.has_advice else
+             f"<p><strong>{NO_ADVICE_HEADLINE}</strong> "
+             f"{escape(no_advice_detail(rec.top.name))}</p>",
              f"<p><strong>Fit:</strong> {escape(rec.fit.message)}<br>"
              f"<strong>Settled:</strong> "
              + ("yes: no answers to the unknown fields could change the top approach."
