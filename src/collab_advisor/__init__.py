@@ -47,6 +47,7 @@ from ._recommend import (
     Recommendation,
     recommend,
 )
+from ._robustness import Robustness
 from ._ruleformat import ConsiderationKind
 from ._ruleset import RuleLocation, RuleSet
 from ._whynot import UnmetRule, WhyNot
@@ -87,6 +88,7 @@ __all__ = [
     "Reason",
     "Recommendation",
     "Resourcing",
+    "Robustness",
     "RuleFileError",
     "RuleLocation",
     "RuleProblem",
