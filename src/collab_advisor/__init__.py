@@ -49,6 +49,15 @@ from ._recommend import (
 )
 from ._robustness import Robustness
 from ._ruleformat import ConsiderationKind
+from ._rulesdiff import (
+    CaseChange,
+    FiringChange,
+    RuleChange,
+    RuleInPlay,
+    RulesDiff,
+    Transition,
+    diff_rules,
+)
 from ._ruleset import RuleLocation, RuleSet
 from ._whynot import UnmetRule, WhyNot
 
@@ -63,6 +72,7 @@ __all__ = [
     "Aim",
     "Approach",
     "BatchItem",
+    "CaseChange",
     "Change",
     "CollabAdvisorError",
     "Consideration",
@@ -74,6 +84,7 @@ __all__ = [
     "EngineUnavailableError",
     "Evidence",
     "FindingTrace",
+    "FiringChange",
     "Fit",
     "Formality",
     "Inference",
@@ -89,16 +100,21 @@ __all__ = [
     "Recommendation",
     "Resourcing",
     "Robustness",
+    "RuleChange",
     "RuleFileError",
+    "RuleInPlay",
     "RuleLocation",
     "RuleProblem",
     "RuleSet",
+    "RulesDiff",
     "Scope",
     "TimeSpan",
+    "Transition",
     "UnmetRule",
     "WhatIf",
     "WhyNot",
     "__version__",
+    "diff_rules",
     "durable_available",
     "load_rules",
     "recommend",

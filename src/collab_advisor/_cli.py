@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from ._batch import describe_validation_error, recommend_many
+from ._cli_rulesdiff import add_rules_diff
 from ._context import Approach, Context
 from ._engines import ENGINE_CHOICES, EngineChoice
 from ._errors import CollabAdvisorError, RuleFileError
@@ -176,7 +177,8 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
             answers[question.field] = chosen
             break
         rec = recommend(answers, rules=rules, engine=engine)
-    reason = "The advice is settled" if rec.is_settled else "No more questions to ask"
+    reason = ("Settled: no answer to the remaining questions could change first place under "
+              "these rules" if rec.is_settled else "No more questions to ask")
     return _finish(rec, out, reason)
 
 
@@ -362,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     talk = commands.add_parser(
         "interview", help="answer the most useful questions, one at a time",
-        description="Ask the most informative question first until the advice is settled, "
+        description="Ask the most informative question first until no answer left could "
+        "change first place under these rules (settled), "
         "then print the explained recommendation. Reads answers line by line from standard "
         "input, so another program can drive it.")
     talk.add_argument("--context", metavar="FILE", help="start from the answers in this file")
@@ -380,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                        help="rule files or folders (default: the shipped rules)")
     check.set_defaults(run=_cmd_rules_check)
+    add_rules_diff(rule_commands)
 
     schema = commands.add_parser("schema", help="print a JSON Schema",
                                  description="Print the JSON Schema of the context (for form "
