@@ -10,11 +10,6 @@ if TYPE_CHECKING:
     from ._checklist import PlanningQuestion
     from ._recommend import Recommendation
 
-SETTLED_MEANING = ("Settled means that no answer to the open questions could change which "
-                   "approach ranks first under these rules; it is not a measure of certainty.")
-"""What "settled" means, worded once for every output."""
-
-
 def settled_text(rec: Recommendation) -> str:
     """Whether the open questions could still change first place, in plain words."""
     unknown = len(rec.unknown_fields)

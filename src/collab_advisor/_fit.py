@@ -35,7 +35,7 @@ STRONG_LEAD = 4
 WEAK_SHARE = 0.3
 """Below this share of its reachable best, the top approach fits weakly (or, while
 answers are missing, unclearly)."""
-SEARCH_BUDGET = 500_000
+SEARCH_BUDGET = 100_000
 """Most partial contexts visited when finding an approach's reachable best; past it the
 best is the sum of its positive points (a sound upper bound)."""
 
