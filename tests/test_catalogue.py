@@ -39,3 +39,22 @@ def test_conditions_read_as_plain_words(shipped: RuleSet) -> None:
     assert describe_condition(rule.when, shipped) == (
         "either time span is fixed term or (sites is at least 12 and aim is share know how "
         "or redesign services)")
+
+
+def test_declared_defining_features_are_listed_in_words(shipped: RuleSet) -> None:
+    """A rule set that declares defining features shows each, in words, under its approach."""
+    from types import SimpleNamespace
+
+    from collab_advisor._catalogue import defining_features
+    from collab_advisor._ruleformat import FieldTest
+
+    feature = SimpleNamespace(
+        approach=Approach.QI_COLLABORATIVE, text="Runs for a set period",
+        when=FieldTest.model_validate({"field": "time_span", "equals": "fixed_term"}),
+        source=None)
+    declaring = SimpleNamespace(defining_features=(feature,))
+    assert defining_features(declaring, Approach.QI_COLLABORATIVE) == [  # type: ignore[arg-type]
+        "Runs for a set period holds when time span is fixed term"]
+    assert defining_features(declaring, Approach.CLINICAL_COMMUNITY) == []  # type: ignore[arg-type]
+    declares = bool(getattr(shipped, "defining_features", None))
+    assert (defining_features(shipped, Approach.QI_COLLABORATIVE) is None) is not declares

@@ -92,19 +92,23 @@ def defining_features(rules: RuleSet, approach: Approach) -> list[str] | None:
     """The approach's declared defining features in words, or ``None`` when the rule set
     declares none (older rule sets).
 
-    Hook: a rule set may carry ``defining_features``, a mapping from approach (or its
-    value) to declarations, each with a condition (``when``) and optionally ``text`` and
+    Hook: a rule set may carry ``defining_features``, either a mapping from approach (or
+    its value) to declarations or a sequence of declarations that each name their
+    ``approach``; each declaration has a condition (``when``) and optionally ``text`` and
     ``source``. Whatever form it takes, each declaration is shown in plain words.
     """
     declared: Any = getattr(rules, "defining_features", None)
     if not declared:
         return None
     items: Any = None
-    if hasattr(declared, "get"):
+    if hasattr(declared, "get"):  # a mapping by approach
         items = declared.get(approach)
         if items is None:
             items = declared.get(approach.value)
-    if items is None:
+    else:  # declarations that each name their approach
+        items = [item for item in declared
+                 if getattr(item, "approach", None) in (approach, approach.value)]
+    if not items:
         return []
     lines = []
     for item in items if isinstance(items, list | tuple) else [items]:
