@@ -98,7 +98,7 @@ def test_interview_driven_through_stdin_settles_and_explains() -> None:
     assert "What is the main purpose?" in result.stderr
     assert "What is the main purpose?" not in result.stdout
     assert "Everything else follows from what the collaboration is for" in result.stderr
-    assert ("The advice is settled." in result.stderr
+    assert ("could change first place under these rules." in result.stderr
             or "No more questions to ask." in result.stderr)
     assert result.stdout.startswith("Which collaboration-based approach fits")
 

@@ -54,7 +54,7 @@ def test_once_settled_it_offers_the_remaining_questions(tmp_path: Path) -> None:
     saved = tmp_path / "answers.yaml"
     settle = "1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n"
     stopped = run("interview", "--engine", "python", "--save", str(saved), stdin=settle)
-    assert "The advice is settled: " in stopped.stderr and "Go on with them?" in stopped.stderr
+    assert "Settled: " in stopped.stderr and "Go on with them?" in stopped.stderr
     count = len(yaml.safe_load(saved.read_text()))
     went_on = run("interview", "--engine", "python", "--context", str(saved), "--save",
                   str(saved), stdin="yes\n2\nstop\n")

@@ -124,15 +124,19 @@ def test_each_approach_section_of_the_guidance_is_cited(shipped: RuleSet) -> Non
         assert sections.count(section) >= 2, section
 
 
-def test_planning_checklist_marks_what_the_context_answers() -> None:
-    """The eight planning questions are listed; those whose fields are known are answered."""
+def test_planning_checklist_says_what_informs_each_question_without_ticking_it() -> None:
+    """The eight planning questions are listed with the answers that inform them; none is
+    ticked off as answered from a field that only bears on it."""
     rec = recommend(aim="share_know_how", resourcing="some_support", existing_network=True)
     checklist = rec.planning_questions
     assert [q.number for q in checklist] == list(range(1, 9))
-    answered = {q.number for q in checklist if q.answered}
-    assert answered == {1, 7}
+    assert not any(q.answered for q in checklist)
+    assert "aim" in checklist[0].informed_by
     assert "aim: share know how" in checklist[0].known
-    assert not checklist[7].answered  # accessibility: only the planners can answer it
+    assert checklist[0].coverage in ("informed", "partly_informed")
+    assert checklist[6].coverage in ("informed", "partly_informed")
+    assert checklist[4].coverage == "not_yet_informed"
+    assert checklist[7].informed_by == () and checklist[7].coverage == "planners_only"
 
 
 def test_every_finding_is_concluded_and_used(shipped: RuleSet) -> None:

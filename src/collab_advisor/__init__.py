@@ -51,7 +51,17 @@ from ._recommend import (
     Recommendation,
     recommend,
 )
+from ._robustness import Robustness
 from ._ruleformat import ConsiderationKind
+from ._rulesdiff import (
+    CaseChange,
+    FiringChange,
+    RuleChange,
+    RuleInPlay,
+    RulesDiff,
+    Transition,
+    diff_rules,
+)
 from ._ruleset import RuleLocation, RuleSet
 from ._whynot import UnmetRule, WhyNot
 
@@ -66,6 +76,7 @@ __all__ = [
     "Aim",
     "Approach",
     "BatchItem",
+    "CaseChange",
     "Change",
     "ClinicalFocus",
     "CollabAdvisorError",
@@ -79,6 +90,7 @@ __all__ = [
     "EngineUnavailableError",
     "Evidence",
     "FindingTrace",
+    "FiringChange",
     "Fit",
     "Formality",
     "GeographicReach",
@@ -95,16 +107,22 @@ __all__ = [
     "Reason",
     "Recommendation",
     "Resourcing",
+    "Robustness",
+    "RuleChange",
     "RuleFileError",
+    "RuleInPlay",
     "RuleLocation",
     "RuleProblem",
     "RuleSet",
+    "RulesDiff",
     "Scope",
     "TimeSpan",
+    "Transition",
     "UnmetRule",
     "WhatIf",
     "WhyNot",
     "__version__",
+    "diff_rules",
     "durable_available",
     "load_rules",
     "recommend",

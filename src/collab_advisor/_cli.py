@@ -33,6 +33,7 @@ from ._cli_values import (
     match_value,
 )
 from ._compare import compare
+from ._cli_rulesdiff import add_rules_diff
 from ._context import Approach, Context
 from ._csvinput import neutralise_formula, read_batch
 from ._engines import ENGINE_CHOICES
@@ -505,8 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     talk = _context_command(
         commands, "interview", "answer the most useful questions, one at a time",
         "Ask about the initiative, purpose first and then the most informative question, "
-        "until the advice is settled; then offer the remaining questions and print the "
-        "explained recommendation. Type 'why' for why a question matters for planning, "
+        "until no answer left could change first place under these rules (settled); then "
+        "offer the remaining questions and print the explained recommendation. Type 'why' for why a question matters for planning, "
         "'back' to change the last answer, 'skip', or 'stop'. Prompts go to the terminal "
         "(or standard error), so the report can be redirected; with standard input not a "
         "terminal, answers are read line by line, so another program can drive it.",
@@ -538,6 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
                        metavar="|".join(ENGINE_CHOICES), help="engine to run the examples on")
     check.set_defaults(run=_cmd_rules_check)
+    add_rules_diff(rule_commands)
 
     schema = commands.add_parser("schema", help="print a JSON Schema",
                                  description="Print the JSON Schema of the context (for form "

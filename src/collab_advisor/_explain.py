@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
 from ._wording import (
     NO_ADVICE_HEADLINE,
@@ -145,17 +146,10 @@ def _heading(title: str) -> list[str]:
 
 
 def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
-    """Settledness, fit, next questions, considerations and the planning checklist."""
-    lines = _heading("How settled is this advice?")
+    """Settledness, robustness, fit, next questions, considerations and the checklist."""
+    lines = _heading("Could the open questions still change first place?")
+    lines += _wrap(settled_text(rec), "")
     unknown = len(rec.unknown_fields)
-    if not unknown:
-        lines.append("Everything is known, so the ranking cannot change.")
-    elif rec.is_settled:
-        lines += _wrap(f"Settled: no answers to the {unknown} unknown fields could change which "
-                       "approach ranks first.", "")
-    else:
-        lines += _wrap(f"Not settled: answers to the {unknown} unknown fields could still change "
-                       "which approach ranks first.", "")
     if unknown:
         kind = "exact" if rec.ranges_exact else "bounds: too many combinations to score each"
         lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
@@ -163,6 +157,9 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
         for ranked in rec.ranking:
             low, high = ranked.score_range
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
+    lines.append("")
+    lines += _heading("How robust is first place?")
+    lines += _wrap(rec.robustness.message, "")
     lines.append("")
     lines += _heading("Fit")
     lines += _wrap(rec.fit.message, "")
@@ -179,19 +176,26 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
                            "the Markdown and HTML reports and asked in turn by the interview.",
                            "     ", "  ")
         lines.append("")
-    if rec.considerations:
-        lines += _heading("Things to consider")
-        for consideration in rec.considerations:
-            lines.append(f"  {consideration.title}")
-            for reason in consideration.reasons:
-                cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
-                         else f"[{reason.source}]")
-                lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
-        lines.append("")
-    lines += _heading("Planning checklist (from the guidance's practical questions)")
+    raised = [c for c in rec.considerations if c.raised]
+    reminders = [c for c in rec.considerations if not c.raised]
+    lines += _heading("Things to consider")
+    if raised:
+        lines.append("Raised by this context:")
+    for consideration in raised:
+        lines.append(f"  {consideration.title}")
+        for reason in consideration.reasons:
+            cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
+                     else f"[{reason.source}]")
+            lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
+    if reminders:
+        lines.append("General reminders (nothing in this context raised them):")
+    for consideration in reminders:
+        lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
+    lines.append("")
+    lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
+    lines += _wrap("For the planners to answer; the context only informs them.", "")
     for item in rec.planning_questions:
-        mark = "x" if item.answered else " "
-        lines += _wrap(f"{item.question} ({item.known})", "        ",
-                       f"  [{mark}] {item.number}. ")
+        lines += _wrap(f"{item.question} ({checklist_note(item)})", "        ",
+                       f"  [ ] {item.number}. ")
     lines.append("")
     return lines

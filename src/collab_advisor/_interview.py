@@ -75,6 +75,9 @@ PLANNING_WHY: dict[str, str] = {
 }
 """Why each question matters for planning the collaboration (not for the ranking)."""
 
+_SETTLED = ("Settled: no answer to the remaining questions could change first place "
+            "under these rules")
+
 _COMMANDS = ("Answer with the number or the name of an answer (the start of a name is "
              "enough). Type 'why' to hear why it matters for planning, 'back' to change "
              "your last answer, 'skip' to leave it unknown, 'stop' to finish now.")
@@ -233,9 +236,9 @@ class Interview:
         return True
 
     def _offer_rest(self, rec: Recommendation, left: int) -> bool:
-        self.asker.say(f"\nThe advice is settled: {rec.top.name} fits best, and no answer "
-                       f"to the {left} remaining question{'s' if left != 1 else ''} can "
-                       "change that. They can still help you plan.")
+        self.asker.say(f"\nSettled: {rec.top.name} ranks first, and under these rules no "
+                       f"answer to the {left} remaining question{'s' if left != 1 else ''} "
+                       "could change that. They can still help you plan.")
         reply = self.asker.ask("Go on with them? (yes/no) > ", ["yes", "no"])
         return reply.strip().lower() in ("y", "yes", "go", "go on", "continue")
 
@@ -246,15 +249,15 @@ class Interview:
         while True:
             pending = self.pending(rec)
             if not pending:
-                return rec, ("The advice is settled" if rec.is_settled
+                return rec, (_SETTLED if rec.is_settled
                              else "No more questions to ask")
             if rec.is_settled and not self.go_on and not self.ask_next:
                 try:
                     self.go_on = self._offer_rest(rec, len(pending))
                 except EOFError:
-                    return rec, "The advice is settled"
+                    return rec, _SETTLED
                 if not self.go_on:
-                    return rec, "The advice is settled"
+                    return rec, _SETTLED
             outcome = self._ask(pending[0])
             if outcome is not None:
                 return rec, outcome
