@@ -9,7 +9,7 @@ Every module is private; this file is the public API.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._batch import BatchItem, recommend_many
+from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
 from ._checklist import PlanningQuestion
 from ._considerations import AdviceReason, Consideration
 from ._context import (
@@ -92,6 +92,7 @@ __all__ = [
     "RuleProblem",
     "RuleSet",
     "Scope",
+    "SurveyRow",
     "TimeSpan",
     "UnmetRule",
     "WhatIf",
@@ -100,6 +101,8 @@ __all__ = [
     "durable_available",
     "load_rules",
     "recommend",
+    "recommend_frame",
     "recommend_many",
     "shipped_rules_dir",
+    "survey",
 ]

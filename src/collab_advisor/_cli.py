@@ -11,14 +11,14 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
 from pydantic import ValidationError
 
-from ._batch import describe_validation_error, recommend_many
+from ._batch import describe_validation_error, recommend_many, survey
 from ._context import Approach, Context
 from ._engines import ENGINE_CHOICES, EngineChoice
 from ._errors import CollabAdvisorError, RuleFileError
@@ -30,7 +30,7 @@ from ._ruleformat import rule_file_json_schema
 from ._ruleset import RuleSet
 
 PROG = "collab-advisor"
-_CHUNK = 200
+_CHUNK = 5000
 """Batch rows are processed (and progress shown) in chunks of this many."""
 
 
@@ -280,30 +280,20 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     rows = _read_rows(args.input, args.input_format)
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
-    show_progress = sys.stderr.isatty() and len(rows) >= _CHUNK
     records: list[dict[str, Any]] = []
     bad = 0
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start:start + _CHUNK]
-        readable = [row for row in chunk if isinstance(row, dict)]
-        results = iter(recommend_many(readable, rules=rules, engine=args.engine))
-        for offset, row in enumerate(chunk):
-            number = start + offset + 1
-            item = next(results) if isinstance(row, dict) else None
-            if item is not None and item.recommendation is not None:
-                records.append(_record(number, item.recommendation))
-                continue
-            bad += 1
-            message = row if isinstance(row, str) else item.error if item else "unreadable"
-            sys.stderr.write(f"row {number}: {message}\n")
-            records.append({"row": number, "error": message})
-        if show_progress:
-            done = min(start + _CHUNK, len(rows))
-            filled = int(30 * done / len(rows))
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{len(rows)}")
-            sys.stderr.flush()
-    if show_progress:
-        sys.stderr.write("\n")
+    with _progress(len(rows)) as bar:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            for offset, result in enumerate(_compute_chunk(chunk, rules, args.engine)):
+                number = start + offset + 1
+                if isinstance(result, dict):
+                    records.append({**result, "row": number})
+                    continue
+                bad += 1
+                sys.stderr.write(f"row {number}: {result}\n")
+                records.append({"row": number, "error": result})
+            bar.update(len(chunk))
     target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
     try:
         _write_records(records, form, target)
@@ -313,6 +303,35 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if bad:
         sys.stderr.write(f"{bad} of {len(rows)} rows could not be read; the others completed.\n")
     return 2 if bad else 0
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal and the input is large, else nothing."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    return tqdm(total=total, unit="row", disable=not sys.stderr.isatty() or total < _CHUNK,
+                file=sys.stderr)
+
+
+def _compute_chunk(chunk: list[dict[str, Any] | str], rules: RuleSet | None,
+                   engine: str) -> list[dict[str, Any] | str]:
+    """Each row's output columns, or its error: on the compiled core's array path, or one
+    full recommendation per row when durable-rules is asked for by name."""
+    readable = [row for row in chunk if isinstance(row, dict)]
+    if engine == "durable":
+        results: Iterator[dict[str, Any] | str] = iter([
+            _record(0, item.recommendation) if item.recommendation is not None
+            else item.error or "unreadable"
+            for item in recommend_many(readable, rules=rules, engine="durable")])
+    else:
+        results = iter([
+            item if isinstance(item, str) else {
+                "name": str(row.get("name") or ""), "top": item.top.value,
+                **{f"score_{a.value}": item.scores[a] for a in Approach},
+                "settled": item.settled, "rules_fired": " ".join(item.fired_rules),
+                "error": ""}
+            for row, item in zip(readable, survey(readable, rules=rules), strict=True)])
+    return [row if isinstance(row, str) else next(results) for row in chunk]
 
 
 def _record(number: int, rec: Recommendation) -> dict[str, Any]:
