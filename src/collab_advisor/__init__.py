@@ -9,7 +9,7 @@ Every module is private; this file is the public API.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._batch import BatchItem, recommend_many
+from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
 from ._checklist import PlanningQuestion
 from ._considerations import AdviceReason, Consideration
 from ._context import (
@@ -116,6 +116,7 @@ __all__ = [
     "RuleSet",
     "RulesDiff",
     "Scope",
+    "SurveyRow",
     "TimeSpan",
     "Transition",
     "UnmetRule",
@@ -126,6 +127,8 @@ __all__ = [
     "durable_available",
     "load_rules",
     "recommend",
+    "recommend_frame",
     "recommend_many",
     "shipped_rules_dir",
+    "survey",
 ]
