@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -150,7 +151,7 @@ def test_a_json_context_file_is_read_as_json(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text('{\n  "aim": "share_know_how",\n}\n')
     error = _one_line_error(cli("recommend", "--context", str(path)))
-    assert "c.json:3: not valid JSON" in error
+    assert re.search(r"c\.json:[23]: not valid JSON", error), error  # 3.13 names line 2
     path.write_text('{"aim": "share_know_how"}')
     assert cli("recommend", "--context", str(path), "--engine", "python").returncode == 0
 
