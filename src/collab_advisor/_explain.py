@@ -6,6 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
+from ._printable import one_line, printable
 from ._wording import describe_value, join_words, points_text, provenance
 
 _NEXT_SHOWN = 3
@@ -54,7 +55,7 @@ def explain(rec: Recommendation) -> str:
     lines: list[str] = []
     title = "Which collaboration-based approach fits"
     if rec.context.name:
-        title += f": {rec.context.name}"
+        title += f": {one_line(rec.context.name)}"
     lines += [title, "=" * min(len(title), _WIDTH)]
     known = rec.context.known()
     described = [
@@ -87,7 +88,7 @@ def explain(rec: Recommendation) -> str:
         lines.append("")
     lines += _outlook_lines(rec)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _heading(title: str) -> list[str]:

@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
+from ._printable import one_line, printable
 from ._wording import describe_value, field_label, provenance
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ def _md(text: str) -> str:
 
 def _title(rec: Recommendation) -> str:
     name = rec.context.name
-    return f"Collaboration approach advice: {name}" if name else "Collaboration approach advice"
+    return (f"Collaboration approach advice: {one_line(name)}" if name
+            else "Collaboration approach advice")
 
 
 def _known_rows(rec: Recommendation) -> list[tuple[str, str]]:
@@ -66,7 +68,7 @@ def to_markdown(rec: Recommendation, full: bool = True) -> str:
     if full:
         out += _markdown_details(rec)
     out.append(f"*{_md(_footer(rec))}*")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def _markdown_details(rec: Recommendation) -> list[str]:
@@ -182,7 +184,7 @@ def to_html(rec: Recommendation, full: bool = True) -> str:
     if full:
         parts += _html_details(rec)
     parts.append(f'<p class="ca-note">{escape(_footer(rec))}</p></div>')
-    return "\n".join(parts)
+    return printable("\n".join(parts))
 
 
 def _html_details(rec: Recommendation) -> list[str]:
