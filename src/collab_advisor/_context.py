@@ -7,9 +7,10 @@ help text of forms and of ``Context.model_json_schema()``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ._described import DescribedEnum
 
@@ -241,6 +242,31 @@ MAX_SITES = 1_000_000
 small enough for every engine to compare exactly."""
 
 
+YES_NO_WORDS: dict[str, bool] = {"yes": True, "no": False, "true": True, "false": False,
+                                 "y": True, "n": False}
+"""The spellings a yes/no field accepts besides ``True`` and ``False`` (any case)."""
+
+
+def _strict_kind(name: str, value: Any) -> Any:
+    """Refuse what is surely a mistake before pydantic's lax conversion hides it: a
+    yes/no field given a number (``0`` or ``"1"``), or a count given ``True``/``False``
+    (which would become 1 or 0). Yes/no words become booleans."""
+    from ._fields import FIELDS  # built from this model, so imported late
+
+    spec = FIELDS.get(name)
+    if spec is None or value is None:
+        return value
+    if spec.kind == "yes_no" and not isinstance(value, bool):
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word is None or word not in YES_NO_WORDS:
+            raise PydanticCustomError("yes_no", "expected yes or no (also true or false)")
+        return YES_NO_WORDS[word]
+    if spec.kind == "count" and isinstance(value, bool):
+        raise PydanticCustomError(
+            "count_not_bool", "expected a whole number; a yes/no answer is not a count")
+    return value
+
+
 def _described(description: str, question: str) -> dict[str, str]:
     return {"description": description, "question": question}
 
@@ -374,6 +400,11 @@ class Context(BaseModel):
         description="Whether the work is mainly about quality of care, patient safety, or both.",
         json_schema_extra={"question": "Is the work mainly about quality, safety, or both?"},
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_loose_types(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_kind(info.field_name, value) if info.field_name else value
 
     def known(self) -> dict[str, object]:
         """The fields that are known, as JSON-normal values (enums as strings)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
+from ._printable import one_line, printable
 from ._wording import (
     NO_ADVICE_HEADLINE,
     describe_value,
@@ -100,7 +101,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
     lines: list[str] = []
     title = "Which collaboration-based approach fits"
     if rec.context.name:
-        title += f": {rec.context.name}"
+        title += f": {one_line(rec.context.name)}"
     lines += [title, "=" * min(len(title), _WIDTH)]
     lines += _wrap(summary(rec), "")
     lines.append("")
@@ -138,7 +139,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
         lines.append("")
     lines += _outlook_lines(rec, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _heading(title: str) -> list[str]:

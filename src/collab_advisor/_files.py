@@ -150,18 +150,23 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+def parse_json(text: str, label: str) -> Any:
+    """Strict JSON (no trailing commas, no comments, no key given twice)."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as error:
+        raise InputFileError(
+            f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
+            f"(column {error.colno})", error.lineno) from None
+    except ValueError as error:
+        raise InputFileError(label, f"not valid JSON: {error}") from None
+
+
 def parse_mapping(text: str, label: str, *, as_json: bool) -> dict[str, Any]:
     """One mapping of field names to values from JSON (strict) or YAML (safe, no duplicate
     keys, no aliases). ``label`` names the source in messages."""
     if as_json:
-        try:
-            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-        except json.JSONDecodeError as error:
-            raise InputFileError(
-                f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
-                f"(column {error.colno})", error.lineno) from None
-        except ValueError as error:
-            raise InputFileError(label, f"not valid JSON: {error}") from None
+        data = parse_json(text, label)
     else:
         try:
             data = read_yaml(text).data

@@ -22,7 +22,7 @@ from ._compile import ConditionTooComplexError, compile_condition, compile_rule
 from ._context import MAX_SITES, Context
 from ._errors import RuleFileError, RuleProblem, nearest
 from ._fields import FIELDS, RULE_FIELDS
-from ._files import InputFileError, read_rule_text
+from ._files import InputFileError, parse_json, read_rule_text
 from ._ruleformat import (
     COMPARISONS,
     CONDITION_TAGS,
@@ -159,6 +159,12 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
     except InputFileError as error:
         problems.append(RuleProblem(path, error.line, error.reason))
         return
+    if path.suffix.lower() == ".json":  # JSON is read as JSON first: no YAML leniency
+        try:
+            parse_json(text, str(path))
+        except InputFileError as error:
+            problems.append(RuleProblem(path, error.line, error.reason))
+            return
     try:
         doc = read_yaml(text)
     except YamlReadError as error:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
+from ._printable import one_line, printable
 from ._wording import (
     NO_ADVICE_HEADLINE,
     describe_value,
@@ -34,7 +35,8 @@ def _md(text: str) -> str:
 
 def _title(rec: Recommendation) -> str:
     name = rec.context.name
-    return f"Collaboration approach advice: {name}" if name else "Collaboration approach advice"
+    return (f"Collaboration approach advice: {one_line(name)}" if name
+            else "Collaboration approach advice")
 
 
 def _known_rows(rec: Recommendation) -> list[tuple[str, str]]:
@@ -81,7 +83,7 @@ def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) ->
     if full:
         out += _markdown_details(rec, verbose)
     out.append(f"*{_md(_footer(rec))}*")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
@@ -198,7 +200,7 @@ def to_html(rec: Recommendation, full: bool = True) -> str:
     if full:
         parts += _html_details(rec)
     parts.append(f'<p class="ca-note">{escape(_footer(rec))}</p></div>')
-    return "\n".join(parts)
+    return printable("\n".join(parts))
 
 
 def _html_details(rec: Recommendation) -> list[str]:
