@@ -1,0 +1,128 @@
+"""The interview, run as a real process: piped answers (plain lines) and a pseudo-terminal
+(the prompt library), with stdout redirected away from the person."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from collab_advisor import Recommendation
+from collab_advisor._fields import RULE_FIELDS
+from collab_advisor._interview import PLANNING_WHY
+
+from .test_cli import COMMAND, run
+
+
+def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: Path) -> None:
+    """'back' undoes the last answer; --save writes answers that recommend --context reads."""
+    saved = tmp_path / "answers.yaml"
+    # aim: share know how; then control: self directed; back; control: accountable; stop.
+    result = run("interview", "--engine", "python", "--save", str(saved),
+                 stdin="2\n1\nback\n3\nstop\n")
+    assert result.returncode == 0, result.stderr
+    assert "Back to: How will the work be steered and held to account?" in result.stderr
+    answers = yaml.safe_load(saved.read_text())
+    assert answers == {"control": "accountable", "aim": "share_know_how"}
+    again = run("recommend", "--context", str(saved), "--engine", "python")
+    assert again.returncode == 0 and "Known: control = accountable; aim = share know how." in (
+        again.stdout)
+
+
+def test_it_asks_about_purpose_first_and_why_is_about_planning() -> None:
+    """The first question is the purpose; 'why' explains what it means for planning."""
+    result = run("interview", "--engine", "python", stdin="why\nstop\n")
+    first = result.stderr.split("\n\n")[1]
+    assert first.startswith("What is the main purpose?")
+    assert PLANNING_WHY["aim"] in result.stderr
+    assert "would change the best fit" not in result.stderr  # not how the ranking works
+
+
+def test_every_rule_field_has_a_planning_reason() -> None:
+    """Every field the interview can ask about has its own reason for planners."""
+    assert [name for name in RULE_FIELDS if name not in PLANNING_WHY] == []
+
+
+def test_once_settled_it_offers_the_remaining_questions(tmp_path: Path) -> None:
+    """After the advice settles, 'yes' goes on with the questions; the answers are kept."""
+    saved = tmp_path / "answers.yaml"
+    settle = "1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n"
+    stopped = run("interview", "--engine", "python", "--save", str(saved), stdin=settle)
+    assert "The advice is settled: " in stopped.stderr and "Go on with them?" in stopped.stderr
+    count = len(yaml.safe_load(saved.read_text()))
+    went_on = run("interview", "--engine", "python", "--context", str(saved), "--save",
+                  str(saved), stdin="yes\n2\nstop\n")
+    assert went_on.returncode == 0, went_on.stderr
+    assert len(yaml.safe_load(saved.read_text())) == count + 1
+
+
+def test_output_file_gets_the_report_in_the_chosen_format(tmp_path: Path) -> None:
+    """--output with --format html writes the report there, and nothing to stdout."""
+    report = tmp_path / "report.html"
+    result = run("interview", "--engine", "python", "--output", str(report), "--format", "html",
+                 stdin="2\nstop\n")
+    assert result.returncode == 0 and result.stdout == ""
+    assert report.read_text().startswith("<!DOCTYPE html>")
+    assert f"The report is in {report}." in result.stderr
+    markdown = run("interview", "--format", "markdown", stdin="stop\n").stdout
+    assert markdown.startswith("# ")
+    json_out = run("interview", "--format", "json", "--engine", "python", stdin="2\nstop\n")
+    assert Recommendation.model_validate_json(json_out.stdout).context.aim == "share_know_how"
+
+
+def test_ctrl_c_ends_cleanly_and_keeps_the_saved_answers(tmp_path: Path) -> None:
+    """An interrupt mid-interview exits 130 with one line, and --save keeps the answers."""
+    assert COMMAND is not None
+    saved = tmp_path / "answers.yaml"
+    process = subprocess.Popen([COMMAND, "interview", "--engine", "python", "--save", str(saved)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdin is not None
+    process.stdin.write("2\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while "aim" not in (saved.read_text() if saved.exists() else ""):
+        assert time.monotonic() < deadline, "the first answer was never saved"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert f"collab-advisor: interrupted; the answers so far are saved in {saved}" in err
+    assert yaml.safe_load(saved.read_text()) == {"aim": "share_know_how"}
+    assert out == ""
+
+
+def _wait_for_prompt(child: pexpect.spawn[str]) -> None:
+    child.expect(">")
+    time.sleep(0.5)  # let the prompt library take the terminal before typing
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_on_a_terminal_prompts_show_with_line_editing_while_stdout_is_redirected(
+        tmp_path: Path) -> None:
+    """On a terminal the prompt library edits lines; prompts show though stdout is a file."""
+    saved, report = tmp_path / "answers.yaml", tmp_path / "report.txt"
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    child = pexpect.spawn("bash", ["-c", f"'{COMMAND}' interview --engine python "
+                                         f"--save '{saved}' > '{report}'"],
+                          encoding="utf-8", timeout=60, env=env, dimensions=(40, 120))
+    child.expect("What is the main purpose")
+    _wait_for_prompt(child)
+    child.send("shxx\x7f\x7fare\r")  # two backspaces: "share", the start of share_know_how
+    child.expect("How will the work be steered")
+    _wait_for_prompt(child)
+    child.send("\x03")  # Ctrl-C
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted; the answers so far are saved" in (child.before or "")
+    assert yaml.safe_load(saved.read_text()) == {"aim": "share_know_how"}
+    assert "What is the main purpose" not in report.read_text()
