@@ -90,7 +90,7 @@ def test_why_not_and_path_to_explain_an_approach() -> None:
     assert ("Quality Improvement Collaborative would rank first with 1 change: formality: "
             "informal -> highly structured.") in " ".join(path.split())
     bad = run("why-not", "network", *SHARING)
-    assert "'network' is not a approach" in _one_line_error(bad)
+    assert "'network' is not a valid approach" in _one_line_error(bad)
 
 
 def test_compare_puts_contexts_side_by_side(tmp_path: Path) -> None:
@@ -256,3 +256,28 @@ def test_the_json_of_what_if_reads_back() -> None:
     assert data["recommendation"]["context"]["aim"] == "redesign_services"
     assert data["changes"] == [{"field": "aim", "before": "share_know_how",
                                 "after": "redesign_services"}]
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--context", "/nonexistent/ctx.yaml"],
+    ["recommend", "--context", "/"],
+    ["recommend", "--rules", "/nonexistent/rules"],
+    ["recommend", "--add-rules", "/nonexistent/ours.yaml"],
+    ["what-if", "--set", "aim"],
+    ["why-not"],
+    ["path-to", "zzz"],
+    ["compare", "/nonexistent/a.yaml", "/nonexistent/b.yaml"],
+    ["batch", "/nonexistent/rows.csv"],
+    ["batch", "-", "--format", "xml"],
+    ["interview", "--context", "-"],
+    ["interview", "--save", "/nonexistent/folder/answers.yaml"],
+    ["rules"],
+    ["schema", "--bogus"],
+    [],
+])
+def test_every_error_path_is_one_line_without_a_traceback(args: list[str]) -> None:
+    """Bad usage or input anywhere prints one line on stderr and exits non-zero."""
+    result = run(*args, stdin="")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "usage:" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

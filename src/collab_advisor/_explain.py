@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words, points_text, provenance
+from ._wording import describe_value, field_label, join_words, points_text, provenance
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -160,7 +160,7 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
     if rec.next_questions:
         lines += _heading("What to find out next")
         for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
-            lines += _wrap(f"{question.question} ({question.field}: "
+            lines += _wrap(f"{question.question} ({field_label(question.field)}: "
                            f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
             lines += _wrap(question.why, "     ")
         left = len(rec.next_questions) - _NEXT_SHOWN
