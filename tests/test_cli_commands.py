@@ -281,3 +281,14 @@ def test_every_error_path_is_one_line_without_a_traceback(args: list[str]) -> No
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "usage:" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
+    """The summary says when nothing is known yet, and names a tie and how it is broken."""
+    from collab_advisor._explain import summary
+
+    assert summary(recommend()).startswith("Nothing is known yet, so no approach is ahead")
+    tied = recommend(aim="share_know_how", formality="informal", control="accountable")
+    assert summary(tied).startswith(
+        "Community of Practice and Clinical Community share the best fit, with 3 points each; "
+        "the fixed order of approaches lists Community of Practice first.")
