@@ -292,3 +292,14 @@ def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
     assert summary(tied).startswith(
         "Community of Practice and Clinical Community share the best fit, with 3 points each; "
         "the fixed order of approaches lists Community of Practice first.")
+
+
+def test_own_rules_with_json_output_keep_their_rule_set(tmp_path: Path) -> None:
+    """--rules shipped --rules ours with --format json prints the result, not a traceback."""
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(OUR_RULE)
+    result = run("recommend", "--rules", str(ROOT / "rules"), "--rules", str(ours),
+                 "--resourcing", "goodwill_only", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rec = Recommendation.model_validate_json(result.stdout)
+    assert "our-networks-need-money" in rec.fired_rules
