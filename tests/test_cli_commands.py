@@ -90,7 +90,7 @@ def test_why_not_and_path_to_explain_an_approach() -> None:
     assert ("Quality Improvement Collaborative would rank first with 1 change: formality: "
             "informal -> highly structured.") in " ".join(path.split())
     bad = run("why-not", "network", *SHARING)
-    assert "'network' is not a approach" in _one_line_error(bad)
+    assert "'network' is not a valid approach" in _one_line_error(bad)
 
 
 def test_compare_puts_contexts_side_by_side(tmp_path: Path) -> None:
@@ -256,3 +256,50 @@ def test_the_json_of_what_if_reads_back() -> None:
     assert data["recommendation"]["context"]["aim"] == "redesign_services"
     assert data["changes"] == [{"field": "aim", "before": "share_know_how",
                                 "after": "redesign_services"}]
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--context", "/nonexistent/ctx.yaml"],
+    ["recommend", "--context", "/"],
+    ["recommend", "--rules", "/nonexistent/rules"],
+    ["recommend", "--add-rules", "/nonexistent/ours.yaml"],
+    ["what-if", "--set", "aim"],
+    ["why-not"],
+    ["path-to", "zzz"],
+    ["compare", "/nonexistent/a.yaml", "/nonexistent/b.yaml"],
+    ["batch", "/nonexistent/rows.csv"],
+    ["batch", "-", "--format", "xml"],
+    ["interview", "--context", "-"],
+    ["interview", "--save", "/nonexistent/folder/answers.yaml"],
+    ["rules"],
+    ["schema", "--bogus"],
+    [],
+])
+def test_every_error_path_is_one_line_without_a_traceback(args: list[str]) -> None:
+    """Bad usage or input anywhere prints one line on stderr and exits non-zero."""
+    result = run(*args, stdin="")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "usage:" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
+    """The summary says when nothing is known yet, and names a tie and how it is broken."""
+    from collab_advisor._explain import summary
+
+    assert summary(recommend()).startswith("Nothing is known yet, so no approach is ahead")
+    tied = recommend(aim="share_know_how", formality="informal", control="accountable")
+    assert summary(tied).startswith(
+        "Community of Practice and Clinical Community share the best fit, with 3 points each; "
+        "the fixed order of approaches lists Community of Practice first.")
+
+
+def test_own_rules_with_json_output_keep_their_rule_set(tmp_path: Path) -> None:
+    """--rules shipped --rules ours with --format json prints the result, not a traceback."""
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(OUR_RULE)
+    result = run("recommend", "--rules", str(ROOT / "rules"), "--rules", str(ours),
+                 "--resourcing", "goodwill_only", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rec = Recommendation.model_validate_json(result.stdout)
+    assert "our-networks-need-money" in rec.fired_rules

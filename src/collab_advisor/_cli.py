@@ -300,6 +300,9 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
+    if args.context == "-":
+        raise UsageError("the interview reads its answers from standard input, so it cannot "
+                         "also read the starting context there; give --context a file")
     rules = _rules_from(args)  # held here for as long as the results are used
     start: dict[str, Any] = read_mapping(args.context) if args.context else {}
     Context.model_validate(start)  # a bad starting file is reported before any question
@@ -310,9 +313,13 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
         return recommend(answers, rules=rules, engine=args.engine)
 
     interview = Interview(advise, asker, dict(start), save)
-    try:
-        if save is not None:
+    if save is not None:
+        try:
             save_answers(save, interview.answers)
+        except OSError as error:
+            raise UsageError(f"cannot save the answers to {save}: "
+                             f"{error.strerror or error}") from None
+    try:
         rec, reason = interview.run()
     except KeyboardInterrupt:
         kept = f"; the answers so far are saved in {save}" if save is not None else ""

@@ -11,6 +11,7 @@ from ._printable import one_line, printable
 from ._wording import (
     NO_ADVICE_HEADLINE,
     describe_value,
+    field_label,
     join_words,
     no_advice_detail,
     points_text,
@@ -66,6 +67,11 @@ def summary(rec: Recommendation) -> str:
     """One paragraph: the best fit, its lead, how much is known and whether it could change."""
     top = rec.top
     tied = rec.tied_at_top
+    total = len(RULE_FIELDS)
+    if len(rec.unknown_fields) == total and len(tied) == len(rec.ranking):
+        first = rec.next_questions[0].question if rec.next_questions else ""
+        return (f"Nothing is known yet, so no approach is ahead ({points_text(top.score)} "
+                "each)." + (f" The most useful thing to find out first: {first}" if first else ""))
     if len(tied) > 1:
         names = join_words([r.name for r in rec.ranking if r.approach in tied])
         text = (f"{names} share the best fit, with {points_text(top.score)} each; the fixed "
@@ -75,7 +81,6 @@ def summary(rec: Recommendation) -> str:
         lead = top.score - runner_up.score
         text = (f"{top.name} fits best, with {points_text(top.score)}, "
                 f"{points_text(lead)} ahead of {runner_up.name}.")
-    total = len(RULE_FIELDS)
     known = total - len(rec.unknown_fields)
     text += f" This rests on {known} of the {total} answers the rules use."
     if not rec.unknown_fields:
@@ -168,7 +173,7 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
     if rec.next_questions:
         lines += _heading("What to find out next")
         for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
-            lines += _wrap(f"{question.question} ({question.field}: "
+            lines += _wrap(f"{question.question} ({field_label(question.field)}: "
                            f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
             lines += _wrap(question.why, "     ")
         left = len(rec.next_questions) - _NEXT_SHOWN

@@ -123,17 +123,17 @@ class PlainAsker:
 class TerminalAsker:
     """prompt_toolkit on the terminal: line editing, arrow keys, history, completion."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.output import create_output
 
-        self._output = create_output(stdout=sys.stderr)
-        self._session: PromptSession[str] = PromptSession(output=self._output)
+        self._stream = stream
+        self._session: PromptSession[str] = PromptSession(output=create_output(stdout=stream))
 
     def say(self, text: str) -> None:
         """Print above the prompt."""
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
+        self._stream.write(text + "\n")
+        self._stream.flush()
 
     def ask(self, prompt: str, choices: list[str]) -> str:
         """Prompt with completion of the allowed answers and the commands."""
@@ -144,11 +144,20 @@ class TerminalAsker:
         return self._session.prompt(prompt, completer=completer).strip()
 
 
+def prompt_stream() -> TextIO:
+    """Where the person sees prompts: standard error, unless only standard output is a
+    terminal (``2> log``)."""
+    if not sys.stderr.isatty() and sys.stdout.isatty():
+        return sys.stdout
+    return sys.stderr
+
+
 def make_asker() -> Asker:
     """The prompt library on a terminal, plain lines otherwise."""
-    if sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("COLLAB_ADVISOR_PLAIN"):
-        return TerminalAsker()
-    return PlainAsker(sys.stdin, sys.stderr)
+    stream = prompt_stream()
+    if sys.stdin.isatty() and stream.isatty() and not os.environ.get("COLLAB_ADVISOR_PLAIN"):
+        return TerminalAsker(stream)
+    return PlainAsker(sys.stdin, stream)
 
 
 def save_answers(path: Path, answers: dict[str, Any]) -> None:
