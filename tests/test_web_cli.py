@@ -70,3 +70,12 @@ def test_binding_beyond_loopback_warns(monkeypatch: pytest.MonkeyPatch,
                                "machines can reach this app; it has no login.")
     assert lines[1] == ("collab-advisor: error: cannot listen on 0.0.0.0 port 8000: "
                         "Address already in use")
+
+
+def test_the_listening_socket_sends_small_responses_at_once() -> None:
+    """The server's socket has TCP_NODELAY, so a response is not held back ~40 ms."""
+    sock = web_cli._listen("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()
