@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -376,3 +377,36 @@ def test_binding_decides_the_allowed_host_names() -> None:
     assert {"127.0.0.1", "localhost"} <= allowed_hosts("127.0.0.1")
     assert allowed_hosts("192.168.1.5", ["planner.example"]) == {"192.168.1.5",
                                                                 "planner.example"}
+
+
+_OPENED: list[str] = []
+_RECORDING = [False]
+
+
+def _record_opens(event: str, args: tuple[Any, ...]) -> None:
+    if _RECORDING[0] and event == "open":
+        _OPENED.append(str(args[0]))
+
+
+def test_requests_read_no_files() -> None:
+    """Once started (and warmed up), answering pages and the API opens no file at all."""
+    sys.addaudithook(_record_opens)  # inert unless recording
+    requests = [
+        ("GET", "/?aim=share_know_how&change=aim%3Dredesign_services", None),
+        ("GET", "/compare?n=2&p0.aim=share_know_how", None), ("GET", "/rules", None),
+        ("GET", "/api-help", None), ("GET", "/report?aim=share_know_how", None),
+        ("GET", "/download/context.yaml?aim=share_know_how", None),
+        ("GET", "/static/app.css", None), ("GET", "/openapi.json", None),
+        ("POST", "/api/recommend", {"aim": "share_know_how"}),
+        ("POST", "/api/path-to", {"context": {}, "approach": "clinical_community"}),
+    ]
+    with TestClient(create_app(allowed_hosts={"testserver"})) as fresh:
+        for method, path, body in requests:  # first use may import lazily loaded modules
+            assert fresh.request(method, path, json=body).status_code == 200
+        _RECORDING[0] = True
+        try:
+            for method, path, body in requests:
+                fresh.request(method, path, json=body)
+        finally:
+            _RECORDING[0] = False
+    assert _OPENED == []

@@ -61,8 +61,11 @@ def _templates() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are read once; requests never touch the files
     )
     env.globals["version"] = __version__
+    for name in env.list_templates():
+        env.get_template(name)
     return env
 
 
