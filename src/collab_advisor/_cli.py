@@ -48,6 +48,7 @@ from ._render import to_markdown
 from ._rulecheck import check_examples
 from ._ruleformat import rule_file_json_schema
 from ._ruleset import RuleSet
+from .web.cli import add_serve_parser
 
 PROG = "collab-advisor"
 _CHUNK = 5000
@@ -590,6 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output format (default: from --output's extension, else jsonl)")
     _add_engine_and_rules(batch)
     batch.set_defaults(run=_cmd_batch)
+    add_serve_parser(commands)
     return parser
 
 
