@@ -171,6 +171,7 @@ def test_settled_advice_says_what_settled_means_in_every_output() -> None:
     for text in (rec.explain(), rec.to_markdown(), rec.to_html()):
         assert "Settled under these rules" in text
         assert "not a measure of certainty" in text
+    assert "Still open (no answer can change first place under these rules)" in rec.explain()
 
 
 @settings(max_examples=100)

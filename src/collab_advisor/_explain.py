@@ -171,7 +171,8 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
     lines += _wrap(rec.fit.message, "")
     lines.append("")
     if rec.next_questions:
-        lines += _heading("What to find out next")
+        lines += _heading("Still open (no answer can change first place under these rules)"
+                          if rec.is_settled else "What to find out next")
         for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
             lines += _wrap(f"{question.question} ({field_label(question.field)}: "
                            f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
