@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._errors import CollabAdvisorError
 from ._loader import load_rules
@@ -27,7 +27,7 @@ def _cmd_rules_diff(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def add_rules_diff(rule_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_rules_diff(rule_commands: argparse._SubParsersAction[Any]) -> None:
     """Register ``rules diff`` under the ``rules`` command."""
     diff = rule_commands.add_parser(
         "diff", help="what changing the rules does to the advice",

@@ -281,9 +281,9 @@ def _entries(path: Path) -> list[dict[str, Any]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"{path}: cannot read it as YAML ({error})") from None
-    if isinstance(data, dict):
+    if isinstance(data, dict):  # named lists, such as prototypes and ambiguous contexts
         lists = [value for value in data.values() if isinstance(value, list)]
-        data = lists[0] if len(lists) == 1 else None
+        data = [item for entries in lists for item in entries] if lists else None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise ValueError(f"{path}: expected a list of entries, each a mapping with a "
                          "'context'")

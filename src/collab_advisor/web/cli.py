@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +28,7 @@ BROWSER_WAIT = 10.0
 """Seconds to wait for the server to start before giving up on opening the browser."""
 
 
-def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``serve`` to the command line's subcommands."""
     serve = commands.add_parser(
         "serve", help="start the web app and HTTP API on this machine",
