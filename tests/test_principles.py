@@ -303,3 +303,15 @@ def test_no_approach_ranks_first_in_more_than_35_percent_of_complete_contexts(
         tops[top_of(plan.score(facts)[0])] += 1
     assert max(tops) <= MAX_SHARE * SAMPLE_SIZE, dict(zip(APPROACHES, tops, strict=True))
     assert min(tops) > 0
+
+
+def test_the_new_context_fields_are_optional_and_follow_the_old_ones() -> None:
+    """The fields added in rules 1.3.0 come after every earlier field and default to
+    unknown, so a context written before reads the same."""
+    fields = list(Context.model_fields)
+    assert fields[-len(NEW_FIELDS):] == list(NEW_FIELDS)
+    assert fields.index("name") < fields.index(NEW_FIELDS[0])
+    old = Context(formality="informal", aim="share_know_how")
+    assert all(getattr(old, name) is None for name in NEW_FIELDS)
+    assert old.known() == {"formality": "informal", "aim": "share_know_how"}
+    assert Context(shared_domain=False).known() == {"shared_domain": False}
