@@ -11,6 +11,7 @@ from ._context import Context
 from ._engines import EngineChoice
 from ._errors import nearest
 from ._fields import FIELDS
+from ._printable import one_line
 from ._recommend import Recommendation, recommend
 from ._ruleset import RuleSet
 
@@ -46,7 +47,7 @@ def describe_validation_error(error: ValidationError) -> str:
             parts.append(f"'{field}' {message}")
             continue
         parts.append(f"{field}: {message} (got {detail.get('input')!r})")
-    return "; ".join(parts)
+    return one_line("; ".join(parts))  # field names are the user's keys, shown inert
 
 
 def recommend_many(
