@@ -87,3 +87,25 @@ def test_the_command_line_text_output_is_inert() -> None:
         capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     _assert_inert(result.stdout, nul=False)
+
+
+def test_error_messages_show_control_characters_inert(tmp_path: Path) -> None:
+    """Keys, values and file names quoted in error messages cannot drive a terminal."""
+    from collab_advisor import RuleFileError
+    from collab_advisor._files import InputFileError, read_context_file
+
+    path = write_rules(tmp_path, "r.yaml", 'schema_version: 1\nruleset_version: 1.0.0\n'
+                       'rules:\n  - id: x-y\n    "\\e[31mtitle\\u202e": 1\n'
+                       '    status: "\\e[2Jstable"\n')
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(path)
+    assert UNSAFE.search(str(caught.value)) is None and "\\x1b[31m" in str(caught.value)
+    with pytest.raises(InputFileError) as missing:
+        read_context_file(str(tmp_path / "\x1b[2Jctx.yaml"))
+    assert UNSAFE.search(str(missing.value)) is None and "\\x1b[2J" in str(missing.value)
+    result = subprocess.run(
+        [sys.executable, "-m", "collab_advisor", "batch", "-", "--engine", "python"],
+        input='{"\\u001b[2Jaim\\u202e": "x"}\n', capture_output=True, text=True, check=False,
+        timeout=60)
+    assert result.returncode == 2 and "is not a context field" in result.stderr
+    assert UNSAFE.search(result.stderr + result.stdout) is None

@@ -27,25 +27,6 @@ GUIDANCE = next((folder / "shared" / "guidance" for folder in (ROOT.parent, ROOT
 _BREAK = "\x00"
 """Stands between separate texts (or around f-string holes) so no run crosses it."""
 
-PENDING: dict[str, frozenset[str]] = {
-    "rules/clinical_community.yaml": frozenset({
-        "devices such as data to hold units to",
-        "such as data to hold units to account",
-    }),
-    "rules/managed_clinical_network.yaml": frozenset({
-        "complex issues that one organisation cannot tackle alone",
-    }),
-    "docs/rules.md": frozenset({  # generated from the rule files above
-        "complex issues that one organisation cannot tackle alone",
-    }),
-}
-"""Copies in rule files that the rules rebalancing of this release rewrites.
-
-Each entry is an exact run found before that rewrite; the test still fails on
-any other run, in these files as anywhere. Remove an entry once its file is
-rewritten."""
-
-
 def _words(text: str) -> list[str]:
     """Lower-case words, with apostrophes dropped and all other punctuation a space."""
     text = re.sub(r"['\u2019]", "", text.lower())
@@ -141,8 +122,7 @@ def test_no_shipped_text_copies_the_guidance(guidance_runs: set[tuple[str, ...]]
     """No shipped file shares a run of 8 consecutive words with the guidance."""
     problems = []
     for name, texts in shipped_texts():
-        runs = [run for run in copied_runs(texts, guidance_runs)
-                if run not in PENDING.get(name, frozenset())]
+        runs = copied_runs(texts, guidance_runs)
         problems += [f"{name}: '{run}'" for run in runs]
     assert not problems, "copied from the guidance:\n" + "\n".join(problems)
 

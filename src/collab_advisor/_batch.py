@@ -14,6 +14,7 @@ from ._errors import nearest
 from ._evaluation import Facts
 from ._fields import FIELDS
 from ._plan import APPROACHES, ScoringPlan, plan_for
+from ._printable import one_line
 from ._recommend import Recommendation, recommend
 from ._ruleset import RuleSet
 
@@ -49,7 +50,7 @@ def describe_validation_error(error: ValidationError) -> str:
             parts.append(f"'{field}' {message}")
             continue
         parts.append(f"{field}: {message} (got {detail.get('input')!r})")
-    return "; ".join(parts)
+    return one_line("; ".join(parts))  # field names are the user's keys, shown inert
 
 
 def recommend_many(

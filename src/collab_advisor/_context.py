@@ -247,21 +247,27 @@ YES_NO_WORDS: dict[str, bool] = {"yes": True, "no": False, "true": True, "false"
 """The spellings a yes/no field accepts besides ``True`` and ``False`` (any case)."""
 
 
+_KINDS: dict[str, str] = {}
+"""Each field's kind ("yes_no", "count", ...), filled on first use."""
+
+
 def _strict_kind(name: str, value: Any) -> Any:
     """Refuse what is surely a mistake before pydantic's lax conversion hides it: a
     yes/no field given a number (``0`` or ``"1"``), or a count given ``True``/``False``
     (which would become 1 or 0). Yes/no words become booleans."""
-    from ._fields import FIELDS  # built from this model, so imported late
-
-    spec = FIELDS.get(name)
-    if spec is None or value is None:
+    if value is None:
         return value
-    if spec.kind == "yes_no" and not isinstance(value, bool):
+    if not _KINDS:
+        from ._fields import FIELDS  # built from this model, so imported late
+
+        _KINDS.update({field: spec.kind for field, spec in FIELDS.items()})  # one step
+    kind = _KINDS.get(name)
+    if kind == "yes_no" and not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None
         if word is None or word not in YES_NO_WORDS:
             raise PydanticCustomError("yes_no", "expected yes or no (also true or false)")
         return YES_NO_WORDS[word]
-    if spec.kind == "count" and isinstance(value, bool):
+    if kind == "count" and isinstance(value, bool):
         raise PydanticCustomError(
             "count_not_bool", "expected a whole number; a yes/no answer is not a count")
     return value

@@ -1,7 +1,8 @@
 """The durable-rules (Rete) engine, behind guards against its known hazards.
 
 durable-rules 2.0.28 was measured here with hazards this adapter makes
-impossible (each has a regression test in ``tests/test_durable_hazards.py``):
+impossible (each has a regression test in ``tests/test_durable_hazards.py`` or, for
+fork, warnings and partial rule sets, ``tests/test_durable_process.py``):
 
 - The stock ``Host`` starts timer threads that race with callers and crashed
   the process under threads. ``_QuietHost`` starts none, and one process-wide

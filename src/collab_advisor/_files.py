@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ._errors import CollabAdvisorError
+from ._printable import one_line
 from ._yamlsource import MAX_FILE_BYTES, YamlReadError, read_yaml
 
 STDIN = "-"
@@ -37,7 +38,7 @@ class InputFileError(CollabAdvisorError, ValueError):
     """
 
     def __init__(self, where: str, reason: str, line: int | None = None) -> None:
-        super().__init__(f"{where}: {reason}")
+        super().__init__(one_line(f"{where}: {reason}"))  # a file name may hold controls
         self.reason = reason
         self.line = line
 
