@@ -13,7 +13,9 @@ def main() -> None:
     rec = recommend(name="Diabetes foot care", aim="improve_specialty_outcomes",
                     scope="multi_organisation")
     print(f"Best fit so far: {rec.top.name} ({rec.top.score} points); "
-          f"settled: {'yes' if rec.is_settled else 'no'}.")
+          + ("no open question could change first place under these rules."
+             if rec.is_settled else "open questions could still change first place."))
+    print(rec.robustness.message)
     for ranked in rec.ranking:
         low, high = ranked.score_range
         print(f"  {ranked.name}: {ranked.score} now, {low} to {high} once everything is known")

@@ -1,14 +1,17 @@
 """The rule-set report: how the rules behave over every complete context.
 
-    .venv/bin/python scripts/ruleset_report.py [--sample 20000]
+    .venv/bin/python scripts/ruleset_report.py [--sample 20000] [--enlarged 200000]
 
-Enumerates every complete context the rules can tell apart (each field's
-values, and ``sites`` in the ranges rules use), and reports how often each
-approach ranks first, how often the top is a tie, how often each rule fires,
-and which approaches can never win. A seeded sample of complete contexts then
-measures which fields move the ranking most (changing that one answer changes
-the top approach) and which rules decide it (removing the rule changes the
-top). Writes docs/ruleset-report.md.
+Enumerates every complete context the rules can tell apart over the fifteen
+fields of rules 1.2.0 (each field's values, and ``sites`` in the ranges rules
+use), with the fields added in rules 1.3.0 left unknown, and reports how often
+each approach ranks first, how often the top is a tie, how often the first
+place rests on none of the approach's defining features, how often each rule
+fires, and which approaches can never win. A seeded sample of complete
+contexts over every field (the enlarged space) gives the same shares there,
+which fields move the ranking most (changing that one answer changes the top
+approach) and which rules decide it (removing the rule changes the top).
+Writes docs/ruleset-report.md.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from collab_advisor import load_rules
+from collab_advisor import RuleSet, load_rules
 from collab_advisor._evaluation import first_holding
 from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._plan import APPROACHES, ScoringPlan, plan_for, top_of
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "ruleset-report.md"
+ADDED_FIELDS = ("clinical_focus", "enabling_support", "shared_domain", "geographic_reach",
+                "improvement_focus")
+"""The fields added in rules 1.3.0: unknown in the enumeration, known in the enlarged sample."""
+BASE_FIELDS = [name for name in RULE_FIELDS if name not in ADDED_FIELDS]
 
 
 class Tally:
@@ -33,18 +40,22 @@ class Tally:
     def __init__(self, plan: ScoringPlan, fields: list[str]) -> None:
         self.tops: Counter[int] = Counter()
         self.ties = 0
+        self.unearned: Counter[int] = Counter()
+        """First places where none of the top approach's defining features holds."""
         self.fires: Counter[str] = Counter()
         self.total = 0
         self.by_value = {f: [Counter[int]() for _ in plan.classes[f]] for f in fields}
 
 
-def enumerate_all(plan: ScoringPlan) -> Tally:
+def enumerate_all(plan: ScoringPlan, rules: RuleSet) -> Tally:
     """Score every complete context, checking each rule once its last field is set."""
-    fields = list(RULE_FIELDS)
+    fields = BASE_FIELDS
     depth_of = {field: depth for depth, field in enumerate(fields)}
     by_depth: list[list[int]] = [[] for _ in fields]
     for index, rule_fields in enumerate(plan.fields_of):
-        by_depth[max(depth_of[f] for f in rule_fields)].append(index)
+        known = [depth_of[f] for f in rule_fields if f in depth_of]
+        if known:  # a rule on the added fields alone cannot fire while they are unknown
+            by_depth[max(known)].append(index)
     sizes = [len(plan.classes[f]) for f in fields]
     below = [1] * (len(fields) + 1)
     for depth in range(len(fields) - 1, -1, -1):
@@ -76,11 +87,35 @@ def enumerate_all(plan: ScoringPlan) -> Tally:
             tally.total += 1
             if sum(1 for s in here if s == here[best]) > 1:
                 tally.ties += 1
+            if not rules.features_holding(APPROACHES[best], facts):
+                tally.unearned[best] += 1
             for level, f in enumerate(fields):
                 tally.by_value[f][path[level]][best] += 1
         del facts[field]
 
     visit(0, [0] * len(APPROACHES), set())
+    return tally
+
+
+def sample_enlarged(plan: ScoringPlan, rules: RuleSet, count: int) -> Tally:
+    """Shares over a seeded sample of complete contexts with every field known."""
+    rng = random.Random(13)
+    fields = list(RULE_FIELDS)
+    tally = Tally(plan, fields)
+    for _ in range(count):
+        path = [rng.randrange(len(plan.classes[f])) for f in fields]
+        facts = {f: plan.classes[f][i] for f, i in zip(fields, path, strict=True)}
+        scores, fired = plan.score(facts)
+        tally.fires.update(fired)
+        best = top_of(scores)
+        tally.tops[best] += 1
+        tally.total += 1
+        if sum(1 for s in scores if s == scores[best]) > 1:
+            tally.ties += 1
+        if not rules.features_holding(APPROACHES[best], facts):
+            tally.unearned[best] += 1
+        for f, i in zip(fields, path, strict=True):
+            tally.by_value[f][i][best] += 1
     return tally
 
 
@@ -111,8 +146,8 @@ def _share(part: float, whole: float) -> str:
     return f"{100 * part / whole:.1f}%"
 
 
-def render(plan: ScoringPlan, tally: Tally, moves: Counter[str], decides: Counter[str],
-           sample: int, version: str, seconds: float) -> str:
+def render(plan: ScoringPlan, tally: Tally, enlarged: Tally, moves: Counter[str],
+           decides: Counter[str], sample: int, version: str, seconds: float) -> str:
     """The report in Markdown."""
     total = tally.total
     lines = [
@@ -120,20 +155,33 @@ def render(plan: ScoringPlan, tally: Tally, moves: Counter[str], decides: Counte
         "",
         "Generated by `python scripts/ruleset_report.py`; do not edit by hand. "
         f"Rules {version}; {total:,} complete contexts enumerated in {seconds:.0f} s "
-        "(every value of every field, and `sites` in the ranges the rules use: "
-        + ", ".join(str(v) for v in plan.classes["sites"]) + " and up).",
+        f"over the {len(BASE_FIELDS)} fields of rules 1.2.0 (every value of every field, "
+        "and `sites` in the ranges the rules use: "
+        + ", ".join(str(v) for v in plan.classes["sites"]) + " and up), with the fields "
+        "added in rules 1.3.0 (" + ", ".join(f"`{f}`" for f in ADDED_FIELDS)
+        + f") left unknown; and a seeded sample of {enlarged.total:,} complete contexts "
+        "over all fields (the enlarged space).",
         "",
         "## How often each approach ranks first",
         "",
-        "| Approach | Ranks first | Share |",
-        "|---|---:|---:|",
+        "*Unearned*: first places (after the tie-break) where none of the approach's "
+        "defining features holds; the result then says that no approach stands out yet.",
+        "",
+        "| Approach | Ranks first | Share | Unearned | Share, enlarged space (sample) "
+        "| Unearned, enlarged |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for index, approach in enumerate(APPROACHES):
         lines.append(f"| {approach.display_name} | {tally.tops[index]:,} | "
-                     f"{_share(tally.tops[index], total)} |")
+                     f"{_share(tally.tops[index], total)} | {tally.unearned[index]:,} | "
+                     f"{_share(enlarged.tops[index], enlarged.total)} | "
+                     f"{enlarged.unearned[index]:,} |")
     never = [a.display_name for i, a in enumerate(APPROACHES) if tally.tops[i] == 0]
+    unearned = sum(tally.unearned.values())
     lines += ["", f"The top score is a tie in {tally.ties:,} contexts "
-              f"({_share(tally.ties, total)}); the documented order breaks it.",
+              f"({_share(tally.ties, total)}; {_share(enlarged.ties, enlarged.total)} of the "
+              "enlarged sample); the documented order breaks it. No approach stands out in "
+              f"{unearned:,} contexts ({100 * unearned / total:.3f}%).",
               "Approaches that can never rank first: "
               + (", ".join(never) if never else "none") + ".", "",
               "## Which fields move the ranking most", "",
@@ -141,21 +189,22 @@ def render(plan: ScoringPlan, tally: Tally, moves: Counter[str], decides: Counte
               "answer changes the top approach.", "",
               "| Field | Changes the top | Spread of top approach across its answers |",
               "|---|---:|---:|"]
-    for field in sorted(RULE_FIELDS, key=lambda f: -moves[f]):
+    for field in sorted(RULE_FIELDS, key=lambda f: (-moves[f], f)):
         lines.append(f"| {field} | {_share(moves[field], sample)} | "
-                     f"{_spread(tally.by_value[field]):.2f} |")
-    lines += ["", "The spread is the average total-variation distance between the share of "
+                     f"{_spread(enlarged.by_value[field]):.2f} |")
+    lines += ["", "Both columns are over complete contexts of the enlarged space. The spread "
+              "is the average total-variation distance between the share of "
               "each approach ranking first given the field's answer and overall (0: the "
               "answer makes no difference; 1: it decides alone).", "",
               "## How often each rule fires, and how often it decides", "",
-              "*Fires*: share of all complete contexts. *Decides*: share of the sample in "
+              "*Fires*: share of the enlarged sample. *Decides*: share of the sample in "
               "which removing the rule's points would change the top approach.", "",
               "| Rule | Fires | Decides |", "|---|---:|---:|"]
     for rule in sorted(plan.rules, key=lambda r: (-decides[r.id], r.id)):
-        lines.append(f"| {rule.id} | {_share(tally.fires[rule.id], total)} | "
+        lines.append(f"| {rule.id} | {_share(enlarged.fires[rule.id], enlarged.total)} | "
                      + (_share(decides[rule.id], sample) if any(
                          plan.vectors[plan.rules.index(rule)]) else "(finding)") + " |")
-    quiet = [r.id for r in plan.rules if tally.fires[r.id] == 0]
+    quiet = [r.id for r in plan.rules if enlarged.fires[r.id] == 0]
     idle = [r.id for r, v in zip(plan.rules, plan.vectors, strict=True)
             if any(v) and decides[r.id] == 0]
     lines += ["", "Rules that never fire: " + (", ".join(quiet) if quiet else "none") + ".",
@@ -183,19 +232,24 @@ def main() -> None:
     """Enumerate, sample and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=20_000)
+    parser.add_argument("--enlarged", type=int, default=200_000)
     args = parser.parse_args()
     rules = load_rules()
     plan = plan_for(rules)
     start = time.perf_counter()
-    tally = enumerate_all(plan)
+    tally = enumerate_all(plan, rules)
     seconds = time.perf_counter() - start
+    enlarged = sample_enlarged(plan, rules, args.enlarged)
     moves, decides = sample_effects(plan, args.sample)
-    TARGET.write_text(render(plan, tally, moves, decides, args.sample, rules.version, seconds),
-                      encoding="utf-8")
+    TARGET.write_text(render(plan, tally, enlarged, moves, decides, args.sample, rules.version,
+                             seconds), encoding="utf-8")
     print(f"{tally.total:,} contexts in {seconds:.0f} s; tops: "
           + ", ".join(f"{a.value} {_share(tally.tops[i], tally.total)}"
                       for i, a in enumerate(APPROACHES))
-          + f"; ties {_share(tally.ties, tally.total)}; wrote {TARGET}")
+          + f"; ties {_share(tally.ties, tally.total)}; enlarged sample: "
+          + ", ".join(f"{a.value} {_share(enlarged.tops[i], enlarged.total)}"
+                      for i, a in enumerate(APPROACHES))
+          + f"; wrote {TARGET}")
 
 
 if __name__ == "__main__":

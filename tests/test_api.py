@@ -69,18 +69,19 @@ def test_each_score_is_the_sum_of_its_reasons(engine: EngineChoice) -> None:
 def test_reasons_trace_the_findings_they_came_through(engine: EngineChoice) -> None:
     """A rule that fired through a finding shows the finding and the rules behind it."""
     rec = recommend(
-        {"scope": "regional_or_national", "single_org_can_solve": False}, engine=engine
+        {"agenda_set_by": "members", "leadership": "professional",
+         "resourcing": "some_support", "control": "accountable"}, engine=engine
     )
-    network = next(r for r in rec.ranking if r.approach is Approach.MANAGED_CLINICAL_NETWORK)
-    reason = next(r for r in network.reasons if r.rule_id == "mcn-complex-cross-boundary")
+    community = next(r for r in rec.ranking if r.approach is Approach.CLINICAL_COMMUNITY)
+    reason = next(r for r in community.reasons if r.rule_id == "cc-member-led-with-support")
     (trace,) = reason.via
-    assert trace.finding == "complex-cross-boundary-problem"
+    assert trace.finding == "supported-member-led-community"
     (inference,) = trace.established_by
-    assert inference.rule_id == "complex-problem-across-boundaries"
-    assert {t.finding for t in inference.via} == {"crosses-boundaries", "beyond-one-organisation"}
+    assert inference.rule_id == "member-led-with-hub"
+    assert {t.finding for t in inference.via} == {"member-led-ethos", "central-support"}
     text = rec.explain()
-    assert "because: A complex problem spans several organisations" in text
-    assert "[scope-crosses-boundaries]" in text
+    assert "because: A member-led, professionally run effort is backed by a supporting hub" in text
+    assert "[members-lead-and-decide]" in text
 
 
 def test_result_records_engine_version_and_fingerprint(
@@ -89,7 +90,7 @@ def test_result_records_engine_version_and_fingerprint(
     """The result says which engine ran and which rules it used."""
     rec = recommend({"aim": "share_know_how"}, engine=engine)
     assert rec.engine == engine
-    assert rec.rules_version == shipped.version == "1.2.0"
+    assert rec.rules_version == shipped.version == "1.3.0"
     assert rec.rules_fingerprint == shipped.fingerprint
     assert f"Rules {shipped.version}" in rec.explain()
 

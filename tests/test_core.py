@@ -124,14 +124,18 @@ def test_the_outlook_over_restricted_domains_equals_brute_force(
 def test_ranges_are_exact_far_beyond_the_old_limit_of_20000() -> None:
     """A context with more than 100,000 combinations of answers still gets exact ranges."""
     plan = plan_for(_SHIPPED)
-    known = {"time_span": "fixed_term", "origin": "intentional", "existing_network": False}
+    known: dict[str, object] = {"time_span": "fixed_term", "origin": "intentional",
+                                "existing_network": False}
     combinations = 1
     for name in RULE_FIELDS:
         if name not in known:
             combinations *= len(plan.classes[name])
-    if combinations > MAX_EXACT_COMPLETIONS:
-        known["professions"] = "multi_professional"
-        combinations //= len(plan.classes["professions"])
+    for name in RULE_FIELDS:  # answer fields, in order, until the rest fit the exact limit
+        if combinations <= MAX_EXACT_COMPLETIONS:
+            break
+        if name not in known and RULE_FIELDS[name].kind != "count":
+            known[name] = plan.classes[name][0]
+            combinations //= len(plan.classes[name])
     assert 100_000 < combinations <= MAX_EXACT_COMPLETIONS
     rec = recommend(known, engine="python")
     assert rec.ranges_exact
@@ -172,3 +176,36 @@ def test_an_unknown_value_in_a_domain_is_refused_with_the_field_named() -> None:
 
     with pytest.raises(CollabAdvisorError, match=r"'aim'.*'cure_all'"):
         outlook_for(plan_for(_SHIPPED), {}, {"aim": ["cure_all"]})
+
+
+@settings(max_examples=25)
+@given(batch=st.lists(contexts(), min_size=1, max_size=40))
+def test_the_survey_path_gives_what_recommend_gives(batch: list[Context]) -> None:
+    """For every row, the array path's top, scores, settledness and fired rules equal a full
+    recommendation's."""
+    from collab_advisor._batch import survey
+
+    for ctx, row in zip(batch, survey(batch, chunk_size=7), strict=True):
+        assert not isinstance(row, str)
+        rec = recommend(ctx, engine="python")
+        assert row.top is rec.top.approach
+        assert row.scores == {a: rec.score_of(a) for a in Approach}
+        assert row.fired_rules == rec.fired_rules
+        assert row.settled == rec.is_settled
+
+
+def test_a_dataframe_gets_its_advice_columns_and_errors_per_row() -> None:
+    """recommend_frame keeps the input columns and adds the advice, a bad row's error named."""
+    pd = pytest.importorskip("pandas")
+    from collab_advisor import recommend_frame
+
+    frame = pd.DataFrame({"aim": ["share_know_how", None, "cure_all"],
+                          "sites": [3, 40, None]})
+    out = recommend_frame(frame)
+    assert list(out.columns[:2]) == ["aim", "sites"]
+    first = recommend(aim="share_know_how", sites=3)
+    assert out.loc[0, "top"] == first.top.approach.value
+    assert out.loc[0, "settled"] == first.is_settled
+    assert out.loc[1, "score_managed_clinical_network"] == recommend(sites=40).score_of(
+        "managed_clinical_network")
+    assert "aim" in out.loc[2, "error"] and pd.isna(out.loc[2, "top"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -132,3 +133,28 @@ def test_findings_alone_give_the_same_answer_on_both_engines() -> None:
     ctx = {"scope": "regional_or_national", "single_org_can_solve": False}
     assert (recommend(ctx, rules=rules, engine="durable").fired_rules
             == recommend(ctx, rules=rules, engine="python").fired_rules)
+
+
+def test_concurrent_calls_leave_the_warning_filters_as_they_were() -> None:
+    """8 threads x 300 calls mixing durable evaluations and engine checks leave the
+    process's warning filters exactly as they found them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from collab_advisor import durable_available
+
+    before = list(warnings.filters)
+    contexts = seeded_field_values(300, seed=11, known=0.6)
+
+    def worker(offset: int) -> None:
+        for ctx in contexts[offset:] + contexts[:offset]:
+            recommend(ctx, engine="durable")
+            durable_available()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, to meet any race
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(worker, range(0, 300, 38)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert list(warnings.filters) == before

@@ -171,8 +171,8 @@ def test_why_not_lists_what_held_an_approach_back(engine: EngineChoice) -> None:
     assert [r.rule_id for r in answer.held_back] == ["qic-fixed-term"]
     redesign = next(r for r in answer.not_applied if r.rule_id == "mcn-redesign-services")
     assert redesign.unmet == ("aim is close practice gap (needs redesign services)",)
-    funding = next(r for r in answer.not_applied if r.rule_id == "dedicated-funding")
-    assert funding.unmet == ("resourcing is not known yet (needs dedicated funding)",)
+    leaders = next(r for r in answer.not_applied if r.rule_id == "mcn-clinician-and-manager")
+    assert leaders.unmet == ("leadership is not known yet (needs shared)",)
     assert "8 behind the top approach" in answer.explain()
 
 

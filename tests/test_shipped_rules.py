@@ -75,10 +75,22 @@ def _fields_in(condition: Condition) -> set[str]:
     return set()
 
 
+ADVICE_ONLY_FIELDS = {"improvement_focus"}
+"""Fields the guidance ties to no approach (it says approaches differ in their focus on
+quality or safety, but not which way): they may shape advice, never scores."""
+
+
 def test_every_context_field_is_used_by_some_rule(shipped: RuleSet) -> None:
-    """No dimension of the context is ignored by the shipped rules."""
+    """No dimension of the context is ignored by the shipped rules, bar advice-only ones."""
     used = set().union(*(_fields_in(rule.when) for rule in shipped.active))
-    assert set(RULE_FIELDS) - used == set()
+    assert set(RULE_FIELDS) - used - ADVICE_ONLY_FIELDS == set()
+
+
+def test_advice_only_fields_never_change_a_score(shipped: RuleSet) -> None:
+    """No scoring rule or defining feature tests a field the guidance ties to no approach."""
+    scoring = [rule.when for rule in shipped.active if rule.score or rule.concludes]
+    features = [feature.when for feature in shipped.defining_features]
+    assert all(not _fields_in(c) & ADVICE_ONLY_FIELDS for c in scoring + features)
 
 
 def test_every_consideration_and_caveat_can_be_raised(shipped: RuleSet) -> None:
@@ -112,15 +124,19 @@ def test_each_approach_section_of_the_guidance_is_cited(shipped: RuleSet) -> Non
         assert sections.count(section) >= 2, section
 
 
-def test_planning_checklist_marks_what_the_context_answers() -> None:
-    """The eight planning questions are listed; those whose fields are known are answered."""
+def test_planning_checklist_says_what_informs_each_question_without_ticking_it() -> None:
+    """The eight planning questions are listed with the answers that inform them; none is
+    ticked off as answered from a field that only bears on it."""
     rec = recommend(aim="share_know_how", resourcing="some_support", existing_network=True)
     checklist = rec.planning_questions
     assert [q.number for q in checklist] == list(range(1, 9))
-    answered = {q.number for q in checklist if q.answered}
-    assert answered == {1, 7}
+    assert not any(q.answered for q in checklist)
+    assert "aim" in checklist[0].informed_by
     assert "aim: share know how" in checklist[0].known
-    assert not checklist[7].answered  # accessibility: only the planners can answer it
+    assert checklist[0].coverage in ("informed", "partly_informed")
+    assert checklist[6].coverage in ("informed", "partly_informed")
+    assert checklist[4].coverage == "not_yet_informed"
+    assert checklist[7].informed_by == () and checklist[7].coverage == "planners_only"
 
 
 def test_every_finding_is_concluded_and_used(shipped: RuleSet) -> None:

@@ -9,17 +9,21 @@ Every module is private; this file is the public API.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._batch import BatchItem, recommend_many
+from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
 from ._checklist import PlanningQuestion
 from ._considerations import AdviceReason, Consideration
 from ._context import (
     AgendaSetBy,
     Aim,
     Approach,
+    ClinicalFocus,
     Context,
     Control,
+    EnablingSupport,
     Evidence,
     Formality,
+    GeographicReach,
+    ImprovementFocus,
     Leadership,
     Origin,
     PatientInvolvement,
@@ -47,7 +51,17 @@ from ._recommend import (
     Recommendation,
     recommend,
 )
+from ._robustness import Robustness
 from ._ruleformat import ConsiderationKind
+from ._rulesdiff import (
+    CaseChange,
+    FiringChange,
+    RuleChange,
+    RuleInPlay,
+    RulesDiff,
+    Transition,
+    diff_rules,
+)
 from ._ruleset import RuleLocation, RuleSet
 from ._team import (
     Disagreement,
@@ -70,20 +84,26 @@ __all__ = [
     "Aim",
     "Approach",
     "BatchItem",
+    "CaseChange",
     "Change",
+    "ClinicalFocus",
     "CollabAdvisorError",
     "Consideration",
     "ConsiderationKind",
     "Context",
     "Control",
     "Disagreement",
+    "EnablingSupport",
     "EngineChoice",
     "EngineError",
     "EngineUnavailableError",
     "Evidence",
     "FindingTrace",
+    "FiringChange",
     "Fit",
     "Formality",
+    "GeographicReach",
+    "ImprovementFocus",
     "Inference",
     "Leadership",
     "MemberView",
@@ -98,22 +118,31 @@ __all__ = [
     "Reason",
     "Recommendation",
     "Resourcing",
+    "Robustness",
+    "RuleChange",
     "RuleFileError",
+    "RuleInPlay",
     "RuleLocation",
     "RuleProblem",
     "RuleSet",
+    "RulesDiff",
     "Scope",
+    "SurveyRow",
     "TeamMember",
     "TeamRecommendation",
     "TimeSpan",
+    "Transition",
     "UnmetRule",
     "WhatIf",
     "WhyNot",
     "__version__",
+    "diff_rules",
     "durable_available",
     "load_rules",
     "recommend",
+    "recommend_frame",
     "recommend_many",
     "recommend_team",
     "shipped_rules_dir",
+    "survey",
 ]

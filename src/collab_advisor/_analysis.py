@@ -133,7 +133,7 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
              and work_of(plan, {name: len(codes[name]) for name in unknown}) <= ANALYSIS_BUDGET)
     partial = _answered_alone(plan, facts, unknown, codes)
     if exact:
-        table = _enumerate(plan, facts, unknown, codes)
+        table = _enumerate(plan, facts, unknown, codes, scores, fired)
         flat = table.reshape(-1, len(APPROACHES))
         low = tuple(int(v) for v in flat.min(axis=0))
         high = tuple(int(v) for v in flat.max(axis=0))
@@ -182,6 +182,23 @@ def outlook_for(plan: ScoringPlan, facts: Mapping[str, object],
                     if value is not None and name in plan.classes}
     scores, fired = plan.score(known)
     return outlook(plan, known, scores, fired, list(field_order or plan.classes), domains)
+
+
+def settled_exactly(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[str],
+                    field_order: Sequence[str]) -> bool | None:
+    """Whether every completion keeps the top approach, or ``None`` beyond the exact limits."""
+    unknown = [name for name in field_order if name not in facts]
+    if not unknown:
+        return True
+    codes = {name: list(range(len(plan.classes[name]))) for name in unknown}
+    combinations = 1
+    for name in unknown:
+        combinations *= len(codes[name])
+    if (combinations > MAX_EXACT_COMPLETIONS
+            or work_of(plan, {name: len(codes[name]) for name in unknown}) > ANALYSIS_BUDGET):
+        return None
+    table = _enumerate(plan, facts, unknown, codes, scores, fired)
+    return bool((table.argmax(axis=-1) == top_of(scores)).all())
 
 
 def _expected_open(by_answer: Sequence[Sequence[int]]) -> float:
@@ -233,16 +250,19 @@ def _answered_alone(plan: ScoringPlan, facts: Facts, unknown: list[str],
 
 
 def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
-               codes: Mapping[str, list[int]]) -> Any:
+               codes: Mapping[str, list[int]], scores: Scores,
+               fired_now: frozenset[str]) -> Any:
     """Scores of every combination: an array with one axis per unknown field, then approaches.
 
-    Each rule is tested only over the axes of the fields it reads, and its
-    points are summed in groups of rules that read the same fields, so the
-    full array is touched a few times only.
+    Rules that fired already stay fired (rules are monotone) and rules that
+    cannot fire stay silent, so only the rest are tested, each only over the
+    axes of the fields it reads; their points are summed in groups of rules
+    that read the same fields, so the full array is touched a few times only.
     """
     import numpy as np
 
     _, vectors = plan.tables()
+    possible = plan.possible(facts)
     base = _base_codes(plan, facts)
     dims = len(unknown)
     columns: list[Any] = [np.int64(code) for code in base]
@@ -251,7 +271,7 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
         axes[axis] = len(codes[name])
         columns[plan.fields.index(name)] = np.asarray(codes[name], dtype=np.int64).reshape(axes)
     scoring = [r for r, rule in enumerate(plan.all_rules) if not rule.advises
-               and vectors[r].any()]
+               and vectors[r].any() and rule.id in possible and rule.id not in fired_now]
     fired = plan.fire_arrays(columns, scoring)
     groups: dict[tuple[int, ...], Any] = {}
     for rule in scoring:
@@ -267,6 +287,7 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
             groups[shape] = points
     full = tuple(len(codes[name]) for name in unknown)
     total = np.zeros((*full, len(APPROACHES)), dtype=np.int64)
+    total += np.asarray(scores, dtype=np.int64)
     while len(groups) > 1:  # merge the pair whose union is smallest, so big adds come last
         keys = list(groups)
         best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None

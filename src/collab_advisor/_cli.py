@@ -15,15 +15,16 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from pydantic import ValidationError
 
-from ._batch import describe_validation_error, recommend_many
+from ._batch import describe_validation_error, recommend_many, survey
 from ._cli_render import Doc, render
 from ._cli_reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
+from ._cli_rulesdiff import add_rules_diff
 from ._cli_values import (
     ValueMatchError,
     allowed_values,
@@ -47,9 +48,10 @@ from ._render import to_markdown
 from ._rulecheck import check_examples
 from ._ruleformat import rule_file_json_schema
 from ._ruleset import RuleSet
+from .web.cli import add_serve_parser
 
 PROG = "collab-advisor"
-_CHUNK = 200
+_CHUNK = 5000
 """Batch rows are processed (and progress shown) in chunks of this many."""
 FORMATS = ("text", "markdown", "json", "html")
 _UNKNOWN = ("unknown", "not_known", "none", "null", "")
@@ -299,6 +301,9 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
+    if args.context == "-":
+        raise UsageError("the interview reads its answers from standard input, so it cannot "
+                         "also read the starting context there; give --context a file")
     rules = _rules_from(args)  # held here for as long as the results are used
     start: dict[str, Any] = read_mapping(args.context) if args.context else {}
     Context.model_validate(start)  # a bad starting file is reported before any question
@@ -309,9 +314,13 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
         return recommend(answers, rules=rules, engine=args.engine)
 
     interview = Interview(advise, asker, dict(start), save)
-    try:
-        if save is not None:
+    if save is not None:
+        try:
             save_answers(save, interview.answers)
+        except OSError as error:
+            raise UsageError(f"cannot save the answers to {save}: "
+                             f"{error.strerror or error}") from None
+    try:
         rec, reason = interview.run()
     except KeyboardInterrupt:
         kept = f"; the answers so far are saved in {save}" if save is not None else ""
@@ -380,30 +389,20 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     rows = [row for _, row in numbered]
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
-    show_progress = sys.stderr.isatty() and len(rows) >= _CHUNK
     records: list[dict[str, Any]] = []
     bad = 0
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start:start + _CHUNK]
-        readable = [row for row in chunk if isinstance(row, dict)]
-        results = iter(recommend_many(readable, rules=rules, engine=args.engine))
-        for offset, row in enumerate(chunk):
-            number = numbered[start + offset][0]
-            item = next(results) if isinstance(row, dict) else None
-            if item is not None and item.recommendation is not None:
-                records.append(_record(number, item.recommendation))
-                continue
-            bad += 1
-            message = row if isinstance(row, str) else item.error if item else "unreadable"
-            sys.stderr.write(f"row {number}: {message}\n")
-            records.append({"row": number, "error": message})
-        if show_progress:
-            done = min(start + _CHUNK, len(rows))
-            filled = int(30 * done / len(rows))
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{len(rows)}")
-            sys.stderr.flush()
-    if show_progress:
-        sys.stderr.write("\n")
+    with _progress(len(rows)) as bar:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            for offset, result in enumerate(_compute_chunk(chunk, rules, args.engine)):
+                number = numbered[start + offset][0]
+                if isinstance(result, dict):
+                    records.append({**result, "row": number})
+                    continue
+                bad += 1
+                sys.stderr.write(f"row {number}: {result}\n")
+                records.append({"row": number, "error": result})
+            bar.update(len(chunk))
     target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
     try:
         _write_records(records, form, target)
@@ -413,6 +412,35 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if bad:
         sys.stderr.write(f"{bad} of {len(rows)} rows could not be read; the others completed.\n")
     return 2 if bad else 0
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal and the input is large, else nothing."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    return tqdm(total=total, unit="row", disable=not sys.stderr.isatty() or total < _CHUNK,
+                file=sys.stderr)
+
+
+def _compute_chunk(chunk: list[dict[str, Any] | str], rules: RuleSet | None,
+                   engine: str) -> list[dict[str, Any] | str]:
+    """Each row's output columns, or its error: on the compiled core's array path, or one
+    full recommendation per row when durable-rules is asked for by name."""
+    readable = [row for row in chunk if isinstance(row, dict)]
+    if engine == "durable":
+        results: Iterator[dict[str, Any] | str] = iter([
+            _record(0, item.recommendation) if item.recommendation is not None
+            else item.error or "unreadable"
+            for item in recommend_many(readable, rules=rules, engine="durable")])
+    else:
+        results = iter([
+            item if isinstance(item, str) else {
+                "name": str(row.get("name") or ""), "top": item.top.value,
+                **{f"score_{a.value}": item.scores[a] for a in Approach},
+                "settled": item.settled, "rules_fired": " ".join(item.fired_rules),
+                "error": ""}
+            for row, item in zip(readable, survey(readable, rules=rules), strict=True)])
+    return [row if isinstance(row, str) else next(results) for row in chunk]
 
 
 def _record(number: int, rec: Recommendation) -> dict[str, Any]:
@@ -505,8 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     talk = _context_command(
         commands, "interview", "answer the most useful questions, one at a time",
         "Ask about the initiative, purpose first and then the most informative question, "
-        "until the advice is settled; then offer the remaining questions and print the "
-        "explained recommendation. Type 'why' for why a question matters for planning, "
+        "until no answer left could change first place under these rules (settled); then "
+        "offer the remaining questions and print the explained recommendation. Type 'why' "
+        "for why a question matters for planning, "
         "'back' to change the last answer, 'skip', or 'stop'. Prompts go to the terminal "
         "(or standard error), so the report can be redirected; with standard input not a "
         "terminal, answers are read line by line, so another program can drive it.",
@@ -538,6 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
                        metavar="|".join(ENGINE_CHOICES), help="engine to run the examples on")
     check.set_defaults(run=_cmd_rules_check)
+    add_rules_diff(rule_commands)
 
     schema = commands.add_parser("schema", help="print a JSON Schema",
                                  description="Print the JSON Schema of the context (for form "
@@ -561,6 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output format (default: from --output's extension, else jsonl)")
     _add_engine_and_rules(batch)
     batch.set_defaults(run=_cmd_batch)
+    add_serve_parser(commands)
     return parser
 
 

@@ -65,7 +65,10 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
         verdict = (f"the best fit changes from {before.top.name} to {after.top.name} "
                    f"({points_text(after.top.score)})")
     else:
-        verdict = f"{after.top.name} still fits best ({points_text(after.top.score)})"
+        verdict = f"{after.top.name} still fits best ({points_text(after.top.score)}"
+        tied = [r.name for r in after.ranking[1:] if r.approach in after.tied_at_top]
+        verdict += (f", tied with {join_words(tied)}; the fixed order of approaches lists it "
+                    "first)" if tied else ")")
     settled = ("The new advice is settled." if after.is_settled
                else "Other answers could still change the new advice.")
     doc.para(f"If {changed}: {verdict}. {settled}")

@@ -58,7 +58,7 @@ def match_choice(text: str, choices: Sequence[str], what: str = "value",
     if len(starting) > 1:
         raise ValueMatchError(f"{text!r} could be any of {', '.join(starting)}; type more "
                               f"of the {what}")
-    message = f"{text!r} is not a {what}; allowed: {allowed}"
+    message = f"{text!r} is not a valid {what}; allowed: {allowed}"
     guess = did_you_mean(text, by_normal)
     if guess is not None:
         message += f" (did you mean {by_normal[guess]}?)"

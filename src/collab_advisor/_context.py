@@ -7,9 +7,10 @@ help text of forms and of ``Context.model_json_schema()``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ._described import DescribedEnum
 
@@ -186,9 +187,90 @@ class Leadership(DescribedEnum):
     SHARED = "shared", "Professionals and managers lead together."
 
 
+class ClinicalFocus(DescribedEnum):
+    """Whether the work centres on one clinical topic, a wider clinical area, or neither."""
+
+    SPECIFIC_TOPIC = (
+        "specific_topic",
+        "One clinical topic, such as cutting central-line infections.",
+    )
+    AREA_OR_POPULATION = (
+        "area_or_population",
+        "A whole clinical area or patient population, such as intensive care or "
+        "children with inflammatory bowel disease.",
+    )
+    NO_CLINICAL_FOCUS = (
+        "no_clinical_focus",
+        "No clinical focus: cross-cutting matters such as improvement methods, "
+        "leadership or general know-how.",
+    )
+
+
+class EnablingSupport(DescribedEnum):
+    """How the host organisation(s) stand behind a group of practitioners."""
+
+    ENABLES = (
+        "enables",
+        "The host organisation(s) give time, space and recognition but leave the "
+        "group to decide its own work.",
+    )
+    DIRECTS = (
+        "directs",
+        "Support comes with direction: the host decides what the group works on.",
+    )
+    NONE = "none", "Little or no support from any organisation."
+
+
+class GeographicReach(DescribedEnum):
+    """How far the collaboration spreads on the map, apart from how many organisations."""
+
+    LOCAL = "local", "One town or locality."
+    REGIONAL = "regional", "A region: several towns or localities."
+    NATIONAL = "national", "A whole nation."
+
+
+class ImprovementFocus(DescribedEnum):
+    """Whether the work is mainly about the quality of care, patient safety, or both."""
+
+    QUALITY = "quality", "Mainly the quality of care and outcomes."
+    SAFETY = "safety", "Mainly patient safety: preventing harm."
+    BOTH = "both", "Quality and safety alike."
+
+
 MAX_SITES = 1_000_000
 """The largest ``sites`` accepted: far beyond any real collaboration, and
 small enough for every engine to compare exactly."""
+
+
+YES_NO_WORDS: dict[str, bool] = {"yes": True, "no": False, "true": True, "false": False,
+                                 "y": True, "n": False}
+"""The spellings a yes/no field accepts besides ``True`` and ``False`` (any case)."""
+
+
+_KINDS: dict[str, str] = {}
+"""Each field's kind ("yes_no", "count", ...), filled on first use."""
+
+
+def _strict_kind(name: str, value: Any) -> Any:
+    """Refuse what is surely a mistake before pydantic's lax conversion hides it: a
+    yes/no field given a number (``0`` or ``"1"``), or a count given ``True``/``False``
+    (which would become 1 or 0). Yes/no words become booleans."""
+    if value is None:
+        return value
+    if not _KINDS:
+        from ._fields import FIELDS  # built from this model, so imported late
+
+        _KINDS.update({field: spec.kind for field, spec in FIELDS.items()})  # one step
+    kind = _KINDS.get(name)
+    if kind == "yes_no" and not isinstance(value, bool):
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word is None or word not in YES_NO_WORDS:
+            raise PydanticCustomError("yes_no", "expected yes or no (also true or false)")
+        return YES_NO_WORDS[word]
+    if kind == "count" and isinstance(value, bool):
+        raise PydanticCustomError(
+            "count_not_bool", "expected a whole number; a yes/no answer is not a count")
+    return value
 
 
 def _described(description: str, question: str) -> dict[str, str]:
@@ -289,6 +371,46 @@ class Context(BaseModel):
         description="A label for reports; it does not affect the advice.",
         json_schema_extra={"question": "What is the initiative called?"},
     )
+
+    clinical_focus: ClinicalFocus | None = Field(
+        default=None,
+        description="Whether the work centres on one clinical topic, a whole clinical area or "
+        "patient population, or has no clinical focus. Apart from the aim: a network "
+        "sharing know-how can still centre on one patient population.",
+        json_schema_extra={"question": "Does the work centre on one clinical topic, a whole "
+                           "clinical area or patient group, or neither?"},
+    )
+    enabling_support: EnablingSupport | None = Field(
+        default=None,
+        description="How the host organisation(s) back the group: support that leaves the "
+        "group free to choose its work, support that directs it, or none. Apart from "
+        "'control', which says who steers day to day.",
+        json_schema_extra={"question": "Will the host organisations give time and "
+                           "recognition while leaving the group to choose its work?"},
+    )
+    shared_domain: bool | None = Field(
+        default=None,
+        description="Whether members share a common area of interest or expertise, "
+        "whatever their professions.",
+        json_schema_extra={"question": "Do members share a common area of interest or "
+                           "expertise?"},
+    )
+    geographic_reach: GeographicReach | None = Field(
+        default=None,
+        description="How far it spreads geographically: a locality, a region or a nation. "
+        "Apart from 'scope', which counts organisations.",
+        json_schema_extra={"question": "How far will it spread geographically?"},
+    )
+    improvement_focus: ImprovementFocus | None = Field(
+        default=None,
+        description="Whether the work is mainly about quality of care, patient safety, or both.",
+        json_schema_extra={"question": "Is the work mainly about quality, safety, or both?"},
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_loose_types(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_kind(info.field_name, value) if info.field_name else value
 
     def known(self) -> dict[str, object]:
         """The fields that are known, as JSON-normal values (enums as strings)."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from ._context import Approach, Context
 from ._fields import RULE_FIELDS
 from ._plan import APPROACHES, plan_for, top_of
+from ._printable import printable
 from ._ruleset import RuleSet
 from ._wording import describe_value, field_label, join_words
 
@@ -56,7 +57,8 @@ class WhatIf(BaseModel):
         verdict = (f"the best fit becomes {top}" if self.top_changed
                    else f"{top} still ranks first")
         moves = [f"{a.display_name} {d:+d}" for a, d in self.score_changes.items() if d]
-        return f"If {what}: {verdict}" + (f" ({', '.join(moves)})." if moves else ".")
+        return printable(f"If {what}: {verdict}"
+                         + (f" ({', '.join(moves)})." if moves else "."))
 
 
 class PathTo(BaseModel):

@@ -175,11 +175,32 @@ def parse_jsonl(data: bytes, label: str) -> BatchInput:
     return BatchInput(rows, [note] if note else [])
 
 
+def parse_json_array(data: bytes, label: str) -> BatchInput:
+    """Rows of a ``.json`` file: a JSON array of objects (or one object), numbered from 1."""
+    text, note = _decode(data, label)
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputFileError(f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
+                             f"(column {error.colno}); a .json batch file holds one array "
+                             "of objects (use .jsonl for one object per line)",
+                             error.lineno) from None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise InputFileError(label, "a .json batch file holds one array of objects")
+    rows = [InputRow(number, values=item) if isinstance(item, dict)
+            else InputRow(number, error="not a JSON object")
+            for number, item in enumerate(items, start=1)]
+    return BatchInput(rows, [note] if note else [])
+
+
 def read_batch(source: str, form: str | None = None) -> BatchInput:
     """Batch input from a ``.csv`` or ``.jsonl`` file, or ``-`` for standard input.
 
-    ``form`` ("csv" or "jsonl") overrides the guess, which is made from the file's
-    extension, or for standard input from its first character (``{`` means JSON Lines).
+    ``form`` ("csv", "jsonl" or "json") overrides the guess, which is made from the
+    file's extension (``.json`` is one JSON array of objects), or for standard input
+    from its first character (``{`` means JSON Lines).
     """
     if source == STDIN:
         if sys.stdin is None or sys.stdin.isatty():
@@ -194,5 +215,8 @@ def read_batch(source: str, form: str | None = None) -> BatchInput:
         if source == STDIN:
             form = "jsonl" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
         else:
-            form = "csv" if os.path.splitext(source)[1].lower() in (".csv", ".txt") else "jsonl"
+            extension = os.path.splitext(source)[1].lower()
+            form = {".csv": "csv", ".txt": "csv", ".json": "json"}.get(extension, "jsonl")
+    if form == "json":
+        return parse_json_array(data, label)
     return parse_csv(data, label) if form == "csv" else parse_jsonl(data, label)

@@ -1,7 +1,8 @@
 """The durable-rules (Rete) engine, behind guards against its known hazards.
 
 durable-rules 2.0.28 was measured here with hazards this adapter makes
-impossible (each has a regression test in ``tests/test_durable_hazards.py``):
+impossible (each has a regression test in ``tests/test_durable_hazards.py`` or, for
+fork, warnings and partial rule sets, ``tests/test_durable_process.py``):
 
 - The stock ``Host`` starts timer threads that race with callers and crashed
   the process under threads. ``_QuietHost`` starts none, and one process-wide
@@ -52,25 +53,38 @@ SESSION_ID = "1"
 _SESSION_RULE = "__session__"
 
 
+_WARNINGS_LOCK = threading.RLock()
+"""Held by whoever changes the warning filters here: ``warnings.catch_warnings`` swaps
+process-wide state, and two overlapping uses could leave one's filters behind."""
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Ignore warnings raised inside durable-rules (Python 3.12 deprecations in its code say
-    nothing a user of this library can act on). Callers hold the engine lock."""
-    with warnings.catch_warnings():
+    nothing a user of this library can act on). Evaluations enter it holding the engine
+    lock; the import check enters it alone."""
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         yield
 
 
+_IMPORT_ERROR: list[str | None] = []
+"""The outcome of trying to import durable-rules, once known (it cannot change)."""
+
+
 def durable_import_error() -> str | None:
     """Why durable-rules cannot be used here, or ``None`` if it can."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import durable.engine  # noqa: F401
-    except ImportError as error:  # also the 3.13+ failure of its C extension
-        return f"{type(error).__name__}: {error}"
-    return None
+    if not _IMPORT_ERROR:
+        with _quiet():
+            if not _IMPORT_ERROR:
+                try:
+                    import durable.engine  # noqa: F401
+                except ImportError as error:  # also the 3.13+ failure of its C extension
+                    _IMPORT_ERROR.append(f"{type(error).__name__}: {error}")
+                else:
+                    _IMPORT_ERROR.append(None)
+    return _IMPORT_ERROR[0]
 
 
 class _Collector:
@@ -197,22 +211,26 @@ def _runtime() -> _Runtime:
 
 
 def _before_fork() -> None:
-    """Wait for any evaluation to finish, so the child copies an engine at rest."""
+    """Wait for any evaluation to finish, so the child copies an engine at rest. The locks
+    are taken in the order evaluations take them, so this cannot deadlock with one."""
     _RUNTIME_LOCK.acquire()
     if _RUNTIME is not None:
         _RUNTIME.lock.acquire()
+    _WARNINGS_LOCK.acquire()
 
 
 def _after_fork_in_parent() -> None:
+    _WARNINGS_LOCK.release()
     if _RUNTIME is not None:
         _RUNTIME.lock.release()
     _RUNTIME_LOCK.release()
 
 
 def _after_fork_in_child() -> None:
-    """Fresh locks: the copies are held by a thread that does not exist in the child."""
-    global _RUNTIME_LOCK
+    """Fresh locks: the copies are held by the thread that forked, in the parent."""
+    global _RUNTIME_LOCK, _WARNINGS_LOCK
     _RUNTIME_LOCK = threading.Lock()
+    _WARNINGS_LOCK = threading.RLock()
     if _RUNTIME is not None:
         _RUNTIME.lock = threading.Lock()
         _RUNTIME.current = None

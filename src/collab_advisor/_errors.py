@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._printable import one_line
+
 
 class CollabAdvisorError(Exception):
     """The base exception class from which other exceptions within this package inherit."""
@@ -47,7 +49,7 @@ class RuleProblem:
         text = ", ".join(parts) + f": {self.message}"
         if self.suggestion:
             text += f" Did you mean '{self.suggestion}'?"
-        return text
+        return one_line(text)  # keys and values from the file may hold control characters
 
 
 class RuleFileError(CollabAdvisorError, ValueError):

@@ -5,8 +5,18 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, join_words, points_text, provenance
+from ._printable import one_line, printable
+from ._wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    field_label,
+    join_words,
+    no_advice_detail,
+    points_text,
+    provenance,
+)
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -57,6 +67,11 @@ def summary(rec: Recommendation) -> str:
     """One paragraph: the best fit, its lead, how much is known and whether it could change."""
     top = rec.top
     tied = rec.tied_at_top
+    total = len(RULE_FIELDS)
+    if len(rec.unknown_fields) == total and len(tied) == len(rec.ranking):
+        first = rec.next_questions[0].question if rec.next_questions else ""
+        return (f"Nothing is known yet, so no approach is ahead ({points_text(top.score)} "
+                "each)." + (f" The most useful thing to find out first: {first}" if first else ""))
     if len(tied) > 1:
         names = join_words([r.name for r in rec.ranking if r.approach in tied])
         text = (f"{names} share the best fit, with {points_text(top.score)} each; the fixed "
@@ -66,7 +81,6 @@ def summary(rec: Recommendation) -> str:
         lead = top.score - runner_up.score
         text = (f"{top.name} fits best, with {points_text(top.score)}, "
                 f"{points_text(lead)} ahead of {runner_up.name}.")
-    total = len(RULE_FIELDS)
     known = total - len(rec.unknown_fields)
     text += f" This rests on {known} of the {total} answers the rules use."
     if not rec.unknown_fields:
@@ -92,7 +106,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
     lines: list[str] = []
     title = "Which collaboration-based approach fits"
     if rec.context.name:
-        title += f": {rec.context.name}"
+        title += f": {one_line(rec.context.name)}"
     lines += [title, "=" * min(len(title), _WIDTH)]
     lines += _wrap(summary(rec), "")
     lines.append("")
@@ -107,6 +121,9 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
         unknown = ", ".join(name.replace("_", " ") for name in rec.unknown_fields)
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
+    if not rec.has_advice:
+        lines += _wrap(f"{NO_ADVICE_HEADLINE} {no_advice_detail(rec.top.name)}", "")
+        lines.append("")
     for ranked in rec.ranking:
         lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
         if not ranked.reasons:
@@ -127,7 +144,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
         lines.append("")
     lines += _outlook_lines(rec, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _heading(title: str) -> list[str]:
@@ -135,17 +152,10 @@ def _heading(title: str) -> list[str]:
 
 
 def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
-    """Settledness, fit, next questions, considerations and the planning checklist."""
-    lines = _heading("How settled is this advice?")
+    """Settledness, robustness, fit, next questions, considerations and the checklist."""
+    lines = _heading("Could the open questions still change first place?")
+    lines += _wrap(settled_text(rec), "")
     unknown = len(rec.unknown_fields)
-    if not unknown:
-        lines.append("Everything is known, so the ranking cannot change.")
-    elif rec.is_settled:
-        lines += _wrap(f"Settled: no answers to the {unknown} unknown fields could change which "
-                       "approach ranks first.", "")
-    else:
-        lines += _wrap(f"Not settled: answers to the {unknown} unknown fields could still change "
-                       "which approach ranks first.", "")
     if unknown:
         kind = "exact" if rec.ranges_exact else "bounds: too many combinations to score each"
         lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
@@ -154,13 +164,17 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
             low, high = ranked.score_range
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
     lines.append("")
+    lines += _heading("How robust is first place?")
+    lines += _wrap(rec.robustness.message, "")
+    lines.append("")
     lines += _heading("Fit")
     lines += _wrap(rec.fit.message, "")
     lines.append("")
     if rec.next_questions:
-        lines += _heading("What to find out next")
+        lines += _heading("Still open (no answer can change first place under these rules)"
+                          if rec.is_settled else "What to find out next")
         for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
-            lines += _wrap(f"{question.question} ({question.field}: "
+            lines += _wrap(f"{question.question} ({field_label(question.field)}: "
                            f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
             lines += _wrap(question.why, "     ")
         left = len(rec.next_questions) - _NEXT_SHOWN
@@ -169,19 +183,26 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
                            "the Markdown and HTML reports and asked in turn by the interview.",
                            "     ", "  ")
         lines.append("")
-    if rec.considerations:
-        lines += _heading("Things to consider")
-        for consideration in rec.considerations:
-            lines.append(f"  {consideration.title}")
-            for reason in consideration.reasons:
-                cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
-                         else f"[{reason.source}]")
-                lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
-        lines.append("")
-    lines += _heading("Planning checklist (from the guidance's practical questions)")
+    raised = [c for c in rec.considerations if c.raised]
+    reminders = [c for c in rec.considerations if not c.raised]
+    lines += _heading("Things to consider")
+    if raised:
+        lines.append("Raised by this context:")
+    for consideration in raised:
+        lines.append(f"  {consideration.title}")
+        for reason in consideration.reasons:
+            cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
+                     else f"[{reason.source}]")
+            lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
+    if reminders:
+        lines.append("General reminders (nothing in this context raised them):")
+    for consideration in reminders:
+        lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
+    lines.append("")
+    lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
+    lines += _wrap("For the planners to answer; the context only informs them.", "")
     for item in rec.planning_questions:
-        mark = "x" if item.answered else " "
-        lines += _wrap(f"{item.question} ({item.known})", "        ",
-                       f"  [{mark}] {item.number}. ")
+        lines += _wrap(f"{item.question} ({checklist_note(item)})", "        ",
+                       f"  [ ] {item.number}. ")
     lines.append("")
     return lines

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ._errors import CollabAdvisorError
+from ._printable import one_line
 from ._yamlsource import MAX_FILE_BYTES, YamlReadError, read_yaml
 
 STDIN = "-"
@@ -37,7 +38,7 @@ class InputFileError(CollabAdvisorError, ValueError):
     """
 
     def __init__(self, where: str, reason: str, line: int | None = None) -> None:
-        super().__init__(f"{where}: {reason}")
+        super().__init__(one_line(f"{where}: {reason}"))  # a file name may hold controls
         self.reason = reason
         self.line = line
 
@@ -150,18 +151,23 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+def parse_json(text: str, label: str) -> Any:
+    """Strict JSON (no trailing commas, no comments, no key given twice)."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as error:
+        raise InputFileError(
+            f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
+            f"(column {error.colno})", error.lineno) from None
+    except ValueError as error:
+        raise InputFileError(label, f"not valid JSON: {error}") from None
+
+
 def parse_mapping(text: str, label: str, *, as_json: bool) -> dict[str, Any]:
     """One mapping of field names to values from JSON (strict) or YAML (safe, no duplicate
     keys, no aliases). ``label`` names the source in messages."""
     if as_json:
-        try:
-            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-        except json.JSONDecodeError as error:
-            raise InputFileError(
-                f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
-                f"(column {error.colno})", error.lineno) from None
-        except ValueError as error:
-            raise InputFileError(label, f"not valid JSON: {error}") from None
+        data = parse_json(text, label)
     else:
         try:
             data = read_yaml(text).data

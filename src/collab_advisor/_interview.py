@@ -75,6 +75,9 @@ PLANNING_WHY: dict[str, str] = {
 }
 """Why each question matters for planning the collaboration (not for the ranking)."""
 
+_SETTLED = ("Settled: no answer to the remaining questions could change first place "
+            "under these rules")
+
 _COMMANDS = ("Answer with the number or the name of an answer (the start of a name is "
              "enough). Type 'why' to hear why it matters for planning, 'back' to change "
              "your last answer, 'skip' to leave it unknown, 'stop' to finish now.")
@@ -120,17 +123,17 @@ class PlainAsker:
 class TerminalAsker:
     """prompt_toolkit on the terminal: line editing, arrow keys, history, completion."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.output import create_output
 
-        self._output = create_output(stdout=sys.stderr)
-        self._session: PromptSession[str] = PromptSession(output=self._output)
+        self._stream = stream
+        self._session: PromptSession[str] = PromptSession(output=create_output(stdout=stream))
 
     def say(self, text: str) -> None:
         """Print above the prompt."""
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
+        self._stream.write(text + "\n")
+        self._stream.flush()
 
     def ask(self, prompt: str, choices: list[str]) -> str:
         """Prompt with completion of the allowed answers and the commands."""
@@ -141,11 +144,20 @@ class TerminalAsker:
         return self._session.prompt(prompt, completer=completer).strip()
 
 
+def prompt_stream() -> TextIO:
+    """Where the person sees prompts: standard error, unless only standard output is a
+    terminal (``2> log``)."""
+    if not sys.stderr.isatty() and sys.stdout.isatty():
+        return sys.stdout
+    return sys.stderr
+
+
 def make_asker() -> Asker:
     """The prompt library on a terminal, plain lines otherwise."""
-    if sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("COLLAB_ADVISOR_PLAIN"):
-        return TerminalAsker()
-    return PlainAsker(sys.stdin, sys.stderr)
+    stream = prompt_stream()
+    if sys.stdin.isatty() and stream.isatty() and not os.environ.get("COLLAB_ADVISOR_PLAIN"):
+        return TerminalAsker(stream)
+    return PlainAsker(sys.stdin, stream)
 
 
 def save_answers(path: Path, answers: dict[str, Any]) -> None:
@@ -233,9 +245,9 @@ class Interview:
         return True
 
     def _offer_rest(self, rec: Recommendation, left: int) -> bool:
-        self.asker.say(f"\nThe advice is settled: {rec.top.name} fits best, and no answer "
-                       f"to the {left} remaining question{'s' if left != 1 else ''} can "
-                       "change that. They can still help you plan.")
+        self.asker.say(f"\nSettled: {rec.top.name} ranks first, and under these rules no "
+                       f"answer to the {left} remaining question{'s' if left != 1 else ''} "
+                       "could change that. They can still help you plan.")
         reply = self.asker.ask("Go on with them? (yes/no) > ", ["yes", "no"])
         return reply.strip().lower() in ("y", "yes", "go", "go on", "continue")
 
@@ -246,15 +258,15 @@ class Interview:
         while True:
             pending = self.pending(rec)
             if not pending:
-                return rec, ("The advice is settled" if rec.is_settled
+                return rec, (_SETTLED if rec.is_settled
                              else "No more questions to ask")
             if rec.is_settled and not self.go_on and not self.ask_next:
                 try:
                     self.go_on = self._offer_rest(rec, len(pending))
                 except EOFError:
-                    return rec, "The advice is settled"
+                    return rec, _SETTLED
                 if not self.go_on:
-                    return rec, "The advice is settled"
+                    return rec, _SETTLED
             outcome = self._ask(pending[0])
             if outcome is not None:
                 return rec, outcome

@@ -18,11 +18,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._compile import ConditionTooComplexError, compile_rule
+from ._compile import ConditionTooComplexError, compile_condition, compile_rule
 from ._context import MAX_SITES, Context
 from ._errors import RuleFileError, RuleProblem, nearest
 from ._fields import FIELDS, RULE_FIELDS
-from ._files import InputFileError, read_rule_text
+from ._files import InputFileError, parse_json, read_rule_text
 from ._ruleformat import (
     COMPARISONS,
     CONDITION_TAGS,
@@ -31,6 +31,7 @@ from ._ruleformat import (
     AllOf,
     AnyOf,
     Condition,
+    DefiningFeature,
     Example,
     FieldTest,
     FindingDecl,
@@ -52,12 +53,13 @@ MAX_CONDITION_DEPTH = 12
 _RULE = TypeAdapter(Rule)
 _CONDITION: TypeAdapter[Condition] = TypeAdapter(Condition)
 _FINDING = TypeAdapter(FindingDecl)
+_FEATURE = TypeAdapter(DefiningFeature)
 _TAG_NAMES = frozenset(CONDITION_TAGS.values())
 _KNOWN_KEYS = sorted(
     {
         field.alias or name
-        for model in (RuleFile, Rule, FindingDecl, ScoreEffect, Source, Example, Advice,
-                      FieldTest, FindingRef, TopTest, AllOf, AnyOf, Not)
+        for model in (RuleFile, Rule, FindingDecl, DefiningFeature, ScoreEffect, Source, Example,
+                      Advice, FieldTest, FindingRef, TopTest, AllOf, AnyOf, Not)
         for name, field in model.model_fields.items()
     }
 )
@@ -144,6 +146,7 @@ class _Collected:
     def __init__(self) -> None:
         self.rules: list[_Placed] = []
         self.findings: list[_Placed] = []
+        self.features: list[_Placed] = []
         self.broken_conditions: list[_Placed] = []
         """Valid conditions of rules that failed elsewhere: still checked, so that
         one pass reports every problem."""
@@ -156,6 +159,12 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
     except InputFileError as error:
         problems.append(RuleProblem(path, error.line, error.reason))
         return
+    if path.suffix.lower() == ".json":  # JSON is read as JSON first: no YAML leniency
+        try:
+            parse_json(text, str(path))
+        except InputFileError as error:
+            problems.append(RuleProblem(path, error.line, error.reason))
+            return
     try:
         doc = read_yaml(text)
     except YamlReadError as error:
@@ -168,14 +177,18 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
             "a rule file is a mapping with schema_version, ruleset_version and rules",
         ))
         return
-    header = {key: value for key, value in data.items() if key not in ("rules", "findings")}
+    header = {key: value for key, value in data.items()
+              if key not in ("rules", "findings", "defining_features")}
     try:
         parsed = RuleFile.model_validate(header)
     except ValidationError as error:
         problems.extend(_from_validation(error, path, doc, (), data))
     else:
         out.versions.add(parsed.ruleset_version)
-    for key, adapter, bucket in (("findings", _FINDING, out.findings), ("rules", _RULE, out.rules)):
+    sections: tuple[tuple[str, TypeAdapter[Any], list[_Placed]], ...] = (
+        ("findings", _FINDING, out.findings), ("rules", _RULE, out.rules),
+        ("defining_features", _FEATURE, out.features))
+    for key, adapter, bucket in sections:
         items = data.get(key, [])
         if not isinstance(items, list):
             problems.append(RuleProblem(path, doc.line_of((key,)), f"'{key}' must be a list"))
@@ -193,7 +206,7 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
                     path, doc.line_of((key, index)), "nested too deeply to read",
                     _raw_id(raw)))
             else:
-                rule_id = item.id if isinstance(item, Rule) else None
+                rule_id = item.id if isinstance(item, (Rule, DefiningFeature)) else None
                 bucket.append(_Placed(item, path, doc, (key, index), rule_id))
 
 
@@ -225,7 +238,7 @@ def _dotted(loc: Sequence[object]) -> str:
 
 def _from_validation(error: ValidationError, path: Path, doc: YamlDocument,
                      prefix: tuple[str | int, ...], raw: object) -> Iterator[RuleProblem]:
-    rule_id = _raw_id(raw) if prefix[:1] == ("rules",) else None
+    rule_id = _raw_id(raw) if prefix[:1] in (("rules",), ("defining_features",)) else None
     for detail in error.errors(include_url=False):
         loc = tuple(detail["loc"])
         kind = detail["type"]
@@ -253,7 +266,8 @@ def _from_validation(error: ValidationError, path: Path, doc: YamlDocument,
                 message = ("expected a version number such as 1.0.0; put it in quotes "
                            "if YAML reads it as a number")
             elif kind in ("model_type", "dict_type", "model_attributes_type"):
-                what = {"rules": "a rule", "findings": "a finding"}.get(str(prefix[0]), "")
+                what = {"rules": "a rule", "findings": "a finding",
+                        "defining_features": "a defining feature"}.get(str(prefix[0]), "")
                 message = (f"expected {what or 'a mapping'} written as key: value pairs, "
                            f"got {type(detail.get('input')).__name__}")
             elif kind == "string_pattern_mismatch" and last in _PATTERN_HELP:
@@ -289,6 +303,9 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
     for placed in found.broken_conditions:
         _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
     _check_cycles(found, problems)
+    _unique_ids(found.features, "defining feature", problems)
+    for placed in found.features:
+        _check_feature(placed, problems)
 
 
 def _check_rule(placed: _Placed, declared: dict[str, _Placed],
@@ -332,6 +349,43 @@ def _check_rule(placed: _Placed, declared: dict[str, _Placed],
                     ("when",)))
         except ConditionTooComplexError as error:
             problems.append(placed.problem(str(error), ("when",)))
+
+
+def _check_feature(placed: _Placed, problems: list[RuleProblem]) -> None:
+    feature: DefiningFeature = placed.item
+    before = len(problems)
+    _check_feature_condition(placed, feature.when, ("when",), 0, problems)
+    if len(problems) == before:
+        try:
+            if not compile_condition(feature.when):
+                problems.append(placed.problem(
+                    "the condition can never be true (its tests contradict each other)",
+                    ("when",)))
+        except ConditionTooComplexError as error:
+            problems.append(placed.problem(str(error), ("when",)))
+
+
+def _check_feature_condition(placed: _Placed, condition: Condition,
+                             rel: tuple[str | int, ...], depth: int,
+                             problems: list[RuleProblem]) -> None:
+    """A defining feature describes the context itself: field tests only."""
+    if depth > MAX_CONDITION_DEPTH:
+        problems.append(placed.problem(
+            f"the condition is nested more than {MAX_CONDITION_DEPTH} levels deep", rel))
+    elif isinstance(condition, FieldTest):
+        _check_field_test(placed, condition, rel, problems)
+    elif isinstance(condition, (FindingRef, TopTest)):
+        key = "finding" if isinstance(condition, FindingRef) else "top"
+        problems.append(placed.problem(
+            f"a defining feature tests context fields only, not '{key}': it says what the "
+            "context is, before any rule has run", (*rel, key)))
+    elif isinstance(condition, Not):
+        _check_feature_condition(placed, condition.not_, (*rel, "not"), depth + 1, problems)
+    else:
+        key = "all" if isinstance(condition, AllOf) else "any"
+        children = condition.all if isinstance(condition, AllOf) else condition.any
+        for index, child in enumerate(children):
+            _check_feature_condition(placed, child, (*rel, key, index), depth + 1, problems)
 
 
 def _check_condition(placed: _Placed, condition: Condition, rel: tuple[str | int, ...],
@@ -469,4 +523,5 @@ def _build(found: _Collected, files: list[Path]) -> RuleSet:
         version="+".join(sorted(found.versions)),
         paths=tuple(files),
         locations=locations,
+        defining_features=tuple(placed.item for placed in found.features),
     )

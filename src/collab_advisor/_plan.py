@@ -159,9 +159,13 @@ class ScoringPlan:
 
     # -- many contexts at once, as numpy arrays ----------------------------------------
 
-    def tables(self) -> tuple[list[list[tuple[int, npt.NDArray[np.bool_]]]], Any]:
-        """Per alternative, (field index, allowed-class table); and the rules' vectors."""
-        cached = self._arrays.get("tables")
+    def tables(self, possible: bool = False) -> tuple[
+            list[list[tuple[int, npt.NDArray[np.bool_]]]], Any]:
+        """Per alternative, (field index, allowed-class table); and the rules' vectors.
+
+        With ``possible``, the unknown class is allowed too: what could still hold.
+        """
+        cached = self._arrays.get("possible" if possible else "tables")
         if cached is None:
             import numpy as np
 
@@ -172,6 +176,7 @@ class ScoringPlan:
                 for position, allowed in alternative.tests:
                     table = np.zeros(sizes[position], dtype=bool)
                     table[sorted(allowed)] = True
+                    table[-1] = possible
                     row.append((position, table))
                 tests.append(row)
             vectors = np.zeros((len(self.all_rules), len(APPROACHES)), dtype=np.int64)
@@ -179,20 +184,21 @@ class ScoringPlan:
                 if position >= 0:
                     vectors[rule] = self.vectors[position]
             cached = (tests, vectors)
-            self._arrays["tables"] = cached
+            self._arrays["possible" if possible else "tables"] = cached
         return cached
 
-    def fire_arrays(self, columns: Sequence[Any],
-                    rules: Iterable[int] | None = None) -> dict[int, Any]:
+    def fire_arrays(self, columns: Sequence[Any], rules: Iterable[int] | None = None,
+                    possible: bool = False) -> dict[int, Any]:
         """Per rule, where it fires, for columns of class codes (numpy arrays that broadcast).
 
         ``columns[i]`` holds the class codes of field ``fields[i]``; rules not
         listed in ``rules`` (all by default) are left out unless a listed rule
-        needs their findings.
+        needs their findings. With ``possible``, where each rule could still fire once
+        the unknown fields are answered (as ``possible_rules``).
         """
         import numpy as np
 
-        tests, _ = self.tables()
+        tests, _ = self.tables(possible)
         wanted = range(len(self.all_rules)) if rules is None else sorted(rules)
         needed = set(wanted)
         for rule in reversed(range(len(self.all_rules))):
@@ -237,8 +243,21 @@ class ScoringPlan:
 
         columns = []
         for position, name in enumerate(self.fields):
-            codes = np.fromiter((self.code(position, row.get(name)) for row in rows),
-                                dtype=np.int64, count=len(rows))
+            cuts = self._cuts[position]
+            if cuts is None:
+                table = self._lookup[position]
+                unknown = len(table)
+                codes = np.fromiter(
+                    (table.get(value, unknown) if isinstance(value, (str, bool)) else unknown
+                     for value in (row.get(name) for row in rows)),
+                    dtype=np.int64, count=len(rows))
+            else:
+                counts = np.fromiter(
+                    (value if type(value) is int else 0
+                     for value in (row.get(name) for row in rows)),
+                    dtype=np.int64, count=len(rows))
+                codes = np.searchsorted(np.asarray(cuts), counts, side="right") - 1
+                codes[counts < 1] = len(cuts)
             columns.append(codes)
         return columns
 
@@ -254,8 +273,9 @@ class ScoringPlan:
         matrix = np.zeros((length, len(scoring)), dtype=bool)
         for column, rule in enumerate(scoring):
             matrix[:, column] = fired[rule]
-        scores = matrix.astype(np.int64) @ vectors[scoring]
-        return scores, matrix
+        # A float product runs on BLAS; the sums are small whole numbers, so exact.
+        scores = np.rint(matrix.astype(np.float64) @ vectors[scoring].astype(np.float64))
+        return scores.astype(np.int64), matrix
 
 
 def possible_rules(ordered: Sequence[CompiledRule], facts: Facts) -> frozenset[str]:

@@ -1,29 +1,16 @@
-"""The next questions to ask, and how strongly the top approach fits."""
+"""The next questions to ask (fit lives in ``_fit``, re-exported here)."""
 
 from __future__ import annotations
-
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ._analysis import FieldImpact, Outlook
 from ._fields import FIELDS
-from ._plan import APPROACHES, Scores, ScoringPlan
+from ._fit import INDEPENDENT_QUESTION, STRONG_SHARE, WEAK_SHARE, Fit, assess_fit
+from ._plan import APPROACHES
 from ._wording import count_classes_text, describe_value, field_label, join_words
 
 _FROZEN = ConfigDict(frozen=True)
-
-STRONG_SHARE = 0.5
-"""The top approach fits strongly from half of its ceiling (every positive point its rules
-can give it)."""
-WEAK_SHARE = 0.3
-"""Below this share of its ceiling, the top approach fits weakly."""
-
-INDEPENDENT_QUESTION = (
-    "How will collaboration lead to better outcomes than working independently?"
-)
-"""The guidance's own question (Practical questions: Purpose and goals, question 3)."""
-
 
 class Question(BaseModel):
     """An unanswered field, with why answering it matters now."""
@@ -38,7 +25,8 @@ class Question(BaseModel):
     changes_top: int
     """How many of those answers would change the top approach."""
     could_settle: int
-    """How many answers would leave the advice settled (0 where not computed exactly)."""
+    """How many answers would leave first place settled: no later answer could change it under
+    these rules (0 where not computed exactly)."""
     margin_shift: int
     """The most the top approach's lead could move, in points."""
     open_after: float = 0.0
@@ -74,7 +62,7 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
     else:
         why = "On its own, no answer moves the ranking at the top."
     if impact.settles and not settled:
-        why += f" {impact.settles} of its answers would settle the advice."
+        why += f" {impact.settles} of its answers would settle first place under these rules."
     spec = FIELDS[impact.field]
     return Question(
         field=impact.field,
@@ -88,38 +76,5 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
     )
 
 
-class Fit(BaseModel):
-    """How strongly the top approach fits, against what its rules could give it."""
-
-    model_config = _FROZEN
-
-    strength: Literal["strong", "moderate", "weak", "unclear"]
-    share: float
-    """The top score as a share of the top approach's ceiling."""
-    message: str
-
-
-def assess_fit(plan: ScoringPlan, scores: Scores, high: Scores, top: int,
-               unknown: int) -> Fit:
-    """Strong, moderate, weak or unclear, by the documented thresholds."""
-    ceiling = plan.ceilings[top]
-    share = scores[top] / ceiling if ceiling > 0 else 0.0
-    name = APPROACHES[top].display_name
-    points = f"{scores[top]} of the {ceiling} points its rules can give"
-    if share >= STRONG_SHARE:
-        return Fit(strength="strong", share=share,
-                   message=f"{name} fits strongly: {points}.")
-    if share >= WEAK_SHARE:
-        return Fit(strength="moderate", share=share,
-                   message=f"{name} fits moderately: {points}.")
-    best_case = max(
-        (high[i] / plan.ceilings[i] if plan.ceilings[i] > 0 else 0.0)
-        for i in range(len(APPROACHES))
-    )
-    if unknown and best_case >= WEAK_SHARE:
-        return Fit(strength="unclear", share=share,
-                   message=f"Too little is known to judge the fit yet: {name} has {points}. "
-                   "Answer the next questions to see whether any approach fits well.")
-    return Fit(strength="weak", share=share,
-               message=f"Even the best-ranked approach fits weakly ({name}: {points}). "
-               f"Ask first, as the guidance does: {INDEPENDENT_QUESTION}")
+__all__ = ["INDEPENDENT_QUESTION", "STRONG_SHARE", "WEAK_SHARE", "Fit", "Question",
+           "assess_fit", "build_questions"]

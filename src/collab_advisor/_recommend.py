@@ -22,6 +22,7 @@ from ._fields import RULE_FIELDS
 from ._loader import load_rules
 from ._plan import APPROACHES, Scores, ScoringPlan, plan_for
 from ._questions import Fit, Question, assess_fit, build_questions
+from ._robustness import Robustness
 from ._ruleformat import cite_all
 from ._ruleset import RuleSet
 
@@ -173,7 +174,12 @@ class Recommendation(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
     def is_settled(self) -> bool:
-        """True when no answers to the unknown fields could change which approach ranks first."""
+        """True when no answers to the unknown fields could change which approach ranks first.
+
+        A statement about these rules, not a measure of certainty: the advice is only as
+        good as the rules and the answers given (see ``robustness`` for how few changed
+        answers would hand first place to the runner-up).
+        """
         if "_outlook" not in self.__dict__:  # try the cheap proofs before scoring everything
             quick = quick_settled(*self._scored, list(RULE_FIELDS))
             if quick is not None:
@@ -202,8 +208,28 @@ class Recommendation(BaseModel):
     def fit(self) -> Fit:
         """How strongly the top approach fits, by the documented thresholds."""
         vector = tuple(self.score_of(approach) for approach in APPROACHES)
-        return assess_fit(self._scored[0], vector, self._outlook.high,
-                          APPROACHES.index(self.top.approach), len(self._outlook.impacts))
+        return assess_fit(self.rules(), vector, self._outlook.high,
+                          APPROACHES.index(self.top.approach),
+                          APPROACHES.index(self.ranking[1].approach), len(self._outlook.impacts))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def has_advice(self) -> bool:
+        """True when the first place is advice: one of the top approach's defining features holds.
+
+        The ranking always has a first place (ties go to the documented order),
+        but with nothing known, or nothing that defines the approach ranked
+        first, no approach stands out yet; ``explain()`` then says so.
+        """
+        from ._features import reads_as_advice
+
+        return reads_as_advice(self.rules(), self.top.approach, self._scored[1], self.top.score)
+
+    @property
+    def top_features(self) -> tuple[str, ...]:
+        """The top approach's defining features that hold here, in plain words."""
+        return tuple(feature.text for feature in
+                     self.rules().features_holding(self.top.approach, self._scored[1]))
 
     @property
     def top(self) -> RankedApproach:
@@ -253,8 +279,16 @@ class Recommendation(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
+    def robustness(self) -> Robustness:
+        """How few changed answers would hand first place to the runner-up."""
+        from ._robustness import robustness_of
+
+        return robustness_of(self)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
     def planning_questions(self) -> tuple[PlanningQuestion, ...]:
-        """The guidance's practical planning questions, marked answered where the context is."""
+        """The guidance's practical planning questions, with the answers that inform each."""
         return checklist(self.context)
 
     def to_markdown(self) -> str:

@@ -10,8 +10,16 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
-from ._wording import describe_value, field_label, provenance
+from ._printable import one_line, printable
+from ._wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    field_label,
+    no_advice_detail,
+    provenance,
+)
 
 if TYPE_CHECKING:
     from ._recommend import RankedApproach, Recommendation
@@ -27,7 +35,8 @@ def _md(text: str) -> str:
 
 def _title(rec: Recommendation) -> str:
     name = rec.context.name
-    return f"Collaboration approach advice: {name}" if name else "Collaboration approach advice"
+    return (f"Collaboration approach advice: {one_line(name)}" if name
+            else "Collaboration approach advice")
 
 
 def _known_rows(rec: Recommendation) -> list[tuple[str, str]]:
@@ -54,9 +63,11 @@ def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) ->
     for ranked in rec.ranking:
         low, high = ranked.score_range
         out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    if not rec.has_advice:
+        out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
     out += ["", f"**Fit:** {_md(rec.fit.message)}", "",
-            "**Settled:** " + ("yes" if rec.is_settled else "no, answers could still change "
-                               "the top approach"), ""]
+            f"**Settled?** {_md(settled_text(rec))}", "",
+            f"**Robustness:** {_md(rec.robustness.message)}", ""]
     reasons = rec.top.reasons if full else rec.top.reasons[:3]
     if reasons:
         out += [f"**Why {_md(rec.top.name)}:**", ""]
@@ -65,13 +76,14 @@ def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) ->
         out.append("")
     questions = rec.next_questions if full else rec.next_questions[:3]
     if questions:
-        out += ["**Still unanswered:**" if rec.is_settled else "**Next questions:**", ""]
+        out += ["**Still unanswered (none can change first place under these rules):**"
+                if rec.is_settled else "**Next questions:**", ""]
         out += [f"{n}. {_md(q.question)} — {_md(q.why)}" for n, q in enumerate(questions, 1)]
         out.append("")
     if full:
         out += _markdown_details(rec, verbose)
     out.append(f"*{_md(_footer(rec))}*")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
@@ -83,15 +95,16 @@ def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
         out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
                 for r in ranked.reasons] or ["- No rule applied to this approach."]
         out.append("")
-    if rec.considerations:
-        out += ["## Things to consider", ""]
-        for consideration in rec.considerations:
-            for reason in consideration.reasons:
-                out.append(f"- **{_md(consideration.title)}:** {_md(reason.why)} "
-                           f"*({_md(reason.source)})*")
-        out.append("")
-    out += ["## Planning checklist", ""]
-    out += [f"- [{'x' if q.answered else ' '}] {q.number}. {_md(q.question)} ({_md(q.known)})"
+    out += ["## Things to consider", ""]
+    for consideration in rec.considerations:
+        for reason in consideration.reasons:
+            out.append(f"- **{_md(consideration.title)}** (raised here): {_md(reason.why)} "
+                       f"*({_md(reason.source)})*")
+    out += [f"- **{_md(c.title)}** (general reminder): {_md(c.reminder)}"
+            for c in rec.considerations if not c.raised]
+    out.append("")
+    out += ["## Planning checklist (for the planners to answer)", ""]
+    out += [f"- [ ] {q.number}. {_md(q.question)} ({_md(checklist_note(q))})"
             for q in rec.planning_questions]
     out.append("")
     return out
@@ -168,17 +181,17 @@ def to_html(rec: Recommendation, full: bool = True) -> str:
     """A self-contained HTML report; ``full=False`` gives the compact notebook view."""
     parts = [f"<style>{_CSS}</style>", '<div class="ca-report">',
              f"<h1>{escape(_title(rec))}</h1>", _ranking_table(rec),
+             "" if rec.has_advice else
+             f"<p><strong>{NO_ADVICE_HEADLINE}</strong> "
+             f"{escape(no_advice_detail(rec.top.name))}</p>",
              f"<p><strong>Fit:</strong> {escape(rec.fit.message)}<br>"
-             f"<strong>Settled:</strong> "
-             + ("yes: no answers to the unknown fields could change the top approach."
-                if rec.is_settled else
-                "no: answers to the unknown fields could still change the top approach.")
-             + "</p>",
+             f"<strong>Settled?</strong> {escape(settled_text(rec))}<br>"
+             f"<strong>Robustness:</strong> {escape(rec.robustness.message)}</p>",
              f"<h2>Why {escape(rec.top.name)}</h2>",
              _reason_items(rec.top, None if full else 3)]
     questions = rec.next_questions if full else rec.next_questions[:3]
     if questions:
-        heading = ("Still unanswered (none of these can change the top approach)"
+        heading = ("Still unanswered (none can change first place under these rules)"
                    if rec.is_settled else "What to find out next")
         parts.append(f"<h2>{heading}</h2><ol>")
         parts += [f"<li>{escape(q.question)} <span class=\"ca-note\">{escape(q.why)}</span></li>"
@@ -187,7 +200,7 @@ def to_html(rec: Recommendation, full: bool = True) -> str:
     if full:
         parts += _html_details(rec)
     parts.append(f'<p class="ca-note">{escape(_footer(rec))}</p></div>')
-    return "\n".join(parts)
+    return printable("\n".join(parts))
 
 
 def _html_details(rec: Recommendation) -> list[str]:
@@ -198,19 +211,20 @@ def _html_details(rec: Recommendation) -> list[str]:
     for ranked in rec.ranking[1:]:
         parts.append(f"<h3>{ranked.rank}. {escape(ranked.name)} ({ranked.score} points)</h3>")
         parts.append(_reason_items(ranked))
-    if rec.considerations:
-        parts.append("<h2>Things to consider</h2><ul>")
-        for consideration in rec.considerations:
-            for reason in consideration.reasons:
-                parts.append(f"<li><strong>{escape(consideration.title)}:</strong> "
-                             f"{escape(reason.why)} <span class=\"ca-note\">"
-                             f"[{escape(reason.source)}]</span></li>")
-        parts.append("</ul>")
-    parts.append("<h2>Planning checklist</h2><ul>")
+    parts.append("<h2>Things to consider</h2><ul>")
+    for consideration in rec.considerations:
+        for reason in consideration.reasons:
+            parts.append(f"<li><strong>{escape(consideration.title)}</strong> (raised here): "
+                         f"{escape(reason.why)} <span class=\"ca-note\">"
+                         f"[{escape(reason.source)}]</span></li>")
+    parts += [f"<li><strong>{escape(c.title)}</strong> <span class=\"ca-note\">(general "
+              f"reminder)</span>: {escape(c.reminder)}</li>"
+              for c in rec.considerations if not c.raised]
+    parts.append("</ul>")
+    parts.append("<h2>Planning checklist (for the planners to answer)</h2><ul>")
     for q in rec.planning_questions:
-        mark = "&#9745;" if q.answered else "&#9744;"
-        parts.append(f"<li>{mark} {q.number}. {escape(q.question)} "
-                     f"<span class=\"ca-note\">({escape(q.known)})</span></li>")
+        parts.append(f"<li>&#9744; {q.number}. {escape(q.question)} "
+                     f"<span class=\"ca-note\">({escape(checklist_note(q))})</span></li>")
     parts.append("</ul>")
     parts.append(_rules_details(rec))
     return parts

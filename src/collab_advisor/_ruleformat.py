@@ -382,6 +382,38 @@ class FindingDecl(BaseModel):
     )
 
 
+class DefiningFeature(BaseModel):
+    """A feature that defines an approach in the guidance, as a condition on the context.
+
+    An approach's first place reads as advice only when at least one of its
+    defining features holds for the context.
+    """
+
+    model_config = _STRICT
+
+    id: Annotated[str, Field(pattern=KEBAB_ID, max_length=80)] = Field(
+        description="A stable kebab-case id for the feature."
+    )
+    approach: Approach = Field(description="The approach this feature defines.")
+    text: Annotated[str, Field(min_length=5, max_length=200)] = Field(
+        description="The feature in plain words, as it reads in explanations."
+    )
+    when: Condition = Field(
+        description="When the feature holds: tests of context fields only (no findings, "
+        "no 'top')."
+    )
+    source: Annotated[list[Source], Field(min_length=1)] = Field(
+        description="Where the guidance names the feature; at least one entry gives the "
+        "guidance section."
+    )
+
+    @model_validator(mode="after")
+    def _names_guidance(self) -> DefiningFeature:
+        if not any(source.guidance is not None for source in self.source):
+            raise ValueError("a defining feature must cite the guidance section that names it")
+        return self
+
+
 class RuleFile(BaseModel):
     """A YAML file of rules."""
 
@@ -401,6 +433,11 @@ class RuleFile(BaseModel):
     description: str | None = None
     findings: list[FindingDecl] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    defining_features: list[DefiningFeature] = Field(
+        default_factory=list,
+        description="Features that define an approach in the guidance; a first place reads "
+        "as advice only when one of them holds.",
+    )
 
 
 def rule_file_json_schema() -> dict[str, Any]:

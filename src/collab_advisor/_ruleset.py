@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from ._compile import CompiledRule, compile_rule
-from ._ruleformat import FindingDecl, Rule, Status
+from ._compile import CompiledRule, Conjunction, compile_condition, compile_rule
+from ._context import Approach
+from ._ruleformat import DefiningFeature, FindingDecl, Rule, Status
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class RuleSet:
     """The files the rules were read from."""
     locations: Mapping[str, RuleLocation] = field(repr=False)
     """Where each rule is written, by rule id."""
+    defining_features: tuple[DefiningFeature, ...] = ()
+    """Each approach's defining features in the guidance, sorted by approach then id."""
     compiled: tuple[CompiledRule, ...] = field(init=False, repr=False)
     """The rules that run (all but deprecated ones), in the engines' form."""
     fingerprint: str = field(init=False)
@@ -49,12 +52,19 @@ class RuleSet:
     _by_id: Mapping[str, Rule] = field(init=False, repr=False)
     _compiled_by_id: Mapping[str, CompiledRule] = field(init=False, repr=False)
     _concluded_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+    _feature_conditions: Mapping[str, tuple[Conjunction, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rules = tuple(sorted(self.rules, key=lambda rule: rule.id))
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "compiled", tuple(
             compile_rule(rule) for rule in rules if rule.status is not Status.DEPRECATED))
+        order = {approach: position for position, approach in enumerate(Approach)}
+        features = tuple(sorted(self.defining_features,
+                                key=lambda feature: (order[feature.approach], feature.id)))
+        object.__setattr__(self, "defining_features", features)
+        object.__setattr__(self, "_feature_conditions", MappingProxyType(
+            {feature.id: compile_condition(feature.when) for feature in features}))
         object.__setattr__(self, "findings", MappingProxyType(dict(self.findings)))
         object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
         object.__setattr__(self, "_by_id", MappingProxyType({rule.id: rule for rule in self.rules}))
@@ -72,6 +82,9 @@ class RuleSet:
                 self.findings[key].model_dump(mode="json") for key in sorted(self.findings)
             ],
         }
+        if features:  # rule sets without defining features keep their fingerprint
+            content["defining_features"] = [
+                feature.model_dump(mode="json", by_alias=True) for feature in features]
         digest = hashlib.sha256(
             json.dumps(content, sort_keys=True, ensure_ascii=True).encode("ascii")
         ).hexdigest()
@@ -100,6 +113,22 @@ class RuleSet:
     def concluded_by(self, finding: str) -> tuple[str, ...]:
         """The ids of the running rules that conclude a finding, sorted."""
         return self._concluded_by.get(finding, ())
+
+    def features_of(self, approach: Approach | str) -> tuple[DefiningFeature, ...]:
+        """The defining features declared for an approach (empty if none are declared)."""
+        wanted = Approach(approach)
+        return tuple(f for f in self.defining_features if f.approach is wanted)
+
+    def features_holding(self, approach: Approach | str,
+                         facts: Mapping[str, str | bool | int]) -> tuple[DefiningFeature, ...]:
+        """The approach's defining features that hold for known facts (unknown fields never do)."""
+        from ._evaluation import holds
+
+        plain = dict(facts)
+        return tuple(
+            feature for feature in self.features_of(approach)
+            if any(holds(c, plain, frozenset()) for c in self._feature_conditions[feature.id])
+        )
 
     @property
     def active(self) -> tuple[Rule, ...]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from ._compile import Conjunction
 from ._context import Approach
 from ._evaluation import Facts
+from ._printable import printable
 from ._ruleset import RuleSet
 from ._wording import (
     describe_count_range,
@@ -68,7 +69,7 @@ class WhyNot(BaseModel):
                 lines.append(f"       missing: {'; '.join(rule.unmet)}")
         if not self.held_back and not self.not_applied:
             lines.append("No rule holds it back, and every rule in its favour applied.")
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
 
 def unmet_conditions(conjunction: Conjunction, facts: Facts, findings: frozenset[str],

@@ -58,3 +58,14 @@ def join_words(items: list[str], last: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+NO_ADVICE_HEADLINE = "No approach stands out yet."
+"""Opens every rendering of a result whose first place rests on no defining feature."""
+
+
+def no_advice_detail(top_name: str) -> str:
+    """Why a first place is not advice, for the approach listed first."""
+    return (f"{top_name} is listed first only by its score or the fixed order of "
+            "approaches; none of the features that define it in the guidance holds for "
+            "what is known. Answer more questions before reading this ranking as advice.")

@@ -1,0 +1,132 @@
+"""The web app: ``create_app()`` builds it from a rule set and the names it answers to.
+
+The app keeps no state between requests: every page and API answer is worked
+out from the request alone, with the rules loaded at start-up. Pages and API
+endpoints live in their own routers (``pages.py``, ``api.py``); adding a page
+is one more route on ``pages.router`` and one template extending ``base.html``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError
+
+from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
+
+from .fields import describe_problem, describe_validation_error
+from .guard import MAX_BODY, Guard
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+"""The names a server bound to loopback answers to."""
+
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the app was started with; read-only for every request."""
+
+    rules: RuleSet
+    custom_rules: bool
+    """True when the rules came from ``--rules`` rather than the shipped set."""
+    templates: Environment = field(repr=False)
+    static: dict[str, tuple[bytes, str]] = field(repr=False)
+    """Asset name -> (content, media type), read once from the package."""
+
+    @property
+    def rule_files(self) -> tuple[str, ...]:
+        """The rule files' names (not their folders, which may be private)."""
+        return tuple(Path(path).name for path in self.rules.paths)
+
+
+def settings_of(request: Request) -> Settings:
+    """The app's settings, from inside a request."""
+    return cast(Settings, request.app.state.settings)
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("collab_advisor.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates are read once; requests never touch the files
+    )
+    env.globals["version"] = __version__
+    for name in env.list_templates():
+        env.get_template(name)
+    return env
+
+
+def _static() -> dict[str, tuple[bytes, str]]:
+    folder = files("collab_advisor.web").joinpath("static")
+    assets: dict[str, tuple[bytes, str]] = {}
+    for item in folder.iterdir():
+        suffix = Path(item.name).suffix
+        if item.is_file() and suffix in STATIC_TYPES:
+            assets[item.name] = (item.read_bytes(), STATIC_TYPES[suffix])
+    return assets
+
+
+def create_app(rules: RuleSet | None = None, *,
+               allowed_hosts: Collection[str] = LOOPBACK_NAMES,
+               max_body: int = MAX_BODY) -> FastAPI:
+    """The web app and HTTP API for ``rules`` (default: the shipped rules).
+
+    ``allowed_hosts`` are the names the Host header may carry (any port); an
+    empty collection turns the check off. Request bodies over ``max_body``
+    bytes get 413.
+    """
+    from . import api, pages
+
+    app = FastAPI(
+        title="collab-advisor",
+        version=__version__,
+        description="Which collaboration-based approach fits a healthcare improvement "
+        "initiative, and why. The context fields are those of `GET /api/schema`; leave "
+        "out what is not known.",
+        docs_url=None,  # the interactive docs load scripts from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = Settings(
+        rules=rules if rules is not None else load_rules(),
+        custom_rules=rules is not None,
+        templates=_templates(),
+        static=_static(),
+    )
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(ValidationError, _invalid_request)
+    app.add_exception_handler(CollabAdvisorError, _library_error)
+    app.add_middleware(Guard, allowed_hosts=allowed_hosts, max_body=max_body)
+    return app
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 naming each bad field and its allowed values."""
+    if isinstance(exc, RequestValidationError):
+        errors: list[Any] = list(exc.errors())
+        message = "; ".join(describe_problem(problem) for problem in errors)
+    else:
+        assert isinstance(exc, ValidationError)
+        errors = list(exc.errors(include_url=False))
+        message = describe_validation_error(exc)
+    return JSONResponse({"message": message, "detail": jsonable_encoder(errors)},
+                        status_code=422)
+
+
+async def _library_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"message": str(exc), "detail": []}, status_code=422)

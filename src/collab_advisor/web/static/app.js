@@ -1,0 +1,73 @@
+// Live updates for collab-advisor's pages. Everything works without this script:
+// it only fetches the same server-rendered page when an answer changes, swaps in
+// the parts marked data-live, and puts the answers in the address bar.
+"use strict";
+
+(function () {
+  var pending = null;
+
+  function queryOf(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (typeof value === "string" && value.trim() !== "") {
+        params.append(key, value);
+      }
+    });
+    return params.toString();
+  }
+
+  function swap(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var focusedId = document.activeElement ? document.activeElement.id : "";
+    document.querySelectorAll("[data-live]").forEach(function (old) {
+      var replacement = old.id ? fresh.getElementById(old.id) : null;
+      if (replacement) {
+        old.replaceWith(document.importNode(replacement, true));
+      }
+    });
+    if (focusedId && (!document.activeElement || document.activeElement.id !== focusedId)) {
+      var again = document.getElementById(focusedId);
+      if (again) { again.focus(); }
+    }
+    var title = fresh.querySelector("title");
+    if (title) { document.title = title.textContent; }
+    var results = document.getElementById("results");
+    var status = document.getElementById("live-status");
+    if (results && status) {
+      status.textContent = "Advice updated: " + results.getAttribute("data-top") + " fits best.";
+    }
+    bind();
+  }
+
+  function update(form) {
+    var action = new URL(form.getAttribute("action") || "/", window.location.href);
+    var query = queryOf(form);
+    var url = action.pathname + (query ? "?" + query : "") + action.hash;
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(url, { signal: pending.signal, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        history.pushState(null, "", url);
+        swap(html);
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") { form.submit(); }
+      });
+  }
+
+  function bind() {
+    document.querySelectorAll("form[data-live-form]").forEach(function (form) {
+      if (form.dataset.bound) { return; }
+      form.dataset.bound = "1";
+      form.addEventListener("change", function () { update(form); });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        update(form);
+      });
+    });
+  }
+
+  window.addEventListener("popstate", function () { window.location.reload(); });
+  document.addEventListener("DOMContentLoaded", bind);
+})();
