@@ -69,3 +69,12 @@ def test_notebook_is_valid_and_shows_the_rich_display() -> None:
         assert call in joined
     for source in code:
         compile(source, "<notebook cell>", "exec")  # syntax check only; nothing runs
+
+
+def test_team_example_names_the_disagreement_that_decides_the_advice() -> None:
+    """The team example shows the agreed answers and which dispute to settle first."""
+    out = _run("team_planning.py")
+    assert "Agreed: " in out
+    assert "Discuss first: control." in out
+    assert "-> Community of Practice" in out
+    assert "-> Clinical Community" in out

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from collab_advisor import CollabAdvisorError, Context, TeamMember, recommend, recommend_team
+from collab_advisor import (
+    CollabAdvisorError,
+    Context,
+    TeamMember,
+    TeamRecommendation,
+    recommend,
+    recommend_team,
+)
 from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._plan import APPROACHES, plan_for, top_of
 from collab_advisor._recommend import facts_of
 
 from .strategies import field_values
+from .test_cli import run
 
 CHOICE_FIELDS = [name for name, spec in RULE_FIELDS.items() if spec.kind != "count"]
 
@@ -173,3 +182,29 @@ def test_reports_read_as_one_story() -> None:
     html = team.to_html()
     assert "<b>Asha</b>" not in html and "&lt;b&gt;Asha&lt;/b&gt;" in html
     assert "TeamRecommendation" in repr(team)
+
+
+def test_the_team_command_reads_member_files_and_a_team_csv(tmp_path: Path) -> None:
+    """`collab-advisor team` combines YAML files and CSV rows, labelled by member."""
+    (tmp_path / "asha.yaml").write_text(
+        "role: clinician\naim: share_know_how\ncontrol: self_directed\n", encoding="utf-8")
+    (tmp_path / "team.csv").write_text(
+        "Member,Role,aim,control\nBen,manager,share_know_how,accountable\n", encoding="utf-8")
+    result = run("team", str(tmp_path / "asha.yaml"), str(tmp_path / "team.csv"),
+                 "--engine", "python", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    team = TeamRecommendation.model_validate_json(result.stdout)
+    assert [m.label for m in team.members] == ["asha", "Ben"]
+    assert [d.field for d in team.disputed] == ["control"]
+    text = run("team", str(tmp_path / "asha.yaml"), str(tmp_path / "team.csv"),
+               "--engine", "python").stdout
+    assert "Settling control decides the advice" in " ".join(text.split())
+
+
+def test_the_team_command_names_a_bad_column_in_one_line(tmp_path: Path) -> None:
+    """A misspelt team CSV column is one line naming the file and a suggestion, exit 2."""
+    (tmp_path / "team.csv").write_text("Membr,aim\nBen,share_know_how\n", encoding="utf-8")
+    result = run("team", str(tmp_path / "team.csv"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "did you mean 'member'?" in result.stderr

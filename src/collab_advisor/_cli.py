@@ -25,6 +25,7 @@ from ._batch import describe_validation_error, recommend_many, survey
 from ._cli_render import Doc, render
 from ._cli_reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
 from ._cli_rulesdiff import add_rules_diff
+from ._cli_team import add_team_command, read_members, render_team, run_team
 from ._cli_values import (
     ValueMatchError,
     allowed_values,
@@ -297,6 +298,13 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_team(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    team = run_team(read_members(args.members), rules, args.engine)
+    out.write(render_team(team, args.format).rstrip("\n") + "\n")
+    return 0
+
+
 # -- interview ------------------------------------------------------------------------
 
 
@@ -529,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("contexts", nargs="+", metavar="CONTEXT",
                       help="JSON or YAML context files (- for one on standard input)")
     _add_context_inputs(comp, with_file=False)
+
+    team = add_team_command(commands, _cmd_team)
+    _add_output(team)
+    _add_engine_and_rules(team)
 
     talk = _context_command(
         commands, "interview", "answer the most useful questions, one at a time",

@@ -83,8 +83,9 @@ def _header_key(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _columns(header: list[str], label: str) -> list[str | None]:
-    """The context field of each column (``None`` for an empty, ignored one)."""
+def _columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list[str | None]:
+    """The context field of each column (``None`` for an empty, ignored one); ``extra``
+    names other columns a reader accepts, such as a team member's label and role."""
     columns: list[str | None] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -93,8 +94,8 @@ def _columns(header: list[str], label: str) -> list[str | None]:
         if not key:
             columns.append(None)
             continue
-        if key not in FIELDS:
-            guess = nearest(key, FIELDS)
+        if key not in FIELDS and key not in extra:
+            guess = nearest(key, [*FIELDS, *extra])
             problems.append(f"column '{cell.strip()}' is not a context field"
                             + (f" (did you mean '{guess}'?)" if guess else ""))
         elif key in seen:
@@ -104,7 +105,8 @@ def _columns(header: list[str], label: str) -> list[str | None]:
     if problems:
         raise InputFileError(
             f"{label}, row 1 (the header)",
-            "; ".join(problems) + f". The columns are context fields: {', '.join(FIELDS)}")
+            "; ".join(problems) + f". The columns are context fields: {', '.join(FIELDS)}"
+            + (f"; also {', '.join(extra)}" if extra else ""))
     if not any(columns):
         raise InputFileError(f"{label}, row 1 (the header)",
                              f"names no columns; the columns are context fields: "
@@ -129,7 +131,7 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def parse_csv(data: bytes, label: str) -> BatchInput:
+def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
     """Rows of a CSV file whose first row names context fields."""
     text, note = _decode(data, label)
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
@@ -140,7 +142,7 @@ def parse_csv(data: bytes, label: str) -> BatchInput:
             if not any(cell.strip() for cell in cells):
                 continue  # a blank row
             if columns is None:
-                columns = _columns(cells, label)
+                columns = _columns(cells, label, extra)
                 continue
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
                 rows.append(InputRow(number, error=f"has {len(cells)} cells but the header "
@@ -195,7 +197,8 @@ def parse_json_array(data: bytes, label: str) -> BatchInput:
     return BatchInput(rows, [note] if note else [])
 
 
-def read_batch(source: str, form: str | None = None) -> BatchInput:
+def read_batch(source: str, form: str | None = None,
+               extra: tuple[str, ...] = ()) -> BatchInput:
     """Batch input from a ``.csv`` or ``.jsonl`` file, or ``-`` for standard input.
 
     ``form`` ("csv", "jsonl" or "json") overrides the guess, which is made from the
@@ -219,4 +222,4 @@ def read_batch(source: str, form: str | None = None) -> BatchInput:
             form = {".csv": "csv", ".txt": "csv", ".json": "json"}.get(extension, "jsonl")
     if form == "json":
         return parse_json_array(data, label)
-    return parse_csv(data, label) if form == "csv" else parse_jsonl(data, label)
+    return parse_csv(data, label, extra) if form == "csv" else parse_jsonl(data, label)

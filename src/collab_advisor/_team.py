@@ -199,12 +199,13 @@ Answers = dict[str, list[tuple[Value, list[str]]]]
 def _positions(members: list[TeamMember]) -> tuple[dict[str, Value], Answers]:
     agreed: dict[str, Value] = {}
     disputed: Answers = {}
+    answered = [(member.label, facts_of(member.context)) for member in members]
     for field in RULE_FIELDS:
         answers: dict[Value, list[str]] = {}
-        for member in members:
-            value = facts_of(member.context).get(field)
+        for label, facts in answered:
+            value = facts.get(field)
             if value is not None:
-                answers.setdefault(value, []).append(member.label)
+                answers.setdefault(value, []).append(label)
         if len(answers) == 1:
             agreed[field] = next(iter(answers))
         elif answers:
@@ -252,7 +253,13 @@ def recommend_team(
     domains = {field: tuple(value for value, _ in answers) for field, answers in disputes.items()}
     look = outlook_for(plan, facts, domains)
     order = list(disputes)
-    across = outlook_for(plan, facts, domains, field_order=order) if order else None
+    unanswered = [f for f in RULE_FIELDS if f not in facts and f not in domains]
+    if not order:
+        across = None
+    elif not unanswered:
+        across = look  # every open field is disputed: the same enumeration
+    else:
+        across = outlook_for(plan, facts, domains, field_order=order)
     settled_across = across is None or across.settled
     impacts = {impact.field: impact for impact in across.impacts} if across else {}
     team_top = APPROACHES.index(advice.top.approach)

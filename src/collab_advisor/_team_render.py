@@ -55,8 +55,12 @@ def _settled_words(team: TeamRecommendation) -> str:
 
 def _summary(team: TeamRecommendation) -> str:
     top = team.advice.top.name
-    text = (f"{len(team.members)} member{'s' if len(team.members) != 1 else ''} answered. "
-            f"Under the answers they agree on, {top} ranks first. ")
+    members = f"{len(team.members)} member{'s' if len(team.members) != 1 else ''} answered. "
+    if team.advice.has_advice:
+        text = members + f"Under the answers they agree on, {top} ranks first. "
+    else:
+        text = (members + "Under the answers they agree on, no approach stands out yet: "
+                "none of the leading approach's defining features is among them. ")
     decisive = team.decisive
     if decisive is not None and decisive.changes_top:
         text += f"The disagreement to discuss first is {field_label(decisive.field)}. "
@@ -87,8 +91,8 @@ def explain_team(team: TeamRecommendation) -> str:
     lines.append("-" * 18)
     for ranked in team.advice.ranking:
         low, high = team.score_range_of(ranked.approach)
-        lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)} "
-                     f"(could reach {low} to {high} across the team's answers)")
+        lines += _wrap(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)} "
+                       f"(could reach {low} to {high} across the team's answers)", "     ")
         for reason in ranked.reasons[:3]:
             lines += _wrap(f"{reason.points:+d}  {reason.text} [{reason.source}]", " " * 9,
                            " " * 5)
