@@ -6,9 +6,9 @@ Run by hand (never in the test suite; these machines are shared and noisy):
 
 Each team is built from one seeded complete context: every member gives it,
 except that the members differ, at random, on ``--disputed`` choice fields.
-It prints the median processor time (less disturbed by other jobs than wall time) of ``recommend_team()`` and of ``recommend()`` on
-the members' contexts, both on the python engine, and their ratio (the issue's
-target: at most 100).
+It prints the median processor time (less disturbed by other jobs than wall
+time) of ``recommend_team()`` and of ``recommend()`` on the members' contexts,
+both on the python engine, and their ratio (the issue's target: at most 100).
 """
 
 from __future__ import annotations
