@@ -16,7 +16,7 @@ from ._checklist import PlanningQuestion, checklist
 from ._considerations import Consideration
 from ._context import Approach, Context
 from ._engines import EngineChoice, get_engine
-from ._errors import CollabAdvisorError
+from ._errors import CollabAdvisorError, EngineUnavailableError
 from ._evaluation import EngineName, Evaluation, Facts
 from ._fields import RULE_FIELDS
 from ._loader import load_rules
@@ -368,8 +368,25 @@ def recommend(
     if not isinstance(ruleset, RuleSet):
         raise TypeError(f"rules must be a RuleSet from load_rules(), not {type(ruleset).__name__}")
     chosen = get_engine(engine)
+    if chosen.name == "durable":
+        too_big = _durable_limit(ruleset)
+        if too_big is not None:
+            if engine == "durable":
+                raise EngineUnavailableError(too_big)
+            chosen = get_engine("python")  # 'auto' falls back; rec.engine says so
     evaluation = chosen.evaluate(ruleset, facts_of(ctx))
     return build_recommendation(ctx, ruleset, evaluation, chosen.name)
+
+
+def _durable_limit(rules: RuleSet) -> str | None:
+    """durable-rules' limit for this rule set, checked once per rule set."""
+    cached: tuple[str | None] | None = rules.__dict__.get("_durable_limit")
+    if cached is None:
+        from ._engine_durable import durable_limit_problem
+
+        cached = (durable_limit_problem(rules),)
+        object.__setattr__(rules, "_durable_limit", cached)
+    return cached[0]
 
 
 def build_recommendation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -42,6 +42,8 @@ class RuleSet:
     """The files the rules were read from."""
     locations: Mapping[str, RuleLocation] = field(repr=False)
     """Where each rule is written, by rule id."""
+    precompiled: InitVar[Mapping[str, CompiledRule] | None] = None
+    """Rules already compiled while loading, by id, so that none is compiled twice."""
     compiled: tuple[CompiledRule, ...] = field(init=False, repr=False)
     """The rules that run (all but deprecated ones), in the engines' form."""
     fingerprint: str = field(init=False)
@@ -50,11 +52,13 @@ class RuleSet:
     _compiled_by_id: Mapping[str, CompiledRule] = field(init=False, repr=False)
     _concluded_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, precompiled: Mapping[str, CompiledRule] | None) -> None:
         rules = tuple(sorted(self.rules, key=lambda rule: rule.id))
         object.__setattr__(self, "rules", rules)
+        done = precompiled or {}
         object.__setattr__(self, "compiled", tuple(
-            compile_rule(rule) for rule in rules if rule.status is not Status.DEPRECATED))
+            done[rule.id] if rule.id in done else compile_rule(rule)
+            for rule in rules if rule.status is not Status.DEPRECATED))
         object.__setattr__(self, "findings", MappingProxyType(dict(self.findings)))
         object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
         object.__setattr__(self, "_by_id", MappingProxyType({rule.id: rule for rule in self.rules}))
