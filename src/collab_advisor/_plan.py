@@ -111,8 +111,14 @@ class ScoringPlan:
 
     def _fire(self, facts: Mapping[str, object]) -> tuple[dict[int, int], set[str]]:
         possible = -1
+        bits_by_value = self._bits_by_value()
         for position, name in enumerate(self.fields):
-            possible &= self._field_bits[position][self.code(position, facts.get(name))]
+            value = facts.get(name)
+            by_value = bits_by_value[position]
+            if by_value is not None and (value is None or isinstance(value, (str, bool))):
+                possible &= by_value.get(value, by_value[None])
+            else:
+                possible &= self._field_bits[position][self.code(position, value)]
         fired: dict[int, int] = {}
         findings: set[str] = set()
         rules = self.all_rules
@@ -140,6 +146,23 @@ class ScoringPlan:
                         findings.add(concludes)
                     break
         return fired, findings
+
+    def _bits_by_value(self) -> tuple[dict[object, int] | None, ...]:
+        """Per choice or yes/no field, its alternatives' bits by value (``None``: unknown)."""
+        cached = self._arrays.get("bits_by_value")
+        if cached is None:
+            built: list[dict[object, int] | None] = []
+            for position, lookup in enumerate(self._lookup):
+                if self._cuts[position] is not None:
+                    built.append(None)
+                    continue
+                bits = self._field_bits[position]
+                table: dict[object, int] = {value: bits[code] for value, code in lookup.items()}
+                table[None] = bits[-1]
+                built.append(table)
+            cached = tuple(built)
+            self._arrays["bits_by_value"] = cached
+        return cached
 
     def score(self, facts: Mapping[str, object]) -> tuple[Scores, frozenset[str]]:
         """Scores and fired scoring-rule ids for complete or partial facts."""

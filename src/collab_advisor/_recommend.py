@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Mapping
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
@@ -395,7 +395,7 @@ def build_recommendation(
     """Score, rank and trace an engine's evaluation.
 
     Everything here was validated when the rules and the context were, so the
-    parts are constructed without validating them again (``model_construct``);
+    parts are constructed without validating them again (see ``_construct``);
     reasons and citations are prepared once per rule set.
     """
     prepared = _prepared(rules)
@@ -413,31 +413,58 @@ def build_recommendation(
         via = tracer.via(rule_id) if prepared.chained.get(rule_id) else ()
         for index, points, reason in effects:
             scores[index] += points
-            reasons[index].append(reason if not via else reason.model_copy(update={"via": via}))
+            if via:
+                reason = _construct(Reason, {**reason.__dict__, "via": via})
+            reasons[index].append(reason)
     order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], i))
     ranking = tuple(
-        RankedApproach.model_construct(
-            approach=APPROACHES[index],
-            name=APPROACHES[index].display_name,
-            rank=position,
-            score=scores[index],
-            reasons=tuple(sorted(reasons[index], key=lambda r: (-r.points, r.rule_id))),
-        )
+        _construct(RankedApproach, {
+            "approach": APPROACHES[index],
+            "name": _NAMES[index],
+            "rank": position,
+            "score": scores[index],
+            "reasons": tuple(sorted(reasons[index], key=_reason_order)),
+        }, {"_owner": None})
         for position, index in enumerate(order, start=1)
     )
-    rec = Recommendation.model_construct(
-        context=context,
-        ranking=ranking,
-        findings=tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
-        fired_rules=tuple(fired_scoring),
-        engine=engine,
-        rules_version=rules.version,
-        rules_fingerprint=rules.fingerprint,
-        schema_version=RESULT_SCHEMA_VERSION,
-    )
-    rec._rules = _Held(rules)
+    rec = _construct(Recommendation, {
+        "context": context,
+        "ranking": ranking,
+        "findings": tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
+        "fired_rules": tuple(fired_scoring),
+        "engine": engine,
+        "rules_version": rules.version,
+        "rules_fingerprint": rules.fingerprint,
+        "schema_version": RESULT_SCHEMA_VERSION,
+    }, {"_rules": _Held(rules)})
+    owner = _Owner(rec)
+    for ranked in ranking:
+        ranked.__pydantic_private__["_owner"] = owner  # type: ignore[index]
     _RULES_IN_USE[rules.fingerprint] = rules
     return rec
+
+
+_NAMES = tuple(approach.display_name for approach in APPROACHES)
+
+
+def _reason_order(reason: Reason) -> tuple[int, str]:
+    return -reason.points, reason.rule_id
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _construct(cls: type[_Model], values: dict[str, Any],
+               private: dict[str, Any] | None = None) -> _Model:
+    """An instance of one of this library's result models from values that are already
+    valid, with every field given: what ``model_construct`` does, without its per-field
+    default handling (a result is built from several of these on every call)."""
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", private)
+    return instance
 
 
 class _Prepared:
@@ -457,9 +484,10 @@ class _Prepared:
             if not rule.score:
                 continue
             self.effects[rule.id] = [
-                (APPROACHES.index(effect.approach), effect.points, Reason.model_construct(
-                    rule_id=rule.id, title=rule.title, points=effect.points, text=effect.why,
-                    source=cite_all(effect.source or rule.source), via=()))
+                (APPROACHES.index(effect.approach), effect.points, _construct(Reason, {
+                    "rule_id": rule.id, "title": rule.title, "points": effect.points,
+                    "text": effect.why, "source": cite_all(effect.source or rule.source),
+                    "via": ()}))
                 for effect in rule.score
             ]
 
@@ -492,16 +520,16 @@ class _Tracer:
     def trace(self, finding: str) -> FindingTrace:
         if finding not in self._traces:
             by = tuple(
-                Inference.model_construct(
-                    rule_id=rule_id,
-                    title=self._rules.rule(rule_id).title,
-                    source=self._prepared.cites[rule_id],
-                    via=self.via(rule_id),
-                )
+                _construct(Inference, {
+                    "rule_id": rule_id,
+                    "title": self._rules.rule(rule_id).title,
+                    "source": self._prepared.cites[rule_id],
+                    "via": self.via(rule_id),
+                })
                 for rule_id in self._rules.concluded_by(finding)
                 if rule_id in self._evaluation.fired
             )
-            self._traces[finding] = FindingTrace.model_construct(
-                finding=finding, text=self._rules.findings[finding].text, established_by=by
-            )
+            self._traces[finding] = _construct(FindingTrace, {
+                "finding": finding, "text": self._rules.findings[finding].text,
+                "established_by": by})
         return self._traces[finding]
