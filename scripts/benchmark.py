@@ -1,108 +1,134 @@
-"""Time recommend() on each engine with the shipped rules and print medians.
+"""Time recommend() and the analyses, as medians and as ratios to a bare Context validation.
 
 Run by hand (never in the test suite; these machines are shared and noisy):
 
-    .venv/bin/python scripts/benchmark.py [--calls 3000] [--analyses 300]
+    .venv/bin/python scripts/benchmark.py [--calls 3000] [--analyses 200]
 
-It times whole ``recommend()`` calls and the engine's evaluation alone, over
-the same seeded sample of partial and complete contexts on both engines; then,
-on contexts with half their fields unknown, a complete analysis (ranking,
-score ranges, settledness, next questions, fit, considerations, checklist),
-a one-field ``what_if`` and a ``path_to`` the lowest-ranked approach.
+The reference is ``Context.model_validate`` of the same contexts, measured in the same
+run, so the ratios hold when the machine's speed drifts. It times:
+
+- ``recommend()`` on each engine (seeded partial and complete contexts);
+- a full analysis (score ranges, ``is_settled``, ``next_questions``) on fresh results for
+  contexts whose eight three-valued fields are unknown and the rest known, and for
+  contexts with about half their fields unknown;
+- the worst exact analysis: the context with the most combinations of answers that are
+  still scored exactly;
+- a one-field ``what_if`` and a ``path_to`` the lowest-ranked approach.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import random
 import statistics
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
-from collab_advisor import (
-    Context,
-    EngineChoice,
-    RuleSet,
-    load_rules,
-    recommend,
-)
-from collab_advisor._engine_durable import DurableEngine
-from collab_advisor._engine_python import PythonEngine
+from collab_advisor import Context, EngineChoice, load_rules, recommend
 from collab_advisor._engines import runnable_engines
-from collab_advisor._evaluation import Engine
+from collab_advisor._fields import RULE_FIELDS
 from collab_advisor._plan import plan_for
-from collab_advisor._recommend import facts_of
-from collab_advisor._samples import seeded_contexts
+from collab_advisor._samples import seeded_field_values
 
 
-def median_us(func: Callable[[Context], object], contexts: list[Context]) -> float:
+def median_us(func: Callable[[Any], object], items: list[Any], warm: int = 20) -> float:
     """The median wall time of one call, in microseconds."""
-    for ctx in contexts[:20]:  # warm up (durable-rules registers the rule set here)
-        func(ctx)
+    for item in items[:warm]:
+        func(item)
     times = []
-    for ctx in contexts:
+    for item in items:
         start = time.perf_counter_ns()
-        func(ctx)
+        func(item)
         times.append(time.perf_counter_ns() - start)
     return statistics.median(times) / 1000
 
 
+def _recommend(values: dict[str, Any], engine: EngineChoice) -> object:
+    return recommend(values, engine=engine)
+
+
+def _analyse(values: dict[str, Any], engine: EngineChoice) -> object:
+    rec = recommend(values, engine=engine)
+    return ([r.score_range for r in rec.ranking], rec.is_settled, rec.next_questions)
+
+
 def main() -> None:
-    """Print the medians for each engine and their ratio."""
+    """Print medians and ratios for each engine."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000)
-    parser.add_argument("--analyses", type=int, default=300)
+    parser.add_argument("--analyses", type=int, default=200)
     args = parser.parse_args()
     rules = load_rules()
-    contexts = seeded_contexts(args.calls, seed=11)
+    plan = plan_for(rules)
+    values = seeded_field_values(args.calls, seed=11)
     print(f"Python {platform.python_version()}, {len(rules.active)} rules, "
-          f"{len(rules.findings)} findings, {args.calls} contexts")
+          f"{len(RULE_FIELDS)} rule fields, {args.calls} contexts")
+    validation = median_us(Context.model_validate, values)
+    print(f"reference: Context.model_validate median {validation:7.1f} us")
     engines = runnable_engines()
-    results: dict[str, tuple[float, float]] = {}
     for name in engines:
-        engine: Engine = PythonEngine() if name == "python" else DurableEngine()
+        whole = median_us(partial(_recommend, engine=name), values)
+        print(f"{name:8} recommend(): median {whole:8.1f} us = x{whole / validation:6.1f} "
+              "validation")
 
-        def evaluate_only(ctx: Context, engine: Engine = engine) -> object:
-            return engine.evaluate(rules, facts_of(ctx))
-
-        def whole_call(ctx: Context, name: EngineChoice = name) -> object:
-            return recommend(ctx, rules=rules, engine=name)
-
-        evaluate = median_us(evaluate_only, contexts)
-        whole = median_us(whole_call, contexts)
-        results[name] = (evaluate, whole)
-        print(f"{name:8} engine evaluation: median {evaluate:8.1f} us; "
-              f"recommend(): median {whole:8.1f} us")
-    if "durable" in results:
-        print(f"durable / python: evaluation x{results['durable'][0] / results['python'][0]:.1f}, "
-              f"recommend() x{results['durable'][1] / results['python'][1]:.1f}")
-    half = seeded_contexts(args.analyses, seed=13, known=0.5)
-    print(f"\nAnalyses of {args.analyses} contexts with about half their fields unknown "
-          "(milliseconds):")
+    three = [f for f, spec in RULE_FIELDS.items() if len(spec.values) == 3]
+    rng = random.Random(7)
+    eight_unknown = []
+    for _ in range(args.analyses):
+        known = {f: rng.choice(plan.classes[f]) for f in RULE_FIELDS if f not in three[:8]}
+        if "sites" in known:
+            known["sites"] = rng.randint(1, 200)
+        eight_unknown.append(known)
+    half = seeded_field_values(args.analyses, seed=13, known=0.5)
+    worst = _worst_exact(plan.classes)
+    combos = 1
+    for f in RULE_FIELDS:
+        if f not in worst:
+            combos *= len(plan.classes[f])
+    print(f"\nFull analyses on fresh results (ranges, is_settled, next_questions); "
+          f"{args.analyses} contexts each:")
     for name in engines:
-        analysis = median_us(partial(_complete_analysis, rules=rules, engine=name), half) / 1000
-        change = median_us(partial(_what_if, rules=rules, engine=name), half) / 1000
-        path = median_us(partial(_path_to, rules=rules, engine=name), half) / 1000
-        print(f"{name:8} complete analysis: median {analysis:7.2f} ms; what_if: median "
-              f"{change:6.2f} ms; path_to: median {path:7.2f} ms")
+        analyse = partial(_analyse, engine=name)
+        a = median_us(analyse, eight_unknown, warm=5)
+        b = median_us(analyse, half, warm=5)
+        c = median_us(analyse, [worst] * 7, warm=1)
+        print(f"{name:8} eight three-valued fields unknown ({len(three[:8])}): median "
+              f"{a / 1000:7.2f} ms = x{a / validation:7.0f}; half known: median "
+              f"{b / 1000:7.2f} ms = x{b / validation:7.0f}")
+        exact = recommend(worst, engine=name).ranges_exact
+        print(f"{name:8} worst exact analysis ({combos} combinations, exact={exact}): "
+              f"median {c / 1000:7.2f} ms = x{c / validation:7.0f}")
+    for name in engines:
+        change = median_us(partial(_what_if, engine=name, classes=plan.classes), half, warm=5)
+        path = median_us(partial(_path_to, engine=name), half, warm=5)
+        print(f"{name:8} what_if: median {change / 1000:6.2f} ms; path_to: median "
+              f"{path / 1000:7.2f} ms")
 
 
-def _complete_analysis(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
-    rec = recommend(ctx, rules=rules, engine=engine)
-    return (rec.next_questions, [r.score_range for r in rec.ranking], rec.is_settled, rec.fit,
-            rec.considerations, rec.planning_questions)
+def _worst_exact(classes: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
+    """Known fields leaving the most combinations at or under 500,000 unknown (greedy)."""
+    unknown: list[str] = []
+    combos = 1
+    for field in sorted(RULE_FIELDS, key=lambda f: -len(classes[f])):
+        if combos * len(classes[field]) <= 500_000:
+            unknown.append(field)
+            combos *= len(classes[field])
+    return {f: classes[f][0] for f in RULE_FIELDS if f not in unknown}
 
 
-def _what_if(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
-    rec = recommend(ctx, rules=rules, engine=engine)
+def _what_if(values: dict[str, Any], engine: EngineChoice,
+             classes: dict[str, tuple[Any, ...]]) -> object:
+    rec = recommend(values, engine=engine)
     field = rec.unknown_fields[0] if rec.unknown_fields else "aim"
-    value = {"sites": 20}.get(field, plan_for(rules).classes[field][0])
+    value = {"sites": 20}.get(field, classes[field][0])
     return rec.what_if(**{field: value})
 
 
-def _path_to(ctx: Context, rules: RuleSet, engine: EngineChoice) -> object:
-    rec = recommend(ctx, rules=rules, engine=engine)
+def _path_to(values: dict[str, Any], engine: EngineChoice) -> object:
+    rec = recommend(values, engine=engine)
     return rec.path_to(rec.ranking[-1].approach)
 
 

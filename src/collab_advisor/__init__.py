@@ -7,7 +7,7 @@ Every module is private; this file is the public API.
     >>> print(rec.explain())  # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
 from ._checklist import PlanningQuestion
@@ -73,10 +73,22 @@ from ._team import (
 )
 from ._whynot import UnmetRule, WhyNot
 
-try:
-    __version__ = version("collab-advisor")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
-    __version__ = "0+unknown"
+__version__: str
+
+
+def __getattr__(name: str) -> Any:
+    """``__version__``, read from the installed package's metadata on first use only
+    (``importlib.metadata`` costs tens of milliseconds at import)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("collab-advisor")
+        except PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "AdviceReason",

@@ -161,20 +161,27 @@ def _field_test(test: FieldTest, negated: bool) -> list[_Builder]:
     return _choice(test.field, chosen)
 
 
+def _too_complex() -> ConditionTooComplexError:
+    return ConditionTooComplexError(
+        f"the condition expands into more than {MAX_DISJUNCTS} alternatives; "
+        "split it into several rules or findings")
+
+
 def _product(parts: list[list[_Builder]]) -> list[_Builder]:
     result = [_Builder()]
+    expansion = 1
     for alternatives in parts:
+        # The whole expansion is counted before contradictions are discarded, so that the
+        # work is bounded up front however many alternatives would cancel out.
+        expansion *= max(1, len(alternatives))
+        if expansion > MAX_DISJUNCTS:
+            raise _too_complex()
         combined: list[_Builder] = []
         for left in result:
             for right in alternatives:
                 merged = left.merged(right)
                 if merged is not None:
                     combined.append(merged)
-                    if len(combined) > MAX_DISJUNCTS:
-                        raise ConditionTooComplexError(
-                            f"the condition expands into more than {MAX_DISJUNCTS} "
-                            "alternatives; split it into several rules or findings"
-                        )
         result = combined
     return result
 
@@ -197,16 +204,19 @@ def _expand(condition: Condition, negated: bool) -> list[_Builder]:
         return _expand(condition.not_, not negated)
     children = condition.all if isinstance(condition, AllOf) else condition.any
     conjunctive = isinstance(condition, AllOf) != negated
-    expanded = [_expand(child, negated) for child in children]
+    if len(children) > MAX_DISJUNCTS and not conjunctive:
+        raise _too_complex()
+    expanded = []
+    total = 0
+    for child in children:
+        alternatives = _expand(child, negated)
+        total += len(alternatives)
+        if not conjunctive and total > MAX_DISJUNCTS:
+            raise _too_complex()
+        expanded.append(alternatives)
     if conjunctive:
         return _product(expanded)
-    flat = [builder for alternatives in expanded for builder in alternatives]
-    if len(flat) > MAX_DISJUNCTS:
-        raise ConditionTooComplexError(
-            f"the condition expands into more than {MAX_DISJUNCTS} alternatives; "
-            "split it into several rules or findings"
-        )
-    return flat
+    return [builder for alternatives in expanded for builder in alternatives]
 
 
 def compile_condition(condition: Condition) -> tuple[Conjunction, ...]:
@@ -221,7 +231,6 @@ def compile_condition(condition: Condition) -> tuple[Conjunction, ...]:
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
-    """One validated rule in the engines' form."""
     points = tuple((effect.approach, effect.points) for effect in rule.score or ())
     condition = rule.when
     if rule.advise is not None:

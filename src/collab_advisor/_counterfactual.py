@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._context import Approach, Context
 from ._fields import RULE_FIELDS
-from ._plan import APPROACHES, plan_for, top_of
+from ._plan import APPROACHES, plan_for
 from ._printable import printable
 from ._ruleset import RuleSet
 from ._wording import describe_value, field_label, join_words
@@ -91,8 +91,19 @@ def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> Wha
                   top_changed=after.top.approach is not rec.top.approach, score_changes=deltas)
 
 
+PATH_BUDGET = 50_000_000
+"""Units of work (candidate contexts times rule alternatives) ``path_to`` may spend; a
+search that would need more stops at the last size it could afford, and says so."""
+_BATCH = 20_000
+
+
 def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
-    """Search one, then two, then three changed answers for ones that put ``approach`` first."""
+    """Search one, then two, then three changed answers for ones that put ``approach`` first.
+
+    Candidates of each size are scored in batches on the compiled core; among those
+    that put ``approach`` first, the one with the largest lead wins (the first found on
+    a tie, in field order).
+    """
     from ._recommend import facts_of, recommend
 
     if rec.top.approach is approach:
@@ -107,22 +118,22 @@ def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
         for value in plan.classes[field]:
             if current is None or not _same_class(plan.classes[field], current, value):
                 options.append((field, value))
+    spent = 0
+    cost = max(1, len(plan.alternatives))
     for size in range(1, MAX_PATH_CHANGES + 1):
-        best: tuple[int, tuple[tuple[str, Value], ...]] | None = None
-        for combo in itertools.combinations(options, size):
-            if len({field for field, _ in combo}) < size:
-                continue
-            scores, _ = plan.score({**facts, **dict(combo)})
-            if top_of(scores) != target:
-                continue
-            lead = scores[target] - max(s for i, s in enumerate(scores) if i != target)
-            if best is None or lead > best[0]:
-                best = (lead, combo)
+        count = _combinations_with_distinct_fields(options, size)
+        if spent + count * cost > PATH_BUDGET:
+            return PathTo(approach=approach, found=False, changes=(), recommendation=None,
+                          message=f"No change of up to {size - 1} answers makes "
+                          f"{approach.display_name} rank first; {size} changes "
+                          f"({count} combinations) is more than this search's budget.")
+        spent += count * cost
+        best = _best_of_size(plan, facts, options, size, target)
         if best is not None:
-            changed = dict(best[1])
+            changed = dict(best)
             after = recommend({**rec.context.model_dump(mode="json"), **changed},
                               rules=rules, engine=rec.engine)
-            changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best[1])
+            changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
             described = join_words([c.describe() for c in changes])
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,
                           message=f"{approach.display_name} would rank first with "
@@ -130,6 +141,56 @@ def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
     return PathTo(approach=approach, found=False, changes=(), recommendation=None,
                   message=f"No combination of up to {MAX_PATH_CHANGES} changed answers makes "
                   f"{approach.display_name} rank first for this context.")
+
+
+def _combinations_with_distinct_fields(options: list[tuple[str, Value]], size: int) -> int:
+    """How many sets of ``size`` options change ``size`` different fields (counted, not
+    listed: the elementary symmetric sum of the fields' option counts)."""
+    per_field: dict[str, int] = {}
+    for field, _ in options:
+        per_field[field] = per_field.get(field, 0) + 1
+    sums = [1] + [0] * size
+    for n in per_field.values():
+        for k in range(size, 0, -1):
+            sums[k] += sums[k - 1] * n
+    return sums[size]
+
+
+def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]],
+                  size: int, target: int) -> tuple[tuple[str, Value], ...] | None:
+    import numpy as np
+
+    base = [plan.code(position, facts.get(name)) for position, name in enumerate(plan.fields)]
+    field_of = [plan.fields.index(field) for field, _ in options]
+    code_of = [plan.code(plan.fields.index(field), value) for field, value in options]
+    combos = (combo for combo in itertools.combinations(range(len(options)), size)
+              if len({field_of[i] for i in combo}) == size)
+    best: tuple[int, tuple[int, ...]] | None = None
+    while True:
+        batch = list(itertools.islice(combos, _BATCH))
+        if not batch:
+            break
+        chosen = np.asarray(batch, dtype=np.int64)
+        columns = [np.full(len(batch), code, dtype=np.int64) for code in base]
+        positions = np.asarray(field_of)[chosen]
+        codes = np.asarray(code_of)[chosen]
+        for slot in range(size):
+            for position in np.unique(positions[:, slot]).tolist():
+                rows = positions[:, slot] == position
+                columns[position][rows] = codes[rows, slot]
+        scores, _ = plan.score_rows(columns)
+        others = np.delete(scores, target, axis=1).max(axis=1)
+        lead = scores[:, target] - others
+        wins = scores.argmax(axis=1) == target
+        if not wins.any():
+            continue
+        lead = np.where(wins, lead, np.iinfo(np.int64).min)
+        at = int(lead.argmax())
+        if best is None or int(lead[at]) > best[0]:
+            best = (int(lead[at]), batch[at])
+    if best is None:
+        return None
+    return tuple(options[i] for i in best[1])
 
 
 def _same_class(classes: tuple[Value, ...], current: Value, candidate: Value) -> bool:

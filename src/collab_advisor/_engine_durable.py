@@ -73,6 +73,24 @@ _IMPORT_ERROR: list[str | None] = []
 """The outcome of trying to import durable-rules, once known (it cannot change)."""
 
 
+DURABLE_MAX_ALTERNATIVES = 450
+"""The most compiled rule alternatives handed to durable-rules. Measured here: 473 ran;
+593 and more crashed or hung the process (its recursion over the rule network), and it
+refuses 5,000 outright. Larger rule sets run on the python engine."""
+
+
+def durable_limit_problem(rules: RuleSet) -> str | None:
+    """Why durable-rules cannot run this rule set (too many alternatives), or ``None``."""
+    count = sum(len(rule.disjuncts) for rule in rules.compiled)
+    if count <= DURABLE_MAX_ALTERNATIVES:
+        return None
+    largest = sorted(rules.compiled, key=lambda rule: (-len(rule.disjuncts), rule.id))[:3]
+    named = ", ".join(f"'{rule.id}' ({len(rule.disjuncts)})" for rule in largest)
+    return (f"durable-rules cannot run these rules: they compile into {count} alternatives, "
+            f"more than the {DURABLE_MAX_ALTERNATIVES} it handles (largest: {named}); "
+            "use engine='python' or 'auto'")
+
+
 def durable_import_error() -> str | None:
     """Why durable-rules cannot be used here, or ``None`` if it can."""
     if not _IMPORT_ERROR:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._compile import ConditionTooComplexError, compile_condition, compile_rule
+from ._compile import CompiledRule, ConditionTooComplexError, compile_condition, compile_rule
 from ._context import MAX_SITES, Context
 from ._errors import RuleFileError, RuleProblem, nearest
 from ._fields import FIELDS, RULE_FIELDS
@@ -129,6 +129,8 @@ class _Placed:
     doc: YamlDocument
     loc: tuple[str | int, ...]
     rule_id: str | None = None
+    compiled: CompiledRule | None = None
+    """The rule in the engines' form, once compiled (each rule is compiled once)."""
 
     @property
     def line(self) -> int | None:
@@ -343,7 +345,8 @@ def _check_rule(placed: _Placed, declared: dict[str, _Placed],
                     suggestion=nearest(field, FIELDS) if spec is None else None))
     if not any(p.rule_id == rule.id for p in problems):
         try:
-            if not compile_rule(rule).disjuncts:
+            placed.compiled = compile_rule(rule)
+            if not placed.compiled.disjuncts:
                 problems.append(placed.problem(
                     "the condition can never be true (its tests contradict each other)",
                     ("when",)))
@@ -524,4 +527,6 @@ def _build(found: _Collected, files: list[Path]) -> RuleSet:
         paths=tuple(files),
         locations=locations,
         defining_features=tuple(placed.item for placed in found.features),
+        precompiled={placed.item.id: placed.compiled for placed in found.rules
+                     if placed.compiled is not None},
     )

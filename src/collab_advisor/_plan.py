@@ -38,6 +38,8 @@ _INDEX = {approach: index for index, approach in enumerate(APPROACHES)}
 Scores = tuple[int, ...]
 """Scores in the order of ``Approach``."""
 Value = str | bool | int
+_SLICE = 256
+"""Rules per slice when many rows are scored at once."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class _Alternative:
     """Index of the rule in ``ScoringPlan.all_rules``."""
     index: int
     """Its position among the rule's alternatives."""
-    tests: tuple[tuple[int, frozenset[int]], ...]
-    """(field index, allowed class indices); the unknown class is never allowed."""
+    tests: tuple[tuple[int, frozenset[int] | range], ...]
+    """(field index, allowed class indices: a range for counts); never the unknown class."""
     needs: tuple[str, ...]
     """Findings it needs."""
 
@@ -109,8 +111,14 @@ class ScoringPlan:
 
     def _fire(self, facts: Mapping[str, object]) -> tuple[dict[int, int], set[str]]:
         possible = -1
+        bits_by_value = self._bits_by_value()
         for position, name in enumerate(self.fields):
-            possible &= self._field_bits[position][self.code(position, facts.get(name))]
+            value = facts.get(name)
+            by_value = bits_by_value[position]
+            if by_value is not None and (value is None or isinstance(value, (str, bool))):
+                possible &= by_value.get(value, by_value[None])
+            else:
+                possible &= self._field_bits[position][self.code(position, value)]
         fired: dict[int, int] = {}
         findings: set[str] = set()
         rules = self.all_rules
@@ -138,6 +146,23 @@ class ScoringPlan:
                         findings.add(concludes)
                     break
         return fired, findings
+
+    def _bits_by_value(self) -> tuple[dict[object, int] | None, ...]:
+        """Per choice or yes/no field, its alternatives' bits by value (``None``: unknown)."""
+        cached = self._arrays.get("bits_by_value")
+        if cached is None:
+            built: list[dict[object, int] | None] = []
+            for position, lookup in enumerate(self._lookup):
+                if self._cuts[position] is not None:
+                    built.append(None)
+                    continue
+                bits = self._field_bits[position]
+                table: dict[object, int] = {value: bits[code] for value, code in lookup.items()}
+                table[None] = bits[-1]
+                built.append(table)
+            cached = tuple(built)
+            self._arrays["bits_by_value"] = cached
+        return cached
 
     def score(self, facts: Mapping[str, object]) -> tuple[Scores, frozenset[str]]:
         """Scores and fired scoring-rule ids for complete or partial facts."""
@@ -175,7 +200,10 @@ class ScoringPlan:
                 row = []
                 for position, allowed in alternative.tests:
                     table = np.zeros(sizes[position], dtype=bool)
-                    table[sorted(allowed)] = True
+                    if isinstance(allowed, range):
+                        table[allowed.start:allowed.stop] = True
+                    else:
+                        table[sorted(allowed)] = True
                     table[-1] = possible
                     row.append((position, table))
                 tests.append(row)
@@ -270,11 +298,17 @@ class ScoringPlan:
         length = len(columns[0])
         scoring = [rule for rule, position in enumerate(self._scoring_index) if position >= 0]
         fired = self.fire_arrays(columns, scoring)
-        matrix = np.zeros((length, len(scoring)), dtype=bool)
+        matrix = np.zeros((length, len(scoring)), dtype=bool, order="F")
         for column, rule in enumerate(scoring):
             matrix[:, column] = fired[rule]
-        # A float product runs on BLAS; the sums are small whole numbers, so exact.
-        scores = np.rint(matrix.astype(np.float64) @ vectors[scoring].astype(np.float64))
+        weights = vectors[scoring].astype(np.float64)
+        scores = np.zeros((length, len(APPROACHES)), dtype=np.float64)
+        # A float product runs on BLAS; the sums are small whole numbers, so exact. Rules
+        # go in slices so that the float copy stays small however many rules there are.
+        for start in range(0, len(scoring), _SLICE):
+            part = matrix[:, start:start + _SLICE]
+            scores += part.astype(np.float64) @ weights[start:start + _SLICE]
+        scores = np.rint(scores)
         return scores.astype(np.int64), matrix
 
 
@@ -384,29 +418,41 @@ def build_plan(rules: RuleSet) -> ScoringPlan:
     for rule_index, rule in enumerate(everything):
         first_bit.append(len(alternatives))
         for index, conjunction in enumerate(rule.disjuncts):
-            tests: list[tuple[int, frozenset[int]]] = []
+            tests: list[tuple[int, frozenset[int] | range]] = []
             for name, values in conjunction.choices:
                 position = position_of[name]
                 tests.append((position, frozenset(lookup[position][v] for v in values)))
             for name, low, high in conjunction.ranges:
                 position = position_of[name]
                 counted = cuts[position] or ()
-                tests.append((position, frozenset(
-                    c for c, cut in enumerate(counted)
-                    if low <= cut and ((c + 1 == len(counted) and high >= MAX_SITES)
-                                       or (c + 1 < len(counted) and counted[c + 1] - 1 <= high)))))
+                # Cuts include every bound, so the classes inside [low, high] are contiguous.
+                first = bisect.bisect_left(counted, low)
+                last = bisect.bisect_right(counted, high)
+                tests.append((position, range(first, last)))
             alternatives.append(_Alternative(rule_index, index, tuple(tests),
                                              conjunction.findings))
     field_bits: list[tuple[int, ...]] = []
     for position in range(len(fields)):
         size = (len(cuts[position] or ()) if cuts[position] is not None
                 else len(lookup[position])) + 1
-        per_class = [0] * size
+        untested = 0
+        chosen = [0] * size
+        edges = [0] * (size + 1)  # counts: a bit switched on at a range's start, off after it
         for bit, alternative in enumerate(alternatives):
             allowed = next((a for p, a in alternative.tests if p == position), None)
-            for code in range(size):
-                if allowed is None or code in allowed:
-                    per_class[code] |= 1 << bit
+            if allowed is None:
+                untested |= 1 << bit
+            elif isinstance(allowed, range):
+                edges[allowed.start] ^= 1 << bit
+                edges[allowed.stop] ^= 1 << bit
+            else:
+                for code in allowed:
+                    chosen[code] |= 1 << bit
+        per_class = []
+        running = 0
+        for code in range(size):
+            running ^= edges[code]
+            per_class.append(untested | chosen[code] | running)
         field_bits.append(tuple(per_class))
     chained = tuple(r for r, rule in enumerate(everything)
                     if any(c.findings for c in rule.disjuncts))

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Mapping
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
@@ -16,7 +16,7 @@ from ._checklist import PlanningQuestion, checklist
 from ._considerations import Consideration
 from ._context import Approach, Context
 from ._engines import EngineChoice, get_engine
-from ._errors import CollabAdvisorError
+from ._errors import CollabAdvisorError, EngineUnavailableError
 from ._evaluation import EngineName, Evaluation, Facts
 from ._fields import RULE_FIELDS
 from ._loader import load_rules
@@ -413,8 +413,25 @@ def recommend(
     if not isinstance(ruleset, RuleSet):
         raise TypeError(f"rules must be a RuleSet from load_rules(), not {type(ruleset).__name__}")
     chosen = get_engine(engine)
+    if chosen.name == "durable":
+        too_big = _durable_limit(ruleset)
+        if too_big is not None:
+            if engine == "durable":
+                raise EngineUnavailableError(too_big)
+            chosen = get_engine("python")  # 'auto' falls back; rec.engine says so
     evaluation = chosen.evaluate(ruleset, facts_of(ctx))
     return build_recommendation(ctx, ruleset, evaluation, chosen.name)
+
+
+def _durable_limit(rules: RuleSet) -> str | None:
+    """durable-rules' limit for this rule set, checked once per rule set."""
+    cached: tuple[str | None] | None = rules.__dict__.get("_durable_limit")
+    if cached is None:
+        from ._engine_durable import durable_limit_problem
+
+        cached = (durable_limit_problem(rules),)
+        object.__setattr__(rules, "_durable_limit", cached)
+    return cached[0]
 
 
 def build_recommendation(
@@ -423,7 +440,7 @@ def build_recommendation(
     """Score, rank and trace an engine's evaluation.
 
     Everything here was validated when the rules and the context were, so the
-    parts are constructed without validating them again (``model_construct``);
+    parts are constructed without validating them again (see ``_construct``);
     reasons and citations are prepared once per rule set.
     """
     prepared = _prepared(rules)
@@ -441,31 +458,58 @@ def build_recommendation(
         via = tracer.via(rule_id) if prepared.chained.get(rule_id) else ()
         for index, points, reason in effects:
             scores[index] += points
-            reasons[index].append(reason if not via else reason.model_copy(update={"via": via}))
+            if via:
+                reason = _construct(Reason, {**reason.__dict__, "via": via})
+            reasons[index].append(reason)
     order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], i))
     ranking = tuple(
-        RankedApproach.model_construct(
-            approach=APPROACHES[index],
-            name=APPROACHES[index].display_name,
-            rank=position,
-            score=scores[index],
-            reasons=tuple(sorted(reasons[index], key=lambda r: (-r.points, r.rule_id))),
-        )
+        _construct(RankedApproach, {
+            "approach": APPROACHES[index],
+            "name": _NAMES[index],
+            "rank": position,
+            "score": scores[index],
+            "reasons": tuple(sorted(reasons[index], key=_reason_order)),
+        }, {"_owner": None})
         for position, index in enumerate(order, start=1)
     )
-    rec = Recommendation.model_construct(
-        context=context,
-        ranking=ranking,
-        findings=tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
-        fired_rules=tuple(fired_scoring),
-        engine=engine,
-        rules_version=rules.version,
-        rules_fingerprint=rules.fingerprint,
-        schema_version=RESULT_SCHEMA_VERSION,
-    )
-    rec._rules = _Held(rules)
+    rec = _construct(Recommendation, {
+        "context": context,
+        "ranking": ranking,
+        "findings": tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
+        "fired_rules": tuple(fired_scoring),
+        "engine": engine,
+        "rules_version": rules.version,
+        "rules_fingerprint": rules.fingerprint,
+        "schema_version": RESULT_SCHEMA_VERSION,
+    }, {"_rules": _Held(rules)})
+    owner = _Owner(rec)
+    for ranked in ranking:
+        ranked.__pydantic_private__["_owner"] = owner  # type: ignore[index]
     _RULES_IN_USE[rules.fingerprint] = rules
     return rec
+
+
+_NAMES = tuple(approach.display_name for approach in APPROACHES)
+
+
+def _reason_order(reason: Reason) -> tuple[int, str]:
+    return -reason.points, reason.rule_id
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _construct(cls: type[_Model], values: dict[str, Any],
+               private: dict[str, Any] | None = None) -> _Model:
+    """An instance of one of this library's result models from values that are already
+    valid, with every field given: what ``model_construct`` does, without its per-field
+    default handling (a result is built from several of these on every call)."""
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", private)
+    return instance
 
 
 class _Prepared:
@@ -485,9 +529,10 @@ class _Prepared:
             if not rule.score:
                 continue
             self.effects[rule.id] = [
-                (APPROACHES.index(effect.approach), effect.points, Reason.model_construct(
-                    rule_id=rule.id, title=rule.title, points=effect.points, text=effect.why,
-                    source=cite_all(effect.source or rule.source), via=()))
+                (APPROACHES.index(effect.approach), effect.points, _construct(Reason, {
+                    "rule_id": rule.id, "title": rule.title, "points": effect.points,
+                    "text": effect.why, "source": cite_all(effect.source or rule.source),
+                    "via": ()}))
                 for effect in rule.score
             ]
 
@@ -520,16 +565,16 @@ class _Tracer:
     def trace(self, finding: str) -> FindingTrace:
         if finding not in self._traces:
             by = tuple(
-                Inference.model_construct(
-                    rule_id=rule_id,
-                    title=self._rules.rule(rule_id).title,
-                    source=self._prepared.cites[rule_id],
-                    via=self.via(rule_id),
-                )
+                _construct(Inference, {
+                    "rule_id": rule_id,
+                    "title": self._rules.rule(rule_id).title,
+                    "source": self._prepared.cites[rule_id],
+                    "via": self.via(rule_id),
+                })
                 for rule_id in self._rules.concluded_by(finding)
                 if rule_id in self._evaluation.fired
             )
-            self._traces[finding] = FindingTrace.model_construct(
-                finding=finding, text=self._rules.findings[finding].text, established_by=by
-            )
+            self._traces[finding] = _construct(FindingTrace, {
+                "finding": finding, "text": self._rules.findings[finding].text,
+                "established_by": by})
         return self._traces[finding]

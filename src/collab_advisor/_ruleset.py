@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -45,6 +45,8 @@ class RuleSet:
     """Where each rule is written, by rule id."""
     defining_features: tuple[DefiningFeature, ...] = ()
     """Each approach's defining features in the guidance, sorted by approach then id."""
+    precompiled: InitVar[Mapping[str, CompiledRule] | None] = None
+    """Rules already compiled while loading, by id, so that none is compiled twice."""
     compiled: tuple[CompiledRule, ...] = field(init=False, repr=False)
     """The rules that run (all but deprecated ones), in the engines' form."""
     fingerprint: str = field(init=False)
@@ -54,11 +56,13 @@ class RuleSet:
     _concluded_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
     _feature_conditions: Mapping[str, tuple[Conjunction, ...]] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, precompiled: Mapping[str, CompiledRule] | None) -> None:
         rules = tuple(sorted(self.rules, key=lambda rule: rule.id))
         object.__setattr__(self, "rules", rules)
+        done = precompiled or {}
         object.__setattr__(self, "compiled", tuple(
-            compile_rule(rule) for rule in rules if rule.status is not Status.DEPRECATED))
+            done[rule.id] if rule.id in done else compile_rule(rule)
+            for rule in rules if rule.status is not Status.DEPRECATED))
         order = {approach: position for position, approach in enumerate(Approach)}
         features = tuple(sorted(self.defining_features,
                                 key=lambda feature: (order[feature.approach], feature.id)))
