@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from markupsafe import escape
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install -e '.[test]'")
 
@@ -279,6 +280,26 @@ def test_what_if_on_the_page_matches_the_library(client: TestClient, rules: Rule
     for ranked in result.recommendation.ranking:
         assert f"{ranked.rank}. ({ranked.score} points)" in section
     assert 'href="/?formality=highly_structured&amp;aim=close_practice_gap"' in section
+
+
+def test_path_to_links_into_the_what_if(client: TestClient, rules: RuleSet) -> None:
+    """Each approach's path to first place links to a what-if trying exactly those changes."""
+    rec = recommend(CONTEXTS[1], rules=rules)
+    page = client.get("/?formality=informal&aim=share_know_how").text
+    linked = 0
+    for ranked in rec.ranking[1:]:
+        path = rec.path_to(ranked.approach)
+        section = page.split(f'id="approach-{ranked.approach.value}"')[1]
+        section = section.split('<li class="approach')[0]
+        assert str(escape(path.message)) in section
+        if path.found:
+            tokens = "&amp;".join(f"change={c.field}%3D{str(c.after).lower()}"
+                                  if isinstance(c.after, bool) else
+                                  f"change={c.field}%3D{c.after}" for c in path.changes)
+            assert f'href="/?formality=informal&amp;aim=share_know_how&amp;{tokens}#what-if"' in (
+                section)
+            linked += 1
+    assert linked >= 1
 
 
 def test_context_downloads_round_trip(client: TestClient) -> None:

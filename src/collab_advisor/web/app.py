@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import ValidationError
 
 from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
@@ -62,6 +62,7 @@ def _templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates are read once; requests never touch the files
+        undefined=StrictUndefined,  # a renamed attribute fails loudly instead of vanishing
     )
     env.globals["version"] = __version__
     for name in env.list_templates():

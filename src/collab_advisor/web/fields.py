@@ -189,7 +189,8 @@ def mapping_state(data: Mapping[str, Any]) -> State:
     for key, value in data.items():
         name = str(key)
         if name not in BY_NAME:
-            errors[name] = (f"{name!r} is not a field of the context; fields: "
+            shown = name if len(name) <= 40 else name[:40] + "..."
+            errors[name] = (f"{shown!r} is not a field of the context; fields: "
                             f"{', '.join(BY_NAME)}")
             continue
         if value is None:
