@@ -9,6 +9,7 @@ Every module is private; this file is the public API.
 
 from typing import Any
 
+from . import _explain, _render, _team_render  # noqa: F401  (they register the renderings)
 from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
 from ._checklist import PlanningQuestion
 from ._considerations import AdviceReason, Consideration

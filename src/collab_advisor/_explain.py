@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
+from ._presenters import register
 from ._printable import one_line, printable
 from ._wording import (
     NO_ADVICE_HEADLINE,
@@ -206,3 +207,6 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
                        f"  [ ] {item.number}. ")
     lines.append("")
     return lines
+
+
+register("explain", explain)

@@ -21,6 +21,7 @@ from ._evaluation import EngineName, Evaluation, Facts
 from ._fields import RULE_FIELDS
 from ._loader import load_rules
 from ._plan import APPROACHES, Scores, ScoringPlan, plan_for
+from ._presenters import present
 from ._questions import Fit, Question, assess_fit, build_questions
 from ._robustness import Robustness
 from ._ruleformat import cite_all
@@ -257,9 +258,7 @@ class Recommendation(BaseModel):
 
         ``verbose=False`` leaves out the rule ids (the command line's default).
         """
-        from ._explain import explain
-
-        return explain(self, verbose)
+        return present("explain", self, verbose)
 
     def __repr__(self) -> str:
         """Short and readable: the ranking with scores, what is known, the rules' version."""
@@ -293,25 +292,17 @@ class Recommendation(BaseModel):
 
     def to_markdown(self) -> str:
         """A full Markdown report: ranking, reasons with sources, considerations, checklist."""
-        from ._render import to_markdown
-
-        return to_markdown(self)
+        return present("markdown", self)
 
     def to_html(self) -> str:
         """A self-contained, printable HTML page of the full report (no external assets)."""
-        from ._render import html_document
-
-        return html_document(self)
+        return present("html_document", self)
 
     def _repr_markdown_(self) -> str:
-        from ._render import to_markdown
-
-        return to_markdown(self, full=False)
+        return present("markdown", self, full=False)
 
     def _repr_html_(self) -> str:
-        from ._render import to_html
-
-        return to_html(self, full=False)
+        return present("html", self, full=False)
 
     def rules(self) -> RuleSet:
         """The rule set behind this advice (the shipped one, for a result read from JSON)."""

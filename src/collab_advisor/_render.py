@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ._advicewords import checklist_note, settled_text
 from ._fields import RULE_FIELDS
+from ._presenters import register
 from ._printable import one_line, printable
 from ._wording import (
     NO_ADVICE_HEADLINE,
@@ -254,3 +255,8 @@ def html_document(rec: Recommendation) -> str:
             f"<title>{escape(_title(rec))}</title>"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"</head><body>\n{to_html(rec)}\n</body></html>\n")
+
+
+register("markdown", to_markdown)
+register("html", to_html)
+register("html_document", html_document)

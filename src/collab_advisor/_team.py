@@ -22,6 +22,7 @@ from ._errors import CollabAdvisorError
 from ._evaluation import Facts
 from ._fields import RULE_FIELDS
 from ._plan import APPROACHES, ScoringPlan, plan_for
+from ._presenters import present
 from ._recommend import Recommendation, facts_of, recommend, to_context
 from ._recommend import _shipped_rules as shipped_rules
 from ._ruleset import RuleSet
@@ -132,29 +133,21 @@ class TeamRecommendation(BaseModel):
 
     def explain(self) -> str:
         """The team's advice in plain words: agreement, disputes, advice, members."""
-        from ._team_render import explain_team
-
-        return explain_team(self)
+        return present("team_explain", self)
 
     def to_markdown(self) -> str:
         """A Markdown report of the team's advice."""
-        from ._team_render import team_markdown
-
-        return team_markdown(self)
+        return present("team_markdown", self)
 
     def to_html(self) -> str:
         """A self-contained, printable HTML page of the team's advice."""
-        from ._team_render import team_html_document
-
-        return team_html_document(self)
+        return present("team_html_document", self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        from ._team_render import team_html
-
-        return team_html(self)
+        return present("team_html", self)
 
     def __repr__(self) -> str:
         return (f"<TeamRecommendation {len(self.members)} members, top "

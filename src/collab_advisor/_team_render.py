@@ -12,6 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ._fields import RULE_FIELDS
+from ._presenters import register
 from ._wording import describe_value, field_label, join_words, points_text, provenance
 
 if TYPE_CHECKING:
@@ -204,3 +205,9 @@ def team_html_document(team: TeamRecommendation) -> str:
             "<title>Collaboration approach advice for a planning team</title>"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"</head><body>\n<main>{team_html(team)}</main>\n</body></html>\n")
+
+
+register("team_explain", explain_team)
+register("team_markdown", team_markdown)
+register("team_html", team_html)
+register("team_html_document", team_html_document)
