@@ -169,12 +169,15 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=20, help="concurrent clients")
     parser.add_argument("--single", type=int, default=200,
                         help="requests for the single-request median")
+    parser.add_argument("--port", type=int, default=None,
+                        help="measure a server already running on this loopback port "
+                        "instead of starting one")
     args = parser.parse_args()
     sample = contexts(200)
     bodies = [json.dumps(c).encode() for c in sample]
     queries = [page_query(c) for c in sample]
     api_alone, page_alone = library_medians(sample)
-    process, port = start_server()
+    process, port = start_server() if args.port is None else (None, args.port)
     try:
         print(f"{args.requests} requests at {args.concurrency} concurrent, "
               f"loopback port {port}; Python {sys.version.split()[0]}, "
@@ -194,8 +197,9 @@ def main() -> int:
                   f"p95 / single median = {ratio:.1f} "
                   f"({'within' if ratio <= AIM else 'over'} the {AIM:.0f}x aim)")
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=15)
     return 0
 
 

@@ -431,3 +431,28 @@ def test_requests_read_no_files() -> None:
         finally:
             _RECORDING[0] = False
     assert _OPENED == []
+
+
+def test_a_fully_answered_plan_says_it_is_settled(client: TestClient, rules: RuleSet) -> None:
+    """With every question answered, the page says so and asks nothing more."""
+    full: dict[str, str] = {}
+    for question in QUESTIONS:
+        if question.options:
+            full[question.name] = question.options[0].value
+    full["sites"] = "3"
+    page = client.get("/", params=full)
+    assert page.status_code == 200
+    assert "Settled: every question is answered." in page.text
+    assert "Most useful next question" not in page.text and "Answer next" not in page.text
+    values: dict[str, Any] = {k: (v == "yes") if v in ("yes", "no") else v
+                              for k, v in full.items()}
+    assert recommend(values, rules=rules).top.name in page.text
+
+
+def test_unknown_addresses_get_a_page_or_json(client: TestClient) -> None:
+    """A missing page gets a 404 page for people; a missing API endpoint gets JSON."""
+    page = client.get("/nowhere")
+    assert page.status_code == 404 and "Page not found" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    api = client.get("/api/nowhere")
+    assert api.status_code == 404 and "no such API endpoint" in api.json()["message"]

@@ -305,6 +305,7 @@ AXE_PAGES = [
     "/compare?n=2&p0.aim=share_know_how&p1.aim=close_practice_gap",
     "/rules",
     "/api-help",
+    "/nowhere",
     "/report?aim=close_practice_gap&time_span=fixed_term",
 ]
 

@@ -17,7 +17,7 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import ValidationError
 
@@ -112,6 +112,7 @@ def create_app(rules: RuleSet | None = None, *,
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValidationError, _invalid_request)
     app.add_exception_handler(CollabAdvisorError, _library_error)
+    app.add_exception_handler(404, _not_found)
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, max_body=max_body)
     return app
 
@@ -127,6 +128,16 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         message = describe_validation_error(exc)
     return JSONResponse({"message": message, "detail": jsonable_encoder(errors)},
                         status_code=422)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A page for people, JSON for the API."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"message": "no such API endpoint; see /openapi.json",
+                             "detail": "Not Found"}, status_code=404)
+    from .pages import render
+
+    return render(request, "notfound.html", status=404)
 
 
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
