@@ -5,6 +5,7 @@
 
 (function () {
   var pending = null;
+  var latest = 0;  // only the newest request may update the page
 
   function queryOf(form) {
     var params = new URLSearchParams();
@@ -43,16 +44,19 @@
     var action = new URL(form.getAttribute("action") || "/", window.location.href);
     var query = queryOf(form);
     var url = action.pathname + (query ? "?" + query : "") + action.hash;
+    var seq = ++latest;
     if (pending) { pending.abort(); }
     pending = new AbortController();
     fetch(url, { signal: pending.signal, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
+        // An older answer that arrives late would put stale answers back in the form.
+        if (seq !== latest) { return; }
         history.pushState(null, "", url);
         swap(html);
       })
       .catch(function (error) {
-        if (error.name !== "AbortError") { form.submit(); }
+        if (error.name !== "AbortError" && seq === latest) { form.submit(); }
       });
   }
 
