@@ -26,7 +26,7 @@ VIGNETTES = ROOT / "tests" / "vignettes.yaml"
 CASEBOOK = ROOT / "casebook" / "casebook.yaml"
 
 
-def questions_to_settle(truth: Context) -> tuple[int, bool]:
+def questions_to_settle(truth: Context) -> tuple[int, bool, bool]:
     """Questions asked before settled, and whether the settled top matches the truth's.
 
     The first question not asked yet is answered from the truth, or left unknown where
@@ -46,21 +46,25 @@ def questions_to_settle(truth: Context) -> tuple[int, bool]:
             answers[field] = known[field]
             rec = recommend(answers, engine="python")
     final = recommend(truth, engine="python")
-    return len(asked), rec.top.approach is final.top.approach
+    return len(asked), rec.top.approach is final.top.approach, rec.is_settled
 
 
 def report(label: str, truths: list[Context]) -> None:
     """Print the average, median and worst count for a group of true contexts."""
     counts = []
     agree = 0
+    settled: list[int] = []
     for truth in truths:
-        asked, same = questions_to_settle(truth)
+        asked, same, done = questions_to_settle(truth)
         counts.append(asked)
         agree += same
+        if done:
+            settled.append(asked)
     print(f"{label}: {len(truths)} contexts; questions to settle: mean "
           f"{statistics.mean(counts):.2f}, median {statistics.median(counts)}, max {max(counts)} "
           f"(answering everything: {len(RULE_FIELDS)}); settled top = full top in "
-          f"{agree}/{len(truths)}")
+          f"{agree}/{len(truths)}; ended settled: {len(settled)}/{len(truths)}"
+          + (f" (mean {statistics.mean(settled):.2f} questions)" if settled else ""))
 
 
 def main() -> None:

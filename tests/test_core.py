@@ -209,3 +209,13 @@ def test_a_dataframe_gets_its_advice_columns_and_errors_per_row() -> None:
     assert out.loc[1, "score_managed_clinical_network"] == recommend(sites=40).score_of(
         "managed_clinical_network")
     assert "aim" in out.loc[2, "error"] and pd.isna(out.loc[2, "top"])
+
+
+@given(ctx=contexts())
+def test_the_cores_possible_rules_equal_the_rule_by_rule_check(ctx: Context) -> None:
+    """The bit-set check of which rules could still fire agrees with checking each rule."""
+    from collab_advisor._plan import possible_rules
+
+    plan = plan_for(_WITH_OWN)
+    facts = facts_of(ctx)
+    assert plan.possible(facts) == possible_rules(plan.rules, facts)

@@ -184,8 +184,9 @@ def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, V
         wins = scores.argmax(axis=1) == target
         if not wins.any():
             continue
-        lead = np.where(wins, lead, np.iinfo(np.int64).min)
-        at = int(lead.argmax())
+        ranked: Any = np.where(wins, lead, np.iinfo(np.int64).min)
+        at = int(np.argmax(ranked))
+        lead = ranked
         if best is None or int(lead[at]) > best[0]:
             best = (int(lead[at]), batch[at])
     if best is None:

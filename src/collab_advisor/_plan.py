@@ -109,11 +109,14 @@ class ScoringPlan:
         rules = self.all_rules
         return Evaluation({rules[r].id: i for r, i in fired.items()}, frozenset(findings))
 
-    def _fire(self, facts: Mapping[str, object]) -> tuple[dict[int, int], set[str]]:
+    def _fire(self, facts: Mapping[str, object],
+              could: bool = False) -> tuple[dict[int, int], set[str]]:
         possible = -1
         bits_by_value = self._bits_by_value()
         for position, name in enumerate(self.fields):
             value = facts.get(name)
+            if could and value is None:
+                continue  # an unknown field could still pass any test on it
             by_value = bits_by_value[position]
             if by_value is not None and (value is None or isinstance(value, (str, bool))):
                 possible &= by_value.get(value, by_value[None])
@@ -179,8 +182,11 @@ class ScoringPlan:
         return tuple(totals), frozenset(ids)
 
     def possible(self, facts: Facts) -> frozenset[str]:
-        """Rules that fire for at least one way of answering the unknown fields."""
-        return possible_rules(self.rules, facts)
+        """Scoring rules that could fire once the unknown fields are answered (as
+        ``possible_rules``: each test on a known field passes, findings could hold)."""
+        fired, _ = self._fire(facts, could=True)
+        rules, index = self.all_rules, self._scoring_index
+        return frozenset(rules[rule].id for rule in fired if index[rule] >= 0)
 
     # -- many contexts at once, as numpy arrays ----------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field
 
-from ._analysis import Outlook, outlook, quick_settled
+from ._analysis import Outlook, outlook, quick_settled, settled_exactly
 from ._checklist import PlanningQuestion, checklist
 from ._considerations import Consideration
 from ._context import Approach, Context
@@ -185,6 +185,9 @@ class Recommendation(BaseModel):
             quick = quick_settled(*self._scored, list(RULE_FIELDS))
             if quick is not None:
                 return quick
+            exact = settled_exactly(*self._scored, list(RULE_FIELDS))
+            if exact is not None:
+                return exact
         return self._outlook.settled
 
     @computed_field  # type: ignore[prop-decorator]
