@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from collab_advisor import recommend_many
-from collab_advisor._cli import main as cli_main
-from collab_advisor._engines import runnable_engines
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._cli.app import main as cli_main
+from collab_advisor._engines.choose import runnable_engines
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_field_values
 
 
 def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:

@@ -28,10 +28,10 @@ from functools import partial
 from typing import Any
 
 from collab_advisor import Context, EngineChoice, load_rules, recommend
-from collab_advisor._engines import runnable_engines
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import plan_for
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._engines.choose import runnable_engines
+from collab_advisor._engines.plan import plan_for
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_field_values
 
 
 def median_us(func: Callable[[Any], object], items: list[Any], warm: int = 20) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collab_advisor._casebook import CaseResult, load_casebook, run_casebook
+from collab_advisor._advice.casebook import CaseResult, load_casebook, run_casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 CASEBOOK = ROOT / "casebook" / "casebook.yaml"

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from collab_advisor import Context, recommend
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._samples import seeded_contexts
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_contexts
 
 ROOT = Path(__file__).resolve().parents[1]
 VIGNETTES = ROOT / "tests" / "vignettes.yaml"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from collab_advisor import load_rules
-from collab_advisor._catalogue import rule_catalogue
+from collab_advisor._rulebook.catalogue import rule_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "rules.md"

@@ -23,9 +23,9 @@ from collections import Counter
 from pathlib import Path
 
 from collab_advisor import RuleSet, load_rules
-from collab_advisor._evaluation import first_holding
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import APPROACHES, ScoringPlan, plan_for, top_of
+from collab_advisor._engines.plan import APPROACHES, ScoringPlan, plan_for, top_of
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._rulebook.evaluation import first_holding
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "ruleset-report.md"
 ADDED_FIELDS = ("clinical_focus", "enabling_support", "shared_domain", "geographic_reach",

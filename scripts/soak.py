@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from collab_advisor import EngineChoice, durable_available, load_rules, recommend, shipped_rules_dir
-from collab_advisor._engines import runnable_engines
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._engines.choose import runnable_engines
+from collab_advisor._model.samples import seeded_field_values
 
 CUSTOM = Path(__file__).resolve().parents[1] / "examples" / "custom_rules"
 
@@ -74,7 +74,7 @@ def threads(engine: EngineChoice, count: int) -> None:
 
 def reloads(count: int) -> None:
     """Reload a custom rule set many times and use it on the durable-rules engine."""
-    from collab_advisor._engine_durable import _runtime
+    from collab_advisor._engines.durable import _runtime
 
     engine: EngineChoice = "durable" if durable_available() else "python"
     before = rss_mb()

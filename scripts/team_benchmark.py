@@ -20,8 +20,8 @@ import time
 from typing import Any
 
 from collab_advisor import recommend, recommend_team
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._samples import seeded_contexts
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_contexts
 
 
 def _teams(count: int, members: int, disputed: int, seed: int) -> list[list[dict[str, Any]]]:

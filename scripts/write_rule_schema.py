@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collab_advisor._ruleformat import rule_file_json_schema
+from collab_advisor._rulebook.format import rule_file_json_schema
 
 TARGET = Path(__file__).resolve().parents[1] / "rules" / "rules.schema.json"
 

@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from collab_advisor import Context
-from collab_advisor._context import MAX_SITES
-from collab_advisor._fields import FIELDS
+from collab_advisor._model.context import MAX_SITES
+from collab_advisor._model.fields import FIELDS
 
 
 def _value(name: str) -> st.SearchStrategy[Any]:

@@ -20,10 +20,10 @@ from collab_advisor import (
     load_rules,
     recommend,
 )
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._fit import STRONG_LEAD, STRONG_SHARE, WEAK_SHARE, reachable_best
-from collab_advisor._plan import APPROACHES, plan_for
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._advice.fit import STRONG_LEAD, STRONG_SHARE, WEAK_SHARE, reachable_best
+from collab_advisor._engines.plan import APPROACHES, plan_for
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_field_values
 
 from .strategies import contexts
 

@@ -18,8 +18,8 @@ from collab_advisor import (
     load_rules,
     recommend,
 )
-from collab_advisor._compile import MAX_DISJUNCTS
-from collab_advisor._engine_durable import DURABLE_MAX_ALTERNATIVES
+from collab_advisor._engines.durable import DURABLE_MAX_ALTERNATIVES
+from collab_advisor._rulebook.compile import MAX_DISJUNCTS
 
 from .conftest import ROOT
 
@@ -136,8 +136,8 @@ def test_every_expanding_rule_shape_is_analysed_or_refused(when: dict[str, Any],
 
 def test_an_unknown_domain_value_is_a_library_error() -> None:
     """Restricting a field to a value it does not have raises CollabAdvisorError."""
-    from collab_advisor._analysis import outlook_for
-    from collab_advisor._plan import plan_for
+    from collab_advisor._advice.analysis import outlook_for
+    from collab_advisor._engines.plan import plan_for
 
     with pytest.raises(CollabAdvisorError, match="sites"):
         outlook_for(plan_for(load_rules()), {}, {"sites": [0]})

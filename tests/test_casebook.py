@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collab_advisor import Approach
-from collab_advisor._casebook import load_casebook, run_casebook
+from collab_advisor._advice.casebook import load_casebook, run_casebook
 
 from .conftest import ROOT
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collab_advisor import Approach, RuleSet
-from collab_advisor._catalogue import describe_condition, rule_catalogue
-from collab_advisor._ruleformat import Rule
+from collab_advisor._rulebook.catalogue import describe_condition, rule_catalogue
+from collab_advisor._rulebook.format import Rule
 
 from .conftest import ROOT
 
@@ -45,8 +45,8 @@ def test_declared_defining_features_are_listed_in_words(shipped: RuleSet) -> Non
     """A rule set that declares defining features shows each, in words, under its approach."""
     from types import SimpleNamespace
 
-    from collab_advisor._catalogue import defining_features
-    from collab_advisor._ruleformat import FieldTest
+    from collab_advisor._rulebook.catalogue import defining_features
+    from collab_advisor._rulebook.format import FieldTest
 
     feature = SimpleNamespace(
         approach=Approach.QI_COLLABORATIVE, text="Runs for a set period",

@@ -208,8 +208,8 @@ def test_batch_reads_json_lines_from_stdin() -> None:
 
 def test_interview_answers_are_read_by_number_or_name() -> None:
     """Answers may be a number, a name in any case with spaces, a prefix, or a count."""
-    from collab_advisor._cli_values import ValueMatchError
-    from collab_advisor._interview import parse_answer
+    from collab_advisor._cli.interview import parse_answer
+    from collab_advisor._cli.values import ValueMatchError
 
     assert parse_answer("formality", "3") == "highly_structured"
     assert parse_answer("formality", "Highly Structured") == "highly_structured"

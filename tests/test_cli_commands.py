@@ -14,11 +14,11 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from collab_advisor import Recommendation, load_rules, recommend
-from collab_advisor._cli_values import ValueMatchError, match_approach, match_value
-from collab_advisor._compare import Comparison
-from collab_advisor._counterfactual import PathTo, WhatIf
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._whynot import WhyNot
+from collab_advisor._advice.compare import Comparison
+from collab_advisor._advice.counterfactual import PathTo, WhatIf
+from collab_advisor._advice.whynot import WhyNot
+from collab_advisor._cli.values import ValueMatchError, match_approach, match_value
+from collab_advisor._model.fields import RULE_FIELDS
 
 from .conftest import ROOT
 from .test_cli import COMMAND, run
@@ -291,7 +291,7 @@ def test_every_error_path_is_one_line_without_a_traceback(args: list[str]) -> No
 
 def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
     """The summary says when nothing is known yet, and names a tie and how it is broken."""
-    from collab_advisor._explain import summary
+    from collab_advisor._present.explain import summary
 
     assert summary(recommend()).startswith("Nothing is known yet, so no approach is ahead")
     tied = recommend(aim="share_know_how", formality="moderate", control="supported")

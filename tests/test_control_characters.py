@@ -92,7 +92,7 @@ def test_the_command_line_text_output_is_inert() -> None:
 def test_error_messages_show_control_characters_inert(tmp_path: Path) -> None:
     """Keys, values and file names quoted in error messages cannot drive a terminal."""
     from collab_advisor import RuleFileError
-    from collab_advisor._files import InputFileError, read_context_file
+    from collab_advisor._rulebook.files import InputFileError, read_context_file
 
     path = write_rules(tmp_path, "r.yaml", 'schema_version: 1\nruleset_version: 1.0.0\n'
                        'rules:\n  - id: x-y\n    "\\e[31mtitle\\u202e": 1\n'

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
-from collab_advisor._analysis import MAX_EXACT_COMPLETIONS, outlook_for
-from collab_advisor._compile import TOP_FIELD
-from collab_advisor._evaluation import Evaluation, Facts, first_holding
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import plan_for, top_of
-from collab_advisor._recommend import facts_of
+from collab_advisor._advice.analysis import MAX_EXACT_COMPLETIONS, outlook_for
+from collab_advisor._advice.recommend import facts_of
+from collab_advisor._engines.plan import plan_for, top_of
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._rulebook.compile import TOP_FIELD
+from collab_advisor._rulebook.evaluation import Evaluation, Facts, first_holding
 
 from .conftest import ROOT
 from .strategies import contexts
@@ -56,8 +56,8 @@ def test_every_path_agrees_with_the_fixed_point(
         durable_engine: str) -> None:
     """durable-rules, the python engine and the array path fire the same rules, through
     the same alternatives, and give the same scores, advice rules included."""
-    from collab_advisor._engine_durable import DurableEngine
-    from collab_advisor._engine_python import PythonEngine
+    from collab_advisor._engines.durable import DurableEngine
+    from collab_advisor._engines.python import PythonEngine
 
     rules = _RULE_SETS[which]
     plan = plan_for(rules)
@@ -183,7 +183,7 @@ def test_an_unknown_value_in_a_domain_is_refused_with_the_field_named() -> None:
 def test_the_survey_path_gives_what_recommend_gives(batch: list[Context]) -> None:
     """For every row, the array path's top, scores, settledness and fired rules equal a full
     recommendation's."""
-    from collab_advisor._batch import survey
+    from collab_advisor._advice.batch import survey
 
     for ctx, row in zip(batch, survey(batch, chunk_size=7), strict=True):
         assert not isinstance(row, str)
@@ -214,7 +214,7 @@ def test_a_dataframe_gets_its_advice_columns_and_errors_per_row() -> None:
 @given(ctx=contexts())
 def test_the_cores_possible_rules_equal_the_rule_by_rule_check(ctx: Context) -> None:
     """The bit-set check of which rules could still fire agrees with checking each rule."""
-    from collab_advisor._plan import possible_rules
+    from collab_advisor._engines.plan import possible_rules
 
     plan = plan_for(_WITH_OWN)
     facts = facts_of(ctx)

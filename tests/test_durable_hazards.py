@@ -12,9 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from collab_advisor import Context, EngineError, load_rules, recommend
-from collab_advisor._engine_durable import DurableEngine, _Collector, _runtime
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._engines.durable import DurableEngine, _Collector, _runtime
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.samples import seeded_field_values
 
 pytestmark = pytest.mark.usefixtures("durable_engine")
 
@@ -62,7 +62,7 @@ def test_five_thousand_calls_leak_no_sessions() -> None:
 
 
 def _python(rules: Any, facts: dict[str, Any]) -> Any:
-    from collab_advisor._engine_python import PythonEngine
+    from collab_advisor._engines.python import PythonEngine
 
     return PythonEngine().evaluate(rules, facts)
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from collab_advisor import load_rules, recommend, shipped_rules_dir
-from collab_advisor._engine_durable import _runtime
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._engines.durable import _runtime
+from collab_advisor._model.samples import seeded_field_values
 
 pytestmark = pytest.mark.usefixtures("durable_engine")
 

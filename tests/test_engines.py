@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
-from collab_advisor._engine_durable import DurableEngine
-from collab_advisor._engine_python import PythonEngine
-from collab_advisor._recommend import facts_of
+from collab_advisor._advice.recommend import facts_of
+from collab_advisor._engines.durable import DurableEngine
+from collab_advisor._engines.python import PythonEngine
 
 from .strategies import contexts
 

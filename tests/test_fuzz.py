@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from collab_advisor import Context, RuleFileError, RuleSet, load_rules, recommend
-from collab_advisor._fields import FIELDS
+from collab_advisor._model.fields import FIELDS
 
 HEADER = {"schema_version": 1, "ruleset_version": "1.0.0"}
 _SETTINGS = settings(max_examples=150, deadline=None,

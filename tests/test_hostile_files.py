@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from collab_advisor import RuleFileError, load_rules
-from collab_advisor._csvinput import neutralise_formula, read_batch
-from collab_advisor._files import InputFileError, read_context_file
+from collab_advisor._cli.csvinput import neutralise_formula, read_batch
+from collab_advisor._rulebook.files import InputFileError, read_context_file
 
 from .conftest import write_rules
 

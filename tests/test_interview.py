@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from collab_advisor import Recommendation
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._interview import PLANNING_WHY
+from collab_advisor._cli.interview import PLANNING_WHY
+from collab_advisor._model.fields import RULE_FIELDS
 
 from .test_cli import COMMAND, run
 

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 
 from collab_advisor import Approach, Context, RuleFileError, RuleSet, load_rules, recommend
-from collab_advisor._features import advice_rows, reads_as_advice
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import APPROACHES, ScoringPlan, plan_for, top_of
-from collab_advisor._ruleformat import AllOf, AnyOf, Condition, FieldTest, GuidanceSection, Not
+from collab_advisor._advice.features import advice_rows, reads_as_advice
+from collab_advisor._engines.plan import APPROACHES, ScoringPlan, plan_for, top_of
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._rulebook.format import AllOf, AnyOf, Condition, FieldTest, GuidanceSection, Not
 
 from .conftest import write_rules
 from .strategies import contexts

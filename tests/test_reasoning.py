@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, Context, EngineChoice, Recommendation, recommend
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import plan_for
-from collab_advisor._questions import INDEPENDENT_QUESTION
+from collab_advisor._advice.questions import INDEPENDENT_QUESTION
+from collab_advisor._engines.plan import plan_for
+from collab_advisor._model.fields import RULE_FIELDS
 
 from .strategies import contexts
 
@@ -58,7 +58,7 @@ def test_exact_ranges_match_scoring_every_completion(ctx: Context, drop: set[str
 
 
 def _rules() -> Any:
-    from collab_advisor._recommend import _shipped_rules
+    from collab_advisor._advice.recommend import _shipped_rules
 
     return _shipped_rules()
 
@@ -152,7 +152,7 @@ def test_path_to_finds_the_fewest_changes(target: Approach, engine: EngineChoice
 
 def test_path_to_says_when_no_path_exists(monkeypatch: pytest.MonkeyPatch) -> None:
     """When three changes are not enough, path_to says so instead of guessing."""
-    from collab_advisor import _counterfactual
+    from collab_advisor._advice import counterfactual as _counterfactual
 
     monkeypatch.setattr(_counterfactual, "MAX_PATH_CHANGES", 1)
     rec = recommend(formality="informal", aim="share_know_how", agenda_set_by="members",
@@ -221,8 +221,8 @@ def test_both_engines_give_the_same_analysis(durable_engine: EngineChoice) -> No
 @given(ctx=contexts())
 def test_the_quick_settledness_check_never_disagrees_with_the_full_one(ctx: Context) -> None:
     """The cheap proof or witness, when it decides, agrees with the full analysis."""
-    from collab_advisor._analysis import outlook, quick_settled
-    from collab_advisor._recommend import facts_of
+    from collab_advisor._advice.analysis import outlook, quick_settled
+    from collab_advisor._advice.recommend import facts_of
 
     plan = plan_for(_rules())
     facts = facts_of(ctx)

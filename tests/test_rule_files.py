@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from collab_advisor import EngineChoice, RuleFileError, load_rules, recommend, shipped_rules_dir
-from collab_advisor._ruleformat import rule_file_json_schema
+from collab_advisor._rulebook.format import rule_file_json_schema
 
 from .conftest import write_rules
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from collab_advisor import RuleSet, diff_rules, load_rules, recommend, shipped_rules_dir
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._model.samples import seeded_field_values
 
 
 def _edited_rules(folder: Path) -> Path:

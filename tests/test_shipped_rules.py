@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from collab_advisor import Approach, EngineChoice, RuleSet, load_rules, recommend
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._ruleformat import (
+from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._rulebook.format import (
     AllOf,
     AnyOf,
     Condition,

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from collab_advisor import EngineChoice, load_rules, recommend, shipped_rules_dir
-from collab_advisor._samples import seeded_field_values
+from collab_advisor._model.samples import seeded_field_values
 
 from .conftest import ROOT
 
@@ -43,6 +43,6 @@ def test_reloading_a_custom_rule_set_many_times_changes_nothing(engine: EngineCh
         assert again == first
         assert recommend(context, rules=again, engine=engine) == expected
     if engine == "durable":
-        from collab_advisor._engine_durable import _runtime
+        from collab_advisor._engines.durable import _runtime
 
         assert list(_runtime().registered).count(first.fingerprint) == 1

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from collab_advisor import Context, recommend
-from collab_advisor._batch import describe_validation_error
-from collab_advisor._fields import FIELDS
+from collab_advisor._advice.batch import describe_validation_error
+from collab_advisor._model.fields import FIELDS
 
 YES_NO = [name for name, spec in FIELDS.items() if spec.kind == "yes_no"]
 COUNTS = [name for name, spec in FIELDS.items() if spec.kind == "count"]
@@ -54,7 +54,7 @@ def test_counts_written_as_text_still_work() -> None:
 
 def test_a_context_file_with_sites_true_is_refused(tmp_path: Path) -> None:
     """A YAML context file saying 'sites: true' is an error, not a context with one site."""
-    from collab_advisor._files import read_context_file
+    from collab_advisor._rulebook.files import read_context_file
 
     path = tmp_path / "c.yaml"
     path.write_text("sites: true\nsingle_org_can_solve: 0\n")

@@ -18,9 +18,9 @@ from collab_advisor import (
     recommend,
     recommend_team,
 )
-from collab_advisor._fields import RULE_FIELDS
-from collab_advisor._plan import APPROACHES, plan_for, top_of
-from collab_advisor._recommend import facts_of
+from collab_advisor._advice.recommend import facts_of
+from collab_advisor._engines.plan import APPROACHES, plan_for, top_of
+from collab_advisor._model.fields import RULE_FIELDS
 
 from .strategies import field_values
 from .test_cli import run

@@ -10,7 +10,7 @@ from importlib.machinery import ModuleSpec
 
 import pytest
 
-from collab_advisor._cli import main
+from collab_advisor._cli.app import main
 from collab_advisor.web import cli as web_cli
 
 from .conftest import ROOT

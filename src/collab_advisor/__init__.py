@@ -9,11 +9,48 @@ Every module is private; this file is the public API.
 
 from typing import Any
 
-from . import _explain, _render, _team_render  # noqa: F401  (they register the renderings)
-from ._batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
-from ._checklist import PlanningQuestion
-from ._considerations import AdviceReason, Consideration
-from ._context import (
+from . import _present  # noqa: F401  (registers the words results are written in)
+from ._advice.batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
+from ._advice.checklist import PlanningQuestion
+from ._advice.considerations import AdviceReason, Consideration
+from ._advice.counterfactual import Change, PathTo, WhatIf
+from ._advice.questions import Fit, Question
+from ._advice.recommend import (
+    FindingTrace,
+    Inference,
+    RankedApproach,
+    Reason,
+    Recommendation,
+    recommend,
+)
+from ._advice.robustness import Robustness
+from ._advice.rulesdiff import (
+    CaseChange,
+    FiringChange,
+    RuleChange,
+    RuleInPlay,
+    RulesDiff,
+    Transition,
+    diff_rules,
+)
+from ._advice.team import (
+    Disagreement,
+    MemberView,
+    ProposedValue,
+    TeamMember,
+    TeamRecommendation,
+    recommend_team,
+)
+from ._advice.whynot import UnmetRule, WhyNot
+from ._engines.choose import EngineChoice, durable_available
+from ._errors import (
+    CollabAdvisorError,
+    EngineError,
+    EngineUnavailableError,
+    RuleFileError,
+    RuleProblem,
+)
+from ._model.context import (
     AgendaSetBy,
     Aim,
     Approach,
@@ -33,46 +70,9 @@ from ._context import (
     Scope,
     TimeSpan,
 )
-from ._counterfactual import Change, PathTo, WhatIf
-from ._engines import EngineChoice, durable_available
-from ._errors import (
-    CollabAdvisorError,
-    EngineError,
-    EngineUnavailableError,
-    RuleFileError,
-    RuleProblem,
-)
-from ._loader import load_rules, shipped_rules_dir
-from ._questions import Fit, Question
-from ._recommend import (
-    FindingTrace,
-    Inference,
-    RankedApproach,
-    Reason,
-    Recommendation,
-    recommend,
-)
-from ._robustness import Robustness
-from ._ruleformat import ConsiderationKind
-from ._rulesdiff import (
-    CaseChange,
-    FiringChange,
-    RuleChange,
-    RuleInPlay,
-    RulesDiff,
-    Transition,
-    diff_rules,
-)
-from ._ruleset import RuleLocation, RuleSet
-from ._team import (
-    Disagreement,
-    MemberView,
-    ProposedValue,
-    TeamMember,
-    TeamRecommendation,
-    recommend_team,
-)
-from ._whynot import UnmetRule, WhyNot
+from ._rulebook.format import ConsiderationKind
+from ._rulebook.loader import load_rules, shipped_rules_dir
+from ._rulebook.ruleset import RuleLocation, RuleSet
 
 __version__: str
 

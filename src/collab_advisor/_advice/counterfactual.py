@@ -1,0 +1,202 @@
+"""What-if: the advice under changed answers, and the fewest changes that favour an approach."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .._engines.plan import APPROACHES, plan_for
+from .._model.context import Approach, Context
+from .._model.fields import RULE_FIELDS
+from .._model.wording import describe_value, field_label, join_words
+from .._printable import printable
+from .._rulebook.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from .recommend import Recommendation
+
+_FROZEN = ConfigDict(frozen=True)
+MAX_PATH_CHANGES = 3
+
+Value = str | bool | int
+
+
+class Change(BaseModel):
+    """One field's answer before and after (``None``: not known)."""
+
+    model_config = _FROZEN
+
+    field: str
+    before: Value | None
+    after: Value | None
+
+    def describe(self) -> str:
+        """'time span: open ended -> fixed term'."""
+        def show(value: Value | None) -> str:
+            return "not known" if value is None else describe_value(self.field, value)
+        return f"{field_label(self.field)}: {show(self.before)} -> {show(self.after)}"
+
+
+class WhatIf(BaseModel):
+    """The advice after changing some answers, and what changed."""
+
+    model_config = _FROZEN
+
+    changes: tuple[Change, ...]
+    recommendation: Recommendation
+    top_changed: bool
+    score_changes: dict[Approach, int]
+    """Each approach's score after minus before."""
+
+    def explain(self) -> str:
+        """The change in plain words."""
+        what = "; ".join(change.describe() for change in self.changes) or "no change"
+        top = self.recommendation.top.name
+        verdict = (f"the best fit becomes {top}" if self.top_changed
+                   else f"{top} still ranks first")
+        moves = [f"{a.display_name} {d:+d}" for a, d in self.score_changes.items() if d]
+        return printable(f"If {what}: {verdict}"
+                         + (f" ({', '.join(moves)})." if moves else "."))
+
+
+class PathTo(BaseModel):
+    """The fewest answer changes that make an approach rank first, if three or fewer do."""
+
+    model_config = _FROZEN
+
+    approach: Approach
+    found: bool
+    changes: tuple[Change, ...]
+    recommendation: Recommendation | None
+    """The advice after the changes (``None`` when no path was found)."""
+    message: str
+
+
+def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> WhatIf:
+    """Re-run the advice with some fields changed (``None`` makes a field unknown)."""
+    from .recommend import recommend
+
+    known = rec.context.model_dump(mode="json")
+    updated = Context.model_validate({**known, **changes})
+    after = recommend(updated, rules=rules, engine=rec.engine)
+    new_known = updated.model_dump(mode="json")
+    listed = tuple(
+        Change(field=name, before=known.get(name), after=new_known.get(name))
+        for name in changes if known.get(name) != new_known.get(name)
+    )
+    deltas = {a: after.score_of(a) - rec.score_of(a) for a in Approach}
+    return WhatIf(changes=listed, recommendation=after,
+                  top_changed=after.top.approach is not rec.top.approach, score_changes=deltas)
+
+
+PATH_BUDGET = 50_000_000
+"""Units of work (candidate contexts times rule alternatives) ``path_to`` may spend; a
+search that would need more stops at the last size it could afford, and says so."""
+_BATCH = 20_000
+
+
+def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
+    """Search one, then two, then three changed answers for ones that put ``approach`` first.
+
+    Candidates of each size are scored in batches on the compiled core; among those
+    that put ``approach`` first, the one with the largest lead wins (the first found on
+    a tie, in field order).
+    """
+    from .recommend import facts_of, recommend
+
+    if rec.top.approach is approach:
+        return PathTo(approach=approach, found=True, changes=(), recommendation=rec,
+                      message=f"{approach.display_name} already ranks first.")
+    plan = plan_for(rules)
+    facts = facts_of(rec.context)
+    target = APPROACHES.index(approach)
+    options: list[tuple[str, Value]] = []
+    for field in RULE_FIELDS:
+        current = facts.get(field)
+        for value in plan.classes[field]:
+            if current is None or not _same_class(plan.classes[field], current, value):
+                options.append((field, value))
+    spent = 0
+    cost = max(1, len(plan.alternatives))
+    for size in range(1, MAX_PATH_CHANGES + 1):
+        count = _combinations_with_distinct_fields(options, size)
+        if spent + count * cost > PATH_BUDGET:
+            return PathTo(approach=approach, found=False, changes=(), recommendation=None,
+                          message=f"No change of up to {size - 1} answers makes "
+                          f"{approach.display_name} rank first; {size} changes "
+                          f"({count} combinations) is more than this search's budget.")
+        spent += count * cost
+        best = _best_of_size(plan, facts, options, size, target)
+        if best is not None:
+            changed = dict(best)
+            after = recommend({**rec.context.model_dump(mode="json"), **changed},
+                              rules=rules, engine=rec.engine)
+            changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
+            described = join_words([c.describe() for c in changes])
+            return PathTo(approach=approach, found=True, changes=changes, recommendation=after,
+                          message=f"{approach.display_name} would rank first with "
+                          f"{size} change{'s' if size > 1 else ''}: {described}.")
+    return PathTo(approach=approach, found=False, changes=(), recommendation=None,
+                  message=f"No combination of up to {MAX_PATH_CHANGES} changed answers makes "
+                  f"{approach.display_name} rank first for this context.")
+
+
+def _combinations_with_distinct_fields(options: list[tuple[str, Value]], size: int) -> int:
+    """How many sets of ``size`` options change ``size`` different fields (counted, not
+    listed: the elementary symmetric sum of the fields' option counts)."""
+    per_field: dict[str, int] = {}
+    for field, _ in options:
+        per_field[field] = per_field.get(field, 0) + 1
+    sums = [1] + [0] * size
+    for n in per_field.values():
+        for k in range(size, 0, -1):
+            sums[k] += sums[k - 1] * n
+    return sums[size]
+
+
+def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]],
+                  size: int, target: int) -> tuple[tuple[str, Value], ...] | None:
+    import numpy as np
+
+    base = [plan.code(position, facts.get(name)) for position, name in enumerate(plan.fields)]
+    field_of = [plan.fields.index(field) for field, _ in options]
+    code_of = [plan.code(plan.fields.index(field), value) for field, value in options]
+    combos = (combo for combo in itertools.combinations(range(len(options)), size)
+              if len({field_of[i] for i in combo}) == size)
+    best: tuple[int, tuple[int, ...]] | None = None
+    while True:
+        batch = list(itertools.islice(combos, _BATCH))
+        if not batch:
+            break
+        chosen = np.asarray(batch, dtype=np.int64)
+        columns = [np.full(len(batch), code, dtype=np.int64) for code in base]
+        positions = np.asarray(field_of)[chosen]
+        codes = np.asarray(code_of)[chosen]
+        for slot in range(size):
+            for position in np.unique(positions[:, slot]).tolist():
+                rows = positions[:, slot] == position
+                columns[position][rows] = codes[rows, slot]
+        scores, _ = plan.score_rows(columns)
+        others = np.delete(scores, target, axis=1).max(axis=1)
+        lead = scores[:, target] - others
+        wins = scores.argmax(axis=1) == target
+        if not wins.any():
+            continue
+        ranked: Any = np.where(wins, lead, np.iinfo(np.int64).min)
+        at = int(np.argmax(ranked))
+        lead = ranked
+        if best is None or int(lead[at]) > best[0]:
+            best = (int(lead[at]), batch[at])
+    if best is None:
+        return None
+    return tuple(options[i] for i in best[1])
+
+
+def _same_class(classes: tuple[Value, ...], current: Value, candidate: Value) -> bool:
+    """Whether two values are the same answer as far as the rules can tell."""
+    if isinstance(current, bool) or not isinstance(current, int):
+        return current == candidate
+    position = max(i for i, low in enumerate(classes) if int(low) <= current)
+    return classes[position] == candidate

@@ -1,0 +1,128 @@
+"""Why an approach did not rank first: what held it back and what did not apply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from .._model.context import Approach
+from .._model.wording import (
+    describe_count_range,
+    describe_value,
+    field_label,
+    join_words,
+    points_text,
+)
+from .._printable import printable
+from .._rulebook.compile import Conjunction
+from .._rulebook.evaluation import Facts
+from .._rulebook.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from .recommend import Reason, Recommendation
+
+_FROZEN = ConfigDict(frozen=True)
+
+
+class UnmetRule(BaseModel):
+    """A rule that would have given an approach points, and what it was missing."""
+
+    model_config = _FROZEN
+
+    rule_id: str
+    title: str
+    points: int
+    text: str
+    unmet: tuple[str, ...]
+    """The conditions that did not hold, in plain words (for its closest alternative)."""
+
+
+class WhyNot(BaseModel):
+    """Why one approach ranks where it does."""
+
+    model_config = _FROZEN
+
+    approach: Approach
+    name: str
+    rank: int
+    score: int
+    gap: int
+    """Points behind the top approach (0 when it is the top one)."""
+    held_back: tuple[Reason, ...]
+    """Rules that took points away from it."""
+    not_applied: tuple[UnmetRule, ...]
+    """Rules that would have given it points, with the conditions that failed."""
+
+    def explain(self) -> str:
+        """The same in plain words."""
+        lines = [f"{self.name}: rank {self.rank}, {points_text(self.score)}"
+                 + (f", {self.gap} behind the top approach." if self.gap else
+                    ", the top approach." if self.rank == 1 else ", tied with the top approach.")]
+        if self.held_back:
+            lines.append("Held back by:")
+            lines += [f"  {r.points:+d}  {r.text} [{r.rule_id}]" for r in self.held_back]
+        if self.not_applied:
+            lines.append("Would have gained points, but did not apply:")
+            for rule in self.not_applied:
+                lines.append(f"  {rule.points:+d}  {rule.title} [{rule.rule_id}]")
+                lines.append(f"       missing: {'; '.join(rule.unmet)}")
+        if not self.held_back and not self.not_applied:
+            lines.append("No rule holds it back, and every rule in its favour applied.")
+        return printable("\n".join(lines))
+
+
+def unmet_conditions(conjunction: Conjunction, facts: Facts, findings: frozenset[str],
+                     rules: RuleSet) -> list[str]:
+    """The tests of one alternative that do not hold, in plain words."""
+    out: list[str] = []
+    for field, values in conjunction.choices:
+        value = facts.get(field)
+        need = join_words([describe_value(field, v) for v in values], "or")
+        if value is None:
+            out.append(f"{field_label(field)} is not known yet (needs {need})")
+        elif value not in values:
+            out.append(f"{field_label(field)} is {describe_value(field, value)} (needs {need})")
+    for field, low, high in conjunction.ranges:
+        count = facts.get(field)
+        need = describe_count_range(low, high)
+        if count is None:
+            out.append(f"{field_label(field)} is not known yet (needs {need})")
+        elif not low <= int(count) <= high:
+            out.append(f"{field_label(field)} is {count} (needs {need})")
+    for finding in conjunction.findings:
+        if finding not in findings:
+            out.append(f"not established: {rules.findings[finding].text}")
+    return out
+
+
+def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
+    """Explain one approach's place: negative reasons, unfired support, gap to the top."""
+    from .recommend import facts_of
+
+    ranked = next(r for r in rec.ranking if r.approach is approach)
+    facts = facts_of(rec.context)
+    findings = frozenset(trace.finding for trace in rec.findings)
+    fired = set(rec.fired_rules)
+    missing: list[UnmetRule] = []
+    for compiled in rules.compiled:
+        points = dict(compiled.points).get(approach, 0)
+        if points <= 0 or compiled.id in fired:
+            continue
+        closest = min(
+            (unmet_conditions(c, facts, findings, rules) for c in compiled.disjuncts), key=len
+        )
+        rule = rules.rule(compiled.id)
+        why = next(e.why for e in rule.score or () if e.approach is approach)
+        missing.append(UnmetRule(rule_id=rule.id, title=rule.title, points=points, text=why,
+                                 unmet=tuple(closest)))
+    missing.sort(key=lambda m: (-m.points, len(m.unmet), m.rule_id))
+    return WhyNot(
+        approach=approach,
+        name=ranked.name,
+        rank=ranked.rank,
+        score=ranked.score,
+        gap=rec.top.score - ranked.score,
+        held_back=tuple(r for r in ranked.reasons if r.points < 0),
+        not_applied=tuple(missing),
+    )

@@ -1,0 +1,668 @@
+"""The ``collab-advisor`` command: recommend, what-if, why-not, path-to, compare, interview,
+rules check, schema, batch.
+
+Errors print one plain line on standard error, never a traceback: exit status 2
+for bad usage or input, 1 when ``rules check`` finds problems or the output
+cannot be written (a full disk, a closed pipe), 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import errno
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from pydantic import ValidationError
+
+from .._advice.batch import describe_validation_error, recommend_many, survey
+from .._advice.compare import compare
+from .._advice.lint import lint
+from .._advice.recommend import Recommendation, recommend
+from .._advice.rulecheck import check_examples
+from .._engines.choose import ENGINE_CHOICES
+from .._errors import CollabAdvisorError, RuleFileError
+from .._model.context import Approach, Context
+from .._model.fields import FIELDS
+from .._present.render import to_markdown
+from .._rulebook.files import read_context_file
+from .._rulebook.format import rule_file_json_schema
+from .._rulebook.loader import load_rules, shipped_rules_dir
+from .._rulebook.ruleset import RuleSet
+from ..web.cli import add_serve_parser
+from .csvinput import neutralise_formula, read_batch
+from .interview import Interview, make_asker, save_answers
+from .render import Doc, render
+from .reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
+from .rulesdiff import add_rules_diff
+from .team import add_team_command, read_members, render_team, run_team
+from .values import (
+    ValueMatchError,
+    allowed_values,
+    did_you_mean,
+    match_approach,
+    match_choice,
+    match_value,
+)
+
+PROG = "collab-advisor"
+_CHUNK = 5000
+"""Batch rows are processed (and progress shown) in chunks of this many."""
+FORMATS = ("text", "markdown", "json", "html")
+_UNKNOWN = ("unknown", "not_known", "none", "null", "")
+
+
+class UsageError(Exception):
+    """Bad usage or input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: no usage block, allowed values and a did-you-mean."""
+
+    def error(self, message: str) -> NoReturn:
+        choice = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if choice is not None:
+            typed = choice.group(1)
+            options = [o.strip(" '") for o in choice.group(2).split(",")]
+            message = f"{typed!r} is not a command; allowed: {', '.join(options)}"
+            guess = did_you_mean(typed, options)
+            if guess is not None:
+                message += f" (did you mean {guess}?)"
+        unknown = re.match(r"unrecognized arguments: (\S+)", message)
+        if unknown is not None and unknown.group(1).startswith("--"):
+            flags = sorted(_all_flags(self))
+            guess = did_you_mean(unknown.group(1), flags)
+            if guess is not None:
+                message += f" (did you mean {guess}?)"
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _all_flags(parser: argparse.ArgumentParser) -> set[str]:
+    """Every long option of a parser and of its subcommands."""
+    flags: set[str] = set()
+    for action in parser._actions:
+        flags.update(flag for flag in action.option_strings if flag.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                flags |= _all_flags(sub)
+    return flags
+
+
+def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a matcher: a ValueMatchError becomes argparse's one-line error."""
+    def parse(text: str) -> Any:
+        try:
+            return convert(text)
+        except ValueMatchError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = getattr(convert, "__name__", "value")
+    return parse
+
+
+def _field_type(name: str) -> Callable[[str], Any]:
+    """An argparse type for a context field (argparse names the flag, so the field is not
+    repeated)."""
+    def parse(text: str) -> Any:
+        try:
+            return match_value(name, text)
+        except ValueMatchError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{name}: ")) from None
+    parse.__name__ = name
+    return parse
+
+
+def _choice_type(choices: Sequence[str], what: str) -> Callable[[str], Any]:
+    return _typed(lambda text: match_choice(text, list(choices), what))
+
+
+# -- shared options -------------------------------------------------------------------
+
+
+def _add_engine_and_rules(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", action="append", metavar="PATH", type=Path,
+                        help="a rule file or folder to use INSTEAD of the shipped rules "
+                        "(repeat to combine several)")
+    parser.add_argument("--add-rules", action="append", metavar="PATH", type=Path,
+                        help="a rule file or folder to use IN ADDITION to the shipped rules "
+                        "(or to those given with --rules); repeatable")
+    parser.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
+                        metavar="|".join(ENGINE_CHOICES),
+                        help="rule engine (default: auto = durable-rules if it imports)")
+
+
+def _rules_from(args: argparse.Namespace) -> RuleSet | None:
+    """The rule set the options ask for (None: the shipped rules)."""
+    base: list[Path] = args.rules or []
+    added: list[Path] = getattr(args, "add_rules", None) or []
+    if not base and not added:
+        return None
+    return load_rules(*(base or [shipped_rules_dir()]), *added)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _add_context_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "context fields (leave out what is not known; values ignore case, and the start of "
+        "a value is enough when only one value begins that way)")
+    for name, spec in FIELDS.items():
+        convert = _field_type(name)
+        if spec.kind == "choice":
+            allowed = ", ".join(allowed_values(name))
+            group.add_argument(_flag(name), dest=name, metavar="VALUE", type=convert,
+                               help=f"{spec.description} One of: {allowed}")
+        elif spec.kind == "yes_no":
+            group.add_argument(_flag(name), dest=name, metavar="yes|no", type=convert,
+                               help=f"{spec.description} yes or no.")
+        elif spec.kind == "count":
+            group.add_argument(_flag(name), dest=name, metavar="N", type=convert,
+                               help=f"{spec.description} A whole number.")
+        else:
+            group.add_argument(_flag(name), dest=name, metavar="TEXT", help=spec.description)
+
+
+def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    parser.add_argument("--format", type=_choice_type(formats, "format"), default="text",
+                        metavar="|".join(formats), help="output format (default: text)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the id of every rule behind a reason")
+
+
+def _add_context_inputs(parser: argparse.ArgumentParser, with_file: bool = True) -> None:
+    if with_file:
+        parser.add_argument("--context", metavar="FILE", help="a JSON or YAML file of "
+                            "field: value pairs, or - for standard input (flags override it)")
+    _add_output(parser)
+    _add_engine_and_rules(parser)
+    _add_context_flags(parser)
+
+
+def read_mapping(source: str) -> dict[str, Any]:
+    """A context from a JSON or YAML file, or '-' for standard input."""
+    return read_context_file(source)
+
+
+def _flag_values(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in FIELDS
+            if getattr(args, name, None) is not None}
+
+
+def _context_from(args: argparse.Namespace) -> Context:
+    values: dict[str, Any] = read_mapping(args.context) if args.context else {}
+    values.update(_flag_values(args))
+    return Context.model_validate(values)
+
+
+def _recommend(args: argparse.Namespace, context: Context,
+               rules: RuleSet | None) -> Recommendation:
+    return recommend(context, rules=rules, engine=args.engine)
+
+
+# -- recommend ------------------------------------------------------------------------
+
+
+def render_recommendation(rec: Recommendation, form: str, verbose: bool = False) -> str:
+    """The full report in a format: text, markdown, json or html."""
+    if form == "markdown":
+        return to_markdown(rec, verbose=verbose)
+    if form == "json":
+        return rec.model_dump_json(indent=2)
+    if form == "html":
+        return rec.to_html()
+    return rec.explain(verbose=verbose)
+
+
+def _cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)  # held here for as long as the result is used
+    rec = _recommend(args, _context_from(args), rules)
+    out.write(render_recommendation(rec, args.format, args.verbose).rstrip("\n") + "\n")
+    return 0
+
+
+# -- what-if, why-not, path-to, compare -----------------------------------------------
+
+
+def _write_doc(out: TextIO, doc: Doc, form: str, as_json: Callable[[], str]) -> None:
+    out.write((as_json() if form == "json" else render(doc, form)).rstrip("\n") + "\n")
+
+
+def _parse_change(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueMatchError(f"{text!r} is not FIELD=VALUE (for example aim=share_know_how, "
+                              "or aim=unknown to forget an answer)")
+    field = match_choice(name, list(FIELDS), "context field")
+    if value.strip().lower().replace(" ", "_") in _UNKNOWN:
+        return field, None
+    return field, match_value(field, value)
+
+
+def _cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
+    changes: dict[str, Any] = dict(args.set or [])
+    if not changes:
+        raise UsageError("say what to change with --set FIELD=VALUE (repeatable; "
+                         "VALUE 'unknown' forgets an answer)")
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.what_if(**changes)
+    _write_doc(out, what_if_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_why_not(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.why_not(args.approach)
+    _write_doc(out, why_not_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_path_to(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    rec = _recommend(args, _context_from(args), rules)
+    result = rec.path_to(args.approach)
+    _write_doc(out, path_to_doc(rec, result, args.verbose), args.format,
+               lambda: result.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    sources: list[str] = args.contexts
+    if len(sources) < 2:
+        raise UsageError("compare needs two or more context files (- for one read from "
+                         "standard input)")
+    if sources.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    rules = _rules_from(args)
+    common = _flag_values(args)
+    recs: list[Recommendation] = []
+    labels: list[str] = []
+    for source in sources:
+        context = Context.model_validate({**read_mapping(source), **common})
+        recs.append(_recommend(args, context, rules))
+        label = context.name or ("standard input" if source == "-" else Path(source).stem)
+        labels.append(label if label not in labels else f"{label} ({len(labels) + 1})")
+    comparison = compare(recs, labels)
+    _write_doc(out, compare_doc(comparison, args.verbose), args.format,
+               lambda: comparison.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_team(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules_from(args)
+    team = run_team(read_members(args.members), rules, args.engine)
+    out.write(render_team(team, args.format).rstrip("\n") + "\n")
+    return 0
+
+
+# -- interview ------------------------------------------------------------------------
+
+
+def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
+    if args.context == "-":
+        raise UsageError("the interview reads its answers from standard input, so it cannot "
+                         "also read the starting context there; give --context a file")
+    rules = _rules_from(args)  # held here for as long as the results are used
+    start: dict[str, Any] = read_mapping(args.context) if args.context else {}
+    Context.model_validate(start)  # a bad starting file is reported before any question
+    save = Path(args.save) if args.save else None
+    asker = make_asker()
+
+    def advise(answers: dict[str, Any]) -> Recommendation:
+        return recommend(answers, rules=rules, engine=args.engine)
+
+    interview = Interview(advise, asker, dict(start), save)
+    if save is not None:
+        try:
+            save_answers(save, interview.answers)
+        except OSError as error:
+            raise UsageError(f"cannot save the answers to {save}: "
+                             f"{error.strerror or error}") from None
+    try:
+        rec, reason = interview.run()
+    except KeyboardInterrupt:
+        kept = f"; the answers so far are saved in {save}" if save is not None else ""
+        sys.stderr.write(f"\n{PROG}: interrupted{kept}\n")
+        return 130
+    asker.say(f"\n{reason}." + (f" The answers are saved in {save}." if save else ""))
+    report = render_recommendation(rec, args.format, args.verbose).rstrip("\n") + "\n"
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+        asker.say(f"The report is in {args.output}.")
+    else:
+        out.write(report)
+    return 0
+
+
+# -- rules check and schema -----------------------------------------------------------
+
+
+def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
+    paths: list[Path] = args.paths or []
+    added: list[Path] = args.add_rules or []
+    if added and not paths:
+        paths = [shipped_rules_dir()]
+    try:
+        rules = load_rules(*paths, *added)
+    except RuleFileError as error:
+        out.write(str(error) + "\n")
+        return 1
+    failures = check_examples(rules, args.engine)
+    findings = [str(f) for f in failures] + [str(f) for f in lint(rules)]
+    where = ", ".join(sorted({str(p.parent) for p in rules.paths}))
+    examples = sum(len(rule.examples) for rule in rules.active)
+    if not findings:
+        out.write(f"OK: {len(rules)} rules and {len(rules.findings)} findings in "
+                  f"{len(rules.paths)} files ({where}); all {examples} examples hold; "
+                  "no problems found.\n")
+        return 0
+    out.write(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found"
+              f" ({len(failures)} of {examples} examples failed):\n")
+    for finding in findings:
+        out.write(f"  - {finding}\n")
+    return 1
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    schema = rule_file_json_schema() if args.rules_schema else Context.model_json_schema()
+    out.write(json.dumps(schema, indent=2) + "\n")
+    return 0
+
+
+# -- batch ----------------------------------------------------------------------------
+
+
+def _read_rows(path: str, form: str | None) -> list[tuple[int, dict[str, Any] | str]]:
+    """Each row's number and mapping (empty CSV cells mean unknown), or the text of its
+    error; notes on how the file was read go to standard error."""
+    batch = read_batch(path, form)
+    for note in batch.notes:
+        sys.stderr.write(f"{PROG}: note: {note}\n")
+    return [(row.number, row.values if row.values is not None else str(row.error))
+            for row in batch.rows]
+
+
+def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    numbered = _read_rows(args.input, args.input_format)
+    rows = [row for _, row in numbered]
+    rules = _rules_from(args)
+    form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
+    records: list[dict[str, Any]] = []
+    bad = 0
+    with _progress(len(rows)) as bar:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            for offset, result in enumerate(_compute_chunk(chunk, rules, args.engine)):
+                number = numbered[start + offset][0]
+                if isinstance(result, dict):
+                    records.append({**result, "row": number})
+                    continue
+                bad += 1
+                sys.stderr.write(f"row {number}: {result}\n")
+                records.append({"row": number, "error": result})
+            bar.update(len(chunk))
+    target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
+    try:
+        _write_records(records, form, target)
+    finally:
+        if target is not out:
+            target.close()
+    if bad:
+        sys.stderr.write(f"{bad} of {len(rows)} rows could not be read; the others completed.\n")
+    return 2 if bad else 0
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal and the input is large, else nothing."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    return tqdm(total=total, unit="row", disable=not sys.stderr.isatty() or total < _CHUNK,
+                file=sys.stderr)
+
+
+def _compute_chunk(chunk: list[dict[str, Any] | str], rules: RuleSet | None,
+                   engine: str) -> list[dict[str, Any] | str]:
+    """Each row's output columns, or its error: on the compiled core's array path, or one
+    full recommendation per row when durable-rules is asked for by name."""
+    readable = [row for row in chunk if isinstance(row, dict)]
+    if engine == "durable":
+        results: Iterator[dict[str, Any] | str] = iter([
+            _record(0, item.recommendation) if item.recommendation is not None
+            else item.error or "unreadable"
+            for item in recommend_many(readable, rules=rules, engine="durable")])
+    else:
+        results = iter([
+            item if isinstance(item, str) else {
+                "name": str(row.get("name") or ""), "top": item.top.value,
+                **{f"score_{a.value}": item.scores[a] for a in Approach},
+                "settled": item.settled, "rules_fired": " ".join(item.fired_rules),
+                "error": ""}
+            for row, item in zip(readable, survey(readable, rules=rules), strict=True)])
+    return [row if isinstance(row, str) else next(results) for row in chunk]
+
+
+def _record(number: int, rec: Recommendation) -> dict[str, Any]:
+    record: dict[str, Any] = {"row": number, "name": rec.context.name or "",
+                              "top": rec.top.approach.value}
+    for approach in Approach:
+        record[f"score_{approach.value}"] = rec.score_of(approach)
+    record["settled"] = rec.is_settled
+    record["rules_fired"] = " ".join(rec.fired_rules)
+    record["error"] = ""
+    return record
+
+
+def _write_records(records: list[dict[str, Any]], form: str, target: TextIO) -> None:
+    if form == "jsonl":
+        for record in records:
+            target.write(json.dumps({k: v for k, v in record.items() if v != ""}) + "\n")
+        return
+    columns = ["row", "name", "top", *[f"score_{a.value}" for a in Approach],
+               "settled", "rules_fired", "error"]
+    writer = csv.DictWriter(target, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({column: neutralise_formula(record.get(column, ""))
+                         for column in columns})
+
+
+# -- the parser -----------------------------------------------------------------------
+
+
+def _context_command(commands: Any, name: str, help_text: str, description: str,
+                     run: Callable[[argparse.Namespace, TextIO], int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text,
+                                                          description=description)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser, with help on every subcommand."""
+    parser = _Parser(
+        prog=PROG,
+        description="Which collaboration-based approach fits your improvement initiative, "
+        "and why.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    rec = _context_command(commands, "recommend", "rank the four approaches for a context",
+                           "Rank the four approaches for a context given by flags, a JSON or "
+                           "YAML file, or standard input.", _cmd_recommend)
+    _add_context_inputs(rec)
+
+    what = _context_command(
+        commands, "what-if", "the advice if some answers changed",
+        "Show how the advice for a context changes if some answers change: the ranking "
+        "before and after, and the reasons that start or stop applying. Example: "
+        "collab-advisor what-if --context plan.yaml --set scope=regional_or_national",
+        _cmd_what_if)
+    what.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                      type=_typed(_parse_change),
+                      help="a changed answer (repeatable); VALUE 'unknown' forgets an answer")
+    _add_context_inputs(what)
+
+    approach = _typed(match_approach)
+    names = ", ".join(a.value for a in Approach)
+    why = _context_command(
+        commands, "why-not", "why an approach does not rank first",
+        "Explain an approach's place: what counts against it, and which rules that would "
+        "add points to it did not apply, with what they need.", _cmd_why_not)
+    why.add_argument("approach", metavar="APPROACH", type=approach,
+                     help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+    _add_context_inputs(why)
+
+    path = _context_command(
+        commands, "path-to", "the fewest changed answers that put an approach first",
+        "Search one, two, then three changed answers for the fewest that would make an "
+        "approach rank first, and show the ranking after them.", _cmd_path_to)
+    path.add_argument("approach", metavar="APPROACH", type=approach,
+                      help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+    _add_context_inputs(path)
+
+    comp = _context_command(
+        commands, "compare", "two or more contexts side by side",
+        "Put the advice for two or more contexts side by side: rankings, scores, the "
+        "answers that differ, and the reasons that hold for some only. Context flags "
+        "apply to every context.", _cmd_compare)
+    comp.add_argument("contexts", nargs="+", metavar="CONTEXT",
+                      help="JSON or YAML context files (- for one on standard input)")
+    _add_context_inputs(comp, with_file=False)
+
+    team = add_team_command(commands, _cmd_team)
+    _add_output(team)
+    _add_engine_and_rules(team)
+
+    talk = _context_command(
+        commands, "interview", "answer the most useful questions, one at a time",
+        "Ask about the initiative, purpose first and then the most informative question, "
+        "until no answer left could change first place under these rules (settled); then "
+        "offer the remaining questions and print the explained recommendation. Type 'why' "
+        "for why a question matters for planning, "
+        "'back' to change the last answer, 'skip', or 'stop'. Prompts go to the terminal "
+        "(or standard error), so the report can be redirected; with standard input not a "
+        "terminal, answers are read line by line, so another program can drive it.",
+        _cmd_interview)
+    talk.add_argument("--context", metavar="FILE", help="start from the answers in this file")
+    talk.add_argument("--save", metavar="FILE",
+                      help="write the answers, as you give them, to a YAML context file that "
+                      "recommend --context reads (kept if you stop or press Ctrl-C)")
+    talk.add_argument("--output", metavar="FILE", help="write the report to this file "
+                      "(default: standard output)")
+    _add_output(talk)
+    _add_engine_and_rules(talk)
+
+    rules = commands.add_parser("rules", help="work with rule files",
+                                description="Work with rule files.")
+    rule_commands = rules.add_subparsers(dest="rules_command", metavar="COMMAND", required=True)
+    check = rule_commands.add_parser(
+        "check", help="validate and lint rule files and run their examples",
+        description="Validate rule files, reporting every problem with file, line, rule id "
+        "and a suggestion; run every rule's examples; then lint for rules that can never "
+        "fire, approaches that can never rank first and findings nothing uses. Exit 0 when "
+        "clean, 1 otherwise. 'rules check --add-rules ours.yaml' checks your file together "
+        "with the shipped rules.")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="rule files or folders (default: the shipped rules)")
+    check.add_argument("--add-rules", action="append", metavar="PATH", type=Path,
+                       help="rule files or folders to check together with the shipped rules "
+                       "(or with the PATHs given)")
+    check.add_argument("--engine", type=_choice_type(ENGINE_CHOICES, "engine"), default="auto",
+                       metavar="|".join(ENGINE_CHOICES), help="engine to run the examples on")
+    check.set_defaults(run=_cmd_rules_check)
+    add_rules_diff(rule_commands)
+
+    schema = commands.add_parser("schema", help="print a JSON Schema",
+                                 description="Print the JSON Schema of the context (for form "
+                                 "builders) or, with --rules, of the rule-file format.")
+    schema.add_argument("--rules", dest="rules_schema", action="store_true",
+                        help="the rule-file format instead of the context")
+    schema.set_defaults(run=_cmd_schema)
+
+    batch = commands.add_parser(
+        "batch", help="recommend for every row of a CSV or JSON Lines file",
+        description="Read contexts from CSV (one column per field; empty cells are unknown) "
+        "or JSON Lines, and write one result per row. Bad rows are reported by row number "
+        "and field on standard error; the others still complete (exit 2 if any failed).")
+    batch.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for stdin")
+    batch.add_argument("--input-format", type=_choice_type(("csv", "jsonl"), "input format"),
+                       metavar="csv|jsonl",
+                       help="the input's format (default: from its extension)")
+    batch.add_argument("--output", metavar="FILE", help="where to write (default: stdout)")
+    batch.add_argument("--format", type=_choice_type(("csv", "jsonl"), "format"),
+                       metavar="csv|jsonl",
+                       help="output format (default: from --output's extension, else jsonl)")
+    _add_engine_and_rules(batch)
+    batch.set_defaults(run=_cmd_batch)
+    add_serve_parser(commands)
+    return parser
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that nothing more fails at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - no real stdout to replace
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.flush()
+    except OSError:  # pragma: no cover - standard error is gone too
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    try:
+        status: int = args.run(args, out)
+        out.flush()
+    except UsageError as error:
+        _say(f"error: {error}")
+        return 2
+    except ValidationError as error:
+        _say(f"error: {describe_validation_error(error)}")
+        return 2
+    except (RuleFileError, CollabAdvisorError, ValueMatchError) as error:
+        _say(f"error: {' '.join(str(error).split())}")
+        return 2
+    except BrokenPipeError:
+        _quiet_stdout()
+        _say("the output was closed before all of it was written (for example by head); "
+             "stopped")
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except OSError as error:
+        _quiet_stdout()
+        where = f" {error.filename}" if error.filename else " the output"
+        reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
+        _say(f"error: cannot write{where}: {reason}")
+        return 1
+    except Exception as error:  # one line, never a traceback
+        if os.environ.get("COLLAB_ADVISOR_DEBUG"):
+            raise
+        _say(f"internal error: {type(error).__name__}: {' '.join(str(error).split())} "
+             "(please report it; set COLLAB_ADVISOR_DEBUG=1 to see the details)")
+        return 1
+    return status
+
+
+__all__ = ["main"]

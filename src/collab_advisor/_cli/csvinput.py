@@ -1,0 +1,225 @@
+"""Batch input as offices save it, and CSV output that a spreadsheet cannot run.
+
+Reading (``read_batch``): CSV or JSON Lines from a file or standard input.
+CSV may carry Excel's UTF-8 byte-order mark, be saved as UTF-16 or as
+Windows-1252/Latin-1 (read as such, with a note), use semicolons or tabs
+instead of commas (``csv.Sniffer``), and name its columns in any case, with
+spaces for underscores. A bad header is one error for the whole file; blank
+rows are skipped; rows are numbered as a spreadsheet shows them (the header is
+row 1). JSON Lines rows are numbered by line.
+
+Writing (``neutralise_formula``): a text cell that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return would be run as a formula by a
+spreadsheet; it is prefixed with a single quote, as OWASP recommends.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._errors import nearest
+from .._model.fields import FIELDS
+from .._rulebook.files import MAX_BATCH_BYTES, STDIN, InputFileError, read_bytes
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a cell may not start with in CSV output (OWASP's CSV-injection list)."""
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One row of batch input: its values, or what is wrong with it."""
+
+    number: int
+    """The row as a spreadsheet shows it (the header is row 1), or the JSON Lines line."""
+    values: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class BatchInput:
+    """The readable rows of a batch file and notes worth telling the user."""
+
+    rows: list[InputRow]
+    notes: list[str] = field(default_factory=list)
+
+
+def neutralise_formula(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made inert; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _decode(data: bytes, label: str) -> tuple[str, str | None]:
+    """The text and, if it was not UTF-8, a note saying how it was read."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            raise InputFileError(label, "starts like UTF-16 text but is not valid UTF-16; "
+                                 "save it as CSV UTF-8") from None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+    for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, (f"{label} is not UTF-8 (first at line {line}); it was read as {name}. "
+                      "Save it as CSV UTF-8 to be sure of accented letters")
+    raise InputFileError(label, "is not text")  # pragma: no cover - latin-1 decodes any bytes
+
+
+def _header_key(header: str) -> str:
+    return header.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list[str | None]:
+    """The context field of each column (``None`` for an empty, ignored one); ``extra``
+    names other columns a reader accepts, such as a team member's label and role."""
+    columns: list[str | None] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for cell in header:
+        key = _header_key(cell)
+        if not key:
+            columns.append(None)
+            continue
+        if key not in FIELDS and key not in extra:
+            guess = nearest(key, [*FIELDS, *extra])
+            problems.append(f"column '{cell.strip()}' is not a context field"
+                            + (f" (did you mean '{guess}'?)" if guess else ""))
+        elif key in seen:
+            problems.append(f"column '{cell.strip()}' is given twice")
+        seen.add(key)
+        columns.append(key)
+    if problems:
+        raise InputFileError(
+            f"{label}, row 1 (the header)",
+            "; ".join(problems) + f". The columns are context fields: {', '.join(FIELDS)}"
+            + (f"; also {', '.join(extra)}" if extra else ""))
+    if not any(columns):
+        raise InputFileError(f"{label}, row 1 (the header)",
+                             f"names no columns; the columns are context fields: "
+                             f"{', '.join(FIELDS)}")
+    return columns
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        counts = {delimiter: first.count(delimiter) for delimiter in (",", ";", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best] == 0 or best == ",":
+            return csv.excel
+        return csv.excel_tab if best == "\t" else _Semicolon
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
+    """Rows of a CSV file whose first row names context fields."""
+    text, note = _decode(data, label)
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    rows: list[InputRow] = []
+    columns: list[str | None] | None = None
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank row
+            if columns is None:
+                columns = _columns(cells, label, extra)
+                continue
+            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+                rows.append(InputRow(number, error=f"has {len(cells)} cells but the header "
+                                     f"has {len(columns)} columns"))
+                continue
+            values = {column: cell.strip() for column, cell in zip(columns, cells, strict=False)
+                      if column is not None and cell.strip() != ""}
+            rows.append(InputRow(number, values=values))
+    except csv.Error as error:
+        raise InputFileError(f"{label}, row {reader.line_num}", f"not valid CSV: {error}") from None
+    if columns is None:
+        raise InputFileError(label, "is empty; the first row names the context fields")
+    return BatchInput(rows, [note] if note else [])
+
+
+def parse_jsonl(data: bytes, label: str) -> BatchInput:
+    """Rows of JSON Lines: one JSON object per line; blank lines are skipped."""
+    text, note = _decode(data, label)
+    rows: list[InputRow] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            rows.append(InputRow(number, error=f"not valid JSON ({error.msg})"))
+            continue
+        if isinstance(item, dict):
+            rows.append(InputRow(number, values=item))
+        else:
+            rows.append(InputRow(number, error="not a JSON object"))
+    return BatchInput(rows, [note] if note else [])
+
+
+def parse_json_array(data: bytes, label: str) -> BatchInput:
+    """Rows of a ``.json`` file: a JSON array of objects (or one object), numbered from 1."""
+    text, note = _decode(data, label)
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputFileError(f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
+                             f"(column {error.colno}); a .json batch file holds one array "
+                             "of objects (use .jsonl for one object per line)",
+                             error.lineno) from None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise InputFileError(label, "a .json batch file holds one array of objects")
+    rows = [InputRow(number, values=item) if isinstance(item, dict)
+            else InputRow(number, error="not a JSON object")
+            for number, item in enumerate(items, start=1)]
+    return BatchInput(rows, [note] if note else [])
+
+
+def read_batch(source: str, form: str | None = None,
+               extra: tuple[str, ...] = ()) -> BatchInput:
+    """Batch input from a ``.csv`` or ``.jsonl`` file, or ``-`` for standard input.
+
+    ``form`` ("csv", "jsonl" or "json") overrides the guess, which is made from the
+    file's extension (``.json`` is one JSON array of objects), or for standard input
+    from its first character (``{`` means JSON Lines).
+    """
+    if source == STDIN:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputFileError(
+                "standard input", "is a terminal; pipe the rows in, as in "
+                "'collab-advisor batch - < rows.csv', or name the file instead of -")
+        label = "standard input"
+    else:
+        label = source
+    data = read_bytes(source, limit=MAX_BATCH_BYTES, what="batch input", stdin_ok=True)
+    if form is None:
+        if source == STDIN:
+            form = "jsonl" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
+        else:
+            extension = os.path.splitext(source)[1].lower()
+            form = {".csv": "csv", ".txt": "csv", ".json": "json"}.get(extension, "jsonl")
+    if form == "json":
+        return parse_json_array(data, label)
+    return parse_csv(data, label, extra) if form == "csv" else parse_jsonl(data, label)

@@ -1,0 +1,321 @@
+"""The interview: the most useful questions, one at a time, until the advice is settled.
+
+Prompts and messages go to standard error (the terminal), never to standard
+output, so ``collab-advisor interview > report.txt`` still shows them. On a
+terminal the prompt library ``prompt_toolkit`` gives line editing, history and
+completion of the answers; when standard input is not a terminal, plain lines
+are read, so another program can drive it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import yaml
+
+from .._advice.questions import Question
+from .._advice.recommend import Recommendation
+from .._model.context import Context
+from .._model.fields import FIELDS
+from .._model.wording import describe_value, field_label
+from .values import ValueMatchError, allowed_values, match_value
+
+PURPOSE_FIRST = ("aim",)
+"""Asked before anything else while unknown: planning starts from the purpose."""
+
+PLANNING_WHY: dict[str, str] = {
+    "aim": "Everything else follows from what the collaboration is for. Name the problem "
+    "you want to solve before choosing how people will work together on it.",
+    "evidence": "If the best way to do things is already known, the work is spreading it; "
+    "if not, people first need room to find out together. That shapes how much of the "
+    "work can be planned in advance.",
+    "formality": "Structure costs effort to set up and keep going. Too little and people "
+    "drift; too much and they stop feeling the work is theirs. Decide how much you need.",
+    "time_span": "A planned end date changes what you budget for, how you recruit and "
+    "what you hand over at the close; work with no end needs a plan for keeping people "
+    "involved for years.",
+    "scope": "The more organisations and places involved, the more agreements, travel, "
+    "data sharing and governance you will need to arrange.",
+    "control": "How the work is steered decides who reports to whom, which data is "
+    "collected and how members will feel about taking part. Settle it early, openly.",
+    "origin": "A group that is already forming needs conditions to grow; one set up on "
+    "purpose needs a sponsor, invitations and a reason for people to join.",
+    "agenda_set_by": "Who chooses the work affects commitment: members who pick their own "
+    "problems tend to stay; work set from outside needs clear reasons and support.",
+    "single_org_can_solve": "If one organisation could fix this alone, collaboration may "
+    "not be worth its cost. If not, you will need partners with a stake in the answer.",
+    "professions": "Several professions bring more views and skills, and more work to "
+    "find times, language and goals that suit them all.",
+    "patient_involvement": "Patients, service users and carers see gaps that staff miss. "
+    "Decide early how they will help set the goals, and budget for their time.",
+    "resourcing": "Goodwill runs out. Knowing what will pay for time, coordination and "
+    "meetings tells you what the collaboration can realistically take on.",
+    "leadership": "Who leads shapes how credible the work is with clinicians and how well "
+    "it connects with the organisations' own plans and budgets.",
+    "existing_network": "Building on people who already know and trust each other saves "
+    "months; starting from nothing means planning time to build that trust.",
+    "sites": "The number taking part sets the size of meetings, the support needed and "
+    "how you will share what each one learns.",
+    "clinical_focus": "A single topic allows shared measures and a common plan; a whole "
+    "clinical area or population needs a longer view and room for several projects.",
+    "enabling_support": "Support that gives time and space without directing the work "
+    "helps members own it; support that comes with direction needs agreeing up front.",
+    "shared_domain": "People stay involved when they share an interest they care about. "
+    "Without one, you will need another reason for them to take part.",
+    "geographic_reach": "Distance decides whether people can meet in person and which "
+    "bodies must agree to the work.",
+    "improvement_focus": "Quality and safety work use different measures and reporting; "
+    "knowing which you aim at tells you what to collect and whom to involve.",
+}
+"""Why each question matters for planning the collaboration (not for the ranking)."""
+
+_SETTLED = ("Settled: no answer to the remaining questions could change first place "
+            "under these rules")
+
+_COMMANDS = ("Answer with the number or the name of an answer (the start of a name is "
+             "enough). Type 'why' to hear why it matters for planning, 'back' to change "
+             "your last answer, 'skip' to leave it unknown, 'stop' to finish now.")
+
+
+def planning_why(field_name: str) -> str:
+    """Why a question matters for planning; the field's description where none is written."""
+    return PLANNING_WHY.get(field_name) or FIELDS[field_name].description
+
+
+class Asker(Protocol):
+    """Where questions are asked and answers read."""
+
+    def say(self, text: str) -> None:
+        """Show a message to the person."""
+
+    def ask(self, prompt: str, choices: list[str]) -> str:
+        """Read one answer; ``EOFError`` at the end of input."""
+
+
+class PlainAsker:
+    """Prompts on standard error, answers as plain lines from standard input."""
+
+    def __init__(self, reader: TextIO, writer: TextIO) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    def say(self, text: str) -> None:
+        """Write to the prompt stream."""
+        self.writer.write(text + "\n")
+        self.writer.flush()
+
+    def ask(self, prompt: str, choices: list[str]) -> str:
+        """Read a line."""
+        self.writer.write(prompt)
+        self.writer.flush()
+        line = self.reader.readline()
+        if not line:
+            raise EOFError
+        return line.strip()
+
+
+class TerminalAsker:
+    """prompt_toolkit on the terminal: line editing, arrow keys, history, completion."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.output import create_output
+
+        self._stream = stream
+        self._session: PromptSession[str] = PromptSession(output=create_output(stdout=stream))
+
+    def say(self, text: str) -> None:
+        """Print above the prompt."""
+        self._stream.write(text + "\n")
+        self._stream.flush()
+
+    def ask(self, prompt: str, choices: list[str]) -> str:
+        """Prompt with completion of the allowed answers and the commands."""
+        from prompt_toolkit.completion import WordCompleter
+
+        words = [*choices, "why", "back", "skip", "stop", "help"]
+        completer = WordCompleter(words, ignore_case=True, sentence=True)
+        return self._session.prompt(prompt, completer=completer).strip()
+
+
+def prompt_stream() -> TextIO:
+    """Where the person sees prompts: standard error, unless only standard output is a
+    terminal (``2> log``)."""
+    if not sys.stderr.isatty() and sys.stdout.isatty():
+        return sys.stdout
+    return sys.stderr
+
+
+def make_asker() -> Asker:
+    """The prompt library on a terminal, plain lines otherwise."""
+    stream = prompt_stream()
+    if sys.stdin.isatty() and stream.isatty() and not os.environ.get("COLLAB_ADVISOR_PLAIN"):
+        return TerminalAsker(stream)
+    return PlainAsker(sys.stdin, stream)
+
+
+def save_answers(path: Path, answers: dict[str, Any]) -> None:
+    """Write the answers as a YAML context file, replacing the old one in one step."""
+    known = Context.model_validate(answers).known()
+    text = ("# Answers from collab-advisor interview; read them back with\n"
+            f"# collab-advisor recommend --context {path.name}\n"
+            + (yaml.safe_dump(known, sort_keys=False, allow_unicode=True) if known else "{}\n"))
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def parse_answer(field_name: str, reply: str) -> Any:
+    """An answer by its number in the list, or typed (any case, or the start of a name).
+
+    Returns ``None`` for no match; ``ValueMatchError`` explains an ambiguous prefix.
+    """
+    values = allowed_values(field_name)
+    if FIELDS[field_name].kind == "count":
+        value = match_value(field_name, reply) if reply.strip().isdigit() else None
+        return value if isinstance(value, int) and value >= 1 else None
+    if reply.isdigit() and 1 <= int(reply) <= len(values):
+        reply = values[int(reply) - 1]
+    return match_value(field_name, reply)
+
+
+_MISSING = object()
+
+
+@dataclass
+class Interview:
+    """The state of one interview: answers, what was skipped, and how to go back."""
+
+    recommend: Callable[[dict[str, Any]], Recommendation]
+    asker: Asker
+    answers: dict[str, Any]
+    save: Path | None = None
+    skipped: set[str] = field(default_factory=set)
+    history: list[tuple[str, object]] = field(default_factory=list)
+    """(field, its value before) for every answer or skip, newest last."""
+    ask_next: str | None = None
+    go_on: bool = False
+    """Whether the person chose to answer the questions left once the advice settled."""
+
+    def pending(self, rec: Recommendation) -> list[Question]:
+        """The questions still to ask, purpose first, then the most useful first."""
+        open_questions = [q for q in rec.next_questions if q.field not in self.skipped]
+        first = [q for name in ((self.ask_next,) if self.ask_next else ()) + PURPOSE_FIRST
+                 for q in open_questions if q.field == name]
+        return list(dict.fromkeys(first + open_questions))
+
+    def _store(self) -> None:
+        if self.save is not None:
+            save_answers(self.save, self.answers)
+
+    def _answer(self, question: Question, value: object) -> None:
+        self.history.append((question.field, self.answers.get(question.field, _MISSING)))
+        if value is _MISSING:
+            self.skipped.add(question.field)
+        else:
+            self.answers[question.field] = value
+        self.ask_next = None
+        self._store()
+
+    def _back(self) -> bool:
+        if not self.history:
+            self.asker.say("There is no earlier answer to change.")
+            return False
+        name, before = self.history.pop()
+        self.skipped.discard(name)
+        if before is _MISSING:
+            self.answers.pop(name, None)
+        else:
+            self.answers[name] = before
+        self.ask_next = name
+        self._store()
+        self.asker.say(f"Back to: {FIELDS[name].question}")
+        return True
+
+    def _offer_rest(self, rec: Recommendation, left: int) -> bool:
+        self.asker.say(f"\nSettled: {rec.top.name} ranks first, and under these rules no "
+                       f"answer to the {left} remaining question{'s' if left != 1 else ''} "
+                       "could change that. They can still help you plan.")
+        reply = self.asker.ask("Go on with them? (yes/no) > ", ["yes", "no"])
+        return reply.strip().lower() in ("y", "yes", "go", "go on", "continue")
+
+    def run(self) -> tuple[Recommendation, str]:
+        """Ask until settled (then as long as wanted); the result and why it ended."""
+        self.asker.say(_COMMANDS)
+        rec = self.recommend(self.answers)
+        while True:
+            pending = self.pending(rec)
+            if not pending:
+                return rec, (_SETTLED if rec.is_settled
+                             else "No more questions to ask")
+            if rec.is_settled and not self.go_on and not self.ask_next:
+                try:
+                    self.go_on = self._offer_rest(rec, len(pending))
+                except EOFError:
+                    return rec, _SETTLED
+                if not self.go_on:
+                    return rec, _SETTLED
+            outcome = self._ask(pending[0])
+            if outcome is not None:
+                return rec, outcome
+            rec = self.recommend(self.answers)
+
+    def _ask(self, question: Question) -> str | None:
+        """One question until it is answered, skipped or undone; a reason to stop, if any."""
+        name = question.field
+        values = allowed_values(name)
+        self.asker.say(f"\n{question.question}")
+        for number, value in enumerate(values, start=1):
+            spec = FIELDS[name]
+            meaning = spec.choices(value).description if spec.choices is not None else ""
+            self.asker.say(f"  {number}. {describe_value(name, match_value(name, value))}"
+                           + (f": {meaning}" if meaning else ""))
+        if not values:
+            self.asker.say(f"  A whole number (the advice tells apart: "
+                           f"{'; '.join(question.answers)}).")
+        while True:
+            try:
+                reply = self.asker.ask("> ", [describe_value(name, match_value(name, v))
+                                              for v in values])
+            except EOFError:
+                return "Input ended"
+            word = reply.strip().lower()
+            if word in ("stop", "done", "quit", "q"):
+                return "Stopped on request"
+            if word in ("why", "?"):
+                self.asker.say(planning_why(name))
+                continue
+            if word in ("help", "h"):
+                self.asker.say(_COMMANDS)
+                continue
+            if word in ("back", "b"):
+                if self._back():
+                    return None
+                continue
+            if word in ("skip", "s", ""):
+                self._answer(question, _MISSING)
+                return None
+            try:
+                chosen = parse_answer(name, reply)
+            except ValueMatchError as error:
+                message = str(error).removeprefix(f"{name}: ")
+                self.asker.say(f"{message}. Or type why, back, skip or stop.")
+                continue
+            if chosen is None:
+                self.asker.say(f"Please answer with a whole number of at least 1 for "
+                               f"{field_label(name)} (or why, back, skip, stop).")
+                continue
+            self._answer(question, chosen)
+            return None

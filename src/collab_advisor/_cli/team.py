@@ -1,0 +1,79 @@
+"""``collab-advisor team``: advice for a planning team from each member's answers.
+
+Members come as context files (one per member, labelled by the file name or the
+file's ``member`` and ``role`` keys) or as one CSV with a row per member and
+optional ``member`` and ``role`` columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from .._advice.team import TeamRecommendation, recommend_team
+from .._errors import CollabAdvisorError
+from .._rulebook.files import read_context_file
+from .._rulebook.ruleset import RuleSet
+from .csvinput import read_batch
+
+MEMBER_COLUMNS = ("member", "role")
+"""Columns a team CSV may have beside the context fields."""
+
+
+def read_members(sources: list[str]) -> list[dict[str, Any]]:
+    """Each member's answers, with a ``member`` label, from context files or team CSVs."""
+    if sources.count("-") > 1:
+        raise CollabAdvisorError("standard input (-) can be read only once")
+    members: list[dict[str, Any]] = []
+    for source in sources:
+        if source.lower().endswith(".csv"):
+            batch = read_batch(source, "csv", extra=MEMBER_COLUMNS)
+            for row in batch.rows:
+                if row.values is None:
+                    raise CollabAdvisorError(f"{source}, row {row.number}: {row.error}")
+                values = dict(row.values)
+                values.setdefault("member", f"{Path(source).stem} row {row.number}")
+                members.append(values)
+            continue
+        values = read_context_file(source)
+        label = "standard input" if source == "-" else Path(source).stem
+        values.setdefault("member", values.get("name") or label)
+        members.append(values)
+    return members
+
+
+def render_team(team: TeamRecommendation, form: str) -> str:
+    """The team's advice as text, markdown, json or html."""
+    if form == "markdown":
+        return team.to_markdown()
+    if form == "json":
+        return team.model_dump_json(indent=2)
+    if form == "html":
+        return team.to_html()
+    return team.explain()
+
+
+def add_team_command(commands: Any, run: Callable[[argparse.Namespace, TextIO], int]
+                     ) -> argparse.ArgumentParser:
+    """Register ``team``; the caller adds its output, engine and rules options."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "team", help="advice for a planning team from each member's answers",
+        description="Combine a planning team's answers: the answers everyone agrees on, "
+        "the disputed ones with who said what, the team's ranking with score ranges across "
+        "the proposed answers, the disagreement that decides the advice, whose voices are "
+        "missing, and each member's own first place. Give one context file per member "
+        "(its 'member' and 'role' keys label it), or a CSV with one row per member and "
+        "optional 'member' and 'role' columns.")
+    parser.add_argument("members", nargs="+", metavar="FILE",
+                        help="a member's context file (.yaml, .json, or - for standard "
+                        "input), or a .csv with one row per member")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run_team(members: list[dict[str, Any]], rules: RuleSet | None,
+             engine: Any) -> TeamRecommendation:
+    """The team's advice for members read from the command line."""
+    return recommend_team(members, rules=rules, engine=engine)

@@ -1,0 +1,212 @@
+"""The plain-language explanation of a recommendation."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+from .._advice.presenters import register
+from .._model.fields import RULE_FIELDS
+from .._model.wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    field_label,
+    join_words,
+    no_advice_detail,
+    points_text,
+    provenance,
+)
+from .._printable import one_line, printable
+from .advicewords import checklist_note, settled_text
+
+_NEXT_SHOWN = 3
+"""How many next questions the explanation lists (the reports list them all)."""
+
+if TYPE_CHECKING:
+    from .._advice.recommend import FindingTrace, Reason, Recommendation
+
+_WIDTH = 88
+
+
+def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text, _WIDTH, initial_indent=first if first is not None else indent,
+        subsequent_indent=indent, break_on_hyphens=False,
+    )
+
+
+def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
+                   verbose: bool) -> list[str]:
+    lines = []
+    # Without rule ids, several rules establishing one finding would read as repeats.
+    shown = trace.established_by if verbose else trace.established_by[:1]
+    for inference in shown:
+        lines += _wrap(
+            f"{trace.text} [{inference.rule_id}]" if verbose else trace.text,
+            indent + "  ", indent + "because: ",
+        )
+        for deeper in inference.via:
+            if deeper.finding not in seen:  # show each finding's chain once per reason
+                seen.add(deeper.finding)
+                lines += _finding_lines(deeper, indent + "  ", seen, verbose)
+    return lines
+
+
+def _reason_lines(reason: Reason, verbose: bool) -> list[str]:
+    sign = f"{reason.points:+d}"
+    lines = _wrap(reason.text, " " * 9, f"   {sign:>4}  ")
+    cited = f"[{reason.rule_id}; {reason.source}]" if verbose else f"[{reason.source}]"
+    lines += _wrap(cited, " " * 10, " " * 9)
+    seen: set[str] = set()
+    for trace in reason.via:
+        seen.add(trace.finding)
+        lines += _finding_lines(trace, " " * 9, seen, verbose)
+    return lines
+
+
+def summary(rec: Recommendation) -> str:
+    """One paragraph: the best fit, its lead, how much is known and whether it could change."""
+    top = rec.top
+    tied = rec.tied_at_top
+    total = len(RULE_FIELDS)
+    if len(rec.unknown_fields) == total and len(tied) == len(rec.ranking):
+        first = rec.next_questions[0].question if rec.next_questions else ""
+        return (f"Nothing is known yet, so no approach is ahead ({points_text(top.score)} "
+                "each)." + (f" The most useful thing to find out first: {first}" if first else ""))
+    if len(tied) > 1:
+        names = join_words([r.name for r in rec.ranking if r.approach in tied])
+        text = (f"{names} share the best fit, with {points_text(top.score)} each; the fixed "
+                f"order of approaches lists {top.name} first.")
+    else:
+        runner_up = rec.ranking[1]
+        lead = top.score - runner_up.score
+        text = (f"{top.name} fits best, with {points_text(top.score)}, "
+                f"{points_text(lead)} ahead of {runner_up.name}.")
+    known = total - len(rec.unknown_fields)
+    text += f" This rests on {known} of the {total} answers the rules use."
+    if not rec.unknown_fields:
+        text += " Everything is known, so the ranking cannot change."
+    elif rec.is_settled:
+        text += " The other answers could not change which approach ranks first."
+    else:
+        text += " Other answers could still change which approach ranks first"
+        if rec.next_questions:
+            text += f"; the most useful to find out next: {rec.next_questions[0].question}"
+        if not text.endswith(("?", ".")):
+            text += "."
+    fit = rec.fit.strength
+    text += {"strong": " The fit is strong.", "moderate": " The fit is moderate.",
+             "weak": " Even this approach fits weakly.",
+             "unclear": " Too little is known yet to judge how well it fits."}[fit]
+    return text
+
+
+def explain(rec: Recommendation, verbose: bool = True) -> str:
+    """A summary, then every approach, best first, with each reason, its source and its
+    chain of findings; ``verbose=False`` leaves out the rule ids."""
+    lines: list[str] = []
+    title = "Which collaboration-based approach fits"
+    if rec.context.name:
+        title += f": {one_line(rec.context.name)}"
+    lines += [title, "=" * min(len(title), _WIDTH)]
+    lines += _wrap(summary(rec), "")
+    lines.append("")
+    known = rec.context.known()
+    described = [
+        f"{name.replace('_', ' ')} = {describe_value(name, known[name])}"
+        for name in RULE_FIELDS if name in known
+    ]
+    lines += _wrap("Known: " + ("; ".join(described) if described else "nothing yet") + ".", "  ",
+                   "")
+    if rec.unknown_fields:
+        unknown = ", ".join(name.replace("_", " ") for name in rec.unknown_fields)
+        lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
+    lines.append("")
+    if not rec.has_advice:
+        lines += _wrap(f"{NO_ADVICE_HEADLINE} {no_advice_detail(rec.top.name)}", "")
+        lines.append("")
+    for ranked in rec.ranking:
+        lines.append(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)}")
+        if not ranked.reasons:
+            lines.append("       No rule applied to this approach for this context.")
+        for reason in ranked.reasons:
+            lines += _reason_lines(reason, verbose)
+        lines.append("")
+    tied = rec.tied_at_top
+    if len(tied) > 1:
+        names = [r.name for r in rec.ranking if r.approach in tied]
+        joined = join_words(names)
+        lines += _wrap(
+            f"{joined} share the top score ({points_text(rec.top.score)}). The tie is "
+            "broken by the fixed order of approaches (Quality Improvement Collaborative, "
+            "Community of Practice, Managed Clinical Network, Clinical Community); telling "
+            "us more about the context may separate them.", "",
+        )
+        lines.append("")
+    lines += _outlook_lines(rec, verbose)
+    lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
+    return printable("\n".join(lines))
+
+
+def _heading(title: str) -> list[str]:
+    return [title, "-" * len(title)]
+
+
+def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
+    """Settledness, robustness, fit, next questions, considerations and the checklist."""
+    lines = _heading("Could the open questions still change first place?")
+    lines += _wrap(settled_text(rec), "")
+    unknown = len(rec.unknown_fields)
+    if unknown:
+        kind = "exact" if rec.ranges_exact else "bounds: too many combinations to score each"
+        lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
+                       "")
+        for ranked in rec.ranking:
+            low, high = ranked.score_range
+            lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
+    lines.append("")
+    lines += _heading("How robust is first place?")
+    lines += _wrap(rec.robustness.message, "")
+    lines.append("")
+    lines += _heading("Fit")
+    lines += _wrap(rec.fit.message, "")
+    lines.append("")
+    if rec.next_questions:
+        lines += _heading("Still open (no answer can change first place under these rules)"
+                          if rec.is_settled else "What to find out next")
+        for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
+            lines += _wrap(f"{question.question} ({field_label(question.field)}: "
+                           f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
+            lines += _wrap(question.why, "     ")
+        left = len(rec.next_questions) - _NEXT_SHOWN
+        if left > 0:
+            lines += _wrap(f"... and {left} more question{'s' if left > 1 else ''}, listed in "
+                           "the Markdown and HTML reports and asked in turn by the interview.",
+                           "     ", "  ")
+        lines.append("")
+    raised = [c for c in rec.considerations if c.raised]
+    reminders = [c for c in rec.considerations if not c.raised]
+    lines += _heading("Things to consider")
+    if raised:
+        lines.append("Raised by this context:")
+    for consideration in raised:
+        lines.append(f"  {consideration.title}")
+        for reason in consideration.reasons:
+            cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
+                     else f"[{reason.source}]")
+            lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
+    if reminders:
+        lines.append("General reminders (nothing in this context raised them):")
+    for consideration in reminders:
+        lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
+    lines.append("")
+    lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
+    lines += _wrap("For the planners to answer; the context only informs them.", "")
+    for item in rec.planning_questions:
+        lines += _wrap(f"{item.question} ({checklist_note(item)})", "        ",
+                       f"  [ ] {item.number}. ")
+    lines.append("")
+    return lines
+
+
+register("explain", explain)

@@ -1,0 +1,262 @@
+"""Markdown and HTML renderings of a recommendation: notebook display and reports.
+
+HTML is self-contained (inline CSS, no scripts, fonts or images) so a report
+can be attached to a business case or printed; every piece of user or rule
+text is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from .._advice.presenters import register
+from .._model.fields import RULE_FIELDS
+from .._model.wording import (
+    NO_ADVICE_HEADLINE,
+    describe_value,
+    field_label,
+    no_advice_detail,
+    provenance,
+)
+from .._printable import one_line, printable
+from .advicewords import checklist_note, settled_text
+
+if TYPE_CHECKING:
+    from .._advice.recommend import RankedApproach, Recommendation
+
+
+
+def _md(text: str) -> str:
+    """Escape characters Markdown would read as formatting."""
+    for char in "\\`*_[]<>|#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _title(rec: Recommendation) -> str:
+    name = rec.context.name
+    return (f"Collaboration approach advice: {one_line(name)}" if name
+            else "Collaboration approach advice")
+
+
+def _known_rows(rec: Recommendation) -> list[tuple[str, str]]:
+    known = rec.context.known()
+    return [
+        (field_label(name), describe_value(name, known[name]) if name in known else "not known")
+        for name in RULE_FIELDS
+    ]
+
+
+def _footer(rec: Recommendation) -> str:
+    return provenance(rec.rules_version, rec.rules_fingerprint, rec.engine)
+
+
+def _cited(rule_id: str, source: str, verbose: bool) -> str:
+    return f"{rule_id}; {source}" if verbose else source
+
+
+def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) -> str:
+    """A Markdown report, starting at a top-level heading; ``full=False`` gives the compact
+    notebook view; ``verbose=False`` leaves out the rule ids."""
+    out = [f"{'#' if full else '###'} {_md(_title(rec))}", ""]
+    out += ["| Rank | Approach | Score | Could reach |", "|---:|---|---:|---|"]
+    for ranked in rec.ranking:
+        low, high = ranked.score_range
+        out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    if not rec.has_advice:
+        out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
+    out += ["", f"**Fit:** {_md(rec.fit.message)}", "",
+            f"**Settled?** {_md(settled_text(rec))}", "",
+            f"**Robustness:** {_md(rec.robustness.message)}", ""]
+    reasons = rec.top.reasons if full else rec.top.reasons[:3]
+    if reasons:
+        out += [f"**Why {_md(rec.top.name)}:**", ""]
+        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
+                for r in reasons]
+        out.append("")
+    questions = rec.next_questions if full else rec.next_questions[:3]
+    if questions:
+        out += ["**Still unanswered (none can change first place under these rules):**"
+                if rec.is_settled else "**Next questions:**", ""]
+        out += [f"{n}. {_md(q.question)} — {_md(q.why)}" for n, q in enumerate(questions, 1)]
+        out.append("")
+    if full:
+        out += _markdown_details(rec, verbose)
+    out.append(f"*{_md(_footer(rec))}*")
+    return printable("\n".join(out))
+
+
+def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
+    out = ["## Context", "", "| Field | Value |", "|---|---|"]
+    out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
+    out.append("")
+    for ranked in rec.ranking[1:]:
+        out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
+        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
+                for r in ranked.reasons] or ["- No rule applied to this approach."]
+        out.append("")
+    out += ["## Things to consider", ""]
+    for consideration in rec.considerations:
+        for reason in consideration.reasons:
+            out.append(f"- **{_md(consideration.title)}** (raised here): {_md(reason.why)} "
+                       f"*({_md(reason.source)})*")
+    out += [f"- **{_md(c.title)}** (general reminder): {_md(c.reminder)}"
+            for c in rec.considerations if not c.raised]
+    out.append("")
+    out += ["## Planning checklist (for the planners to answer)", ""]
+    out += [f"- [ ] {q.number}. {_md(q.question)} ({_md(checklist_note(q))})"
+            for q in rec.planning_questions]
+    out.append("")
+    return out
+
+
+_CSS = """
+.ca-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
+  max-width:920px;line-height:1.45}
+.ca-report h1{font-size:1.5em;margin:.2em 0 .4em}
+.ca-report h2{font-size:1.15em;margin:1.2em 0 .4em;border-bottom:1px solid #d6dbe4;
+  padding-bottom:.2em}
+.ca-report table{border-collapse:collapse;width:100%;margin:.4em 0}
+.ca-report th,.ca-report td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef;
+  vertical-align:top}
+.ca-report th{background:#f3f5f9;font-weight:600}
+.ca-bar{position:relative;height:14px;background:#f3f5f9;min-width:160px;border-radius:3px}
+.ca-bar span{position:absolute;top:0;height:14px;border-radius:3px}
+.ca-bar .pos{background:#2f7d4a}.ca-bar .neg{background:#b3412e}
+.ca-bar .zero{position:absolute;top:-2px;width:1px;height:18px;background:#5b6577}
+.ca-num{text-align:right;white-space:nowrap}
+.ca-note{color:#5b6577;font-size:.9em}
+.ca-top{background:#eef6f0}
+.ca-report ul{margin:.3em 0 .6em 1.2em;padding:0}
+.ca-report li{margin:.15em 0}
+@media print{.ca-report{max-width:none}.ca-report h2{break-after:avoid}
+  .ca-bar .pos,.ca-bar .neg{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+"""
+
+
+def _bar(ranked: RankedApproach, low: int, high: int) -> str:
+    """A bar from zero to the score, on a scale from the lowest to the highest score shown."""
+    span = max(high - low, 1)
+    zero = (0 - low) / span * 100
+    start = (min(0, ranked.score) - low) / span * 100
+    width = abs(ranked.score) / span * 100
+    kind = "pos" if ranked.score >= 0 else "neg"
+    return (f'<div class="ca-bar" role="img" aria-label="{ranked.score} points">'
+            f'<span class="{kind}" style="left:{start:.1f}%;width:{width:.1f}%"></span>'
+            f'<span class="zero" style="left:{zero:.1f}%"></span></div>')
+
+
+def _ranking_table(rec: Recommendation) -> str:
+    scores = [r.score for r in rec.ranking]
+    low, high = min(0, *scores), max(0, *scores)
+    rows = []
+    for ranked in rec.ranking:
+        r_low, r_high = ranked.score_range
+        css = ' class="ca-top"' if ranked.rank == 1 else ""
+        rows.append(
+            f"<tr{css}><td class=\"ca-num\">{ranked.rank}</td><td>{escape(ranked.name)}</td>"
+            f"<td class=\"ca-num\">{ranked.score}</td><td>{_bar(ranked, low, high)}</td>"
+            f"<td class=\"ca-num\">{r_low} to {r_high}</td></tr>"
+        )
+    return ("<table><thead><tr><th>Rank</th><th>Approach</th><th>Score</th><th></th>"
+            "<th>Could reach</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
+    reasons = ranked.reasons if limit is None else ranked.reasons[:limit]
+    if not reasons:
+        return '<p class="ca-note">No rule applied to this approach.</p>'
+    items = []
+    for r in reasons:
+        chain = "".join(
+            f'<br><span class="ca-note">because: {escape(t.text)}</span>' for t in r.via
+        )
+        items.append(f"<li><strong>{r.points:+d}</strong> {escape(r.text)} "
+                     f'<span class="ca-note">[{escape(r.source)}]</span>'
+                     f"{chain}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def to_html(rec: Recommendation, full: bool = True) -> str:
+    """A self-contained HTML report; ``full=False`` gives the compact notebook view."""
+    parts = [f"<style>{_CSS}</style>", '<div class="ca-report">',
+             f"<h1>{escape(_title(rec))}</h1>", _ranking_table(rec),
+             "" if rec.has_advice else
+             f"<p><strong>{NO_ADVICE_HEADLINE}</strong> "
+             f"{escape(no_advice_detail(rec.top.name))}</p>",
+             f"<p><strong>Fit:</strong> {escape(rec.fit.message)}<br>"
+             f"<strong>Settled?</strong> {escape(settled_text(rec))}<br>"
+             f"<strong>Robustness:</strong> {escape(rec.robustness.message)}</p>",
+             f"<h2>Why {escape(rec.top.name)}</h2>",
+             _reason_items(rec.top, None if full else 3)]
+    questions = rec.next_questions if full else rec.next_questions[:3]
+    if questions:
+        heading = ("Still unanswered (none can change first place under these rules)"
+                   if rec.is_settled else "What to find out next")
+        parts.append(f"<h2>{heading}</h2><ol>")
+        parts += [f"<li>{escape(q.question)} <span class=\"ca-note\">{escape(q.why)}</span></li>"
+                  for q in questions]
+        parts.append("</ol>")
+    if full:
+        parts += _html_details(rec)
+    parts.append(f'<p class="ca-note">{escape(_footer(rec))}</p></div>')
+    return printable("\n".join(parts))
+
+
+def _html_details(rec: Recommendation) -> list[str]:
+    parts = ["<h2>The context</h2><table><tbody>"]
+    parts += [f"<tr><th>{escape(f)}</th><td>{escape(v)}</td></tr>" for f, v in _known_rows(rec)]
+    parts.append("</tbody></table>")
+    parts.append("<h2>The other approaches</h2>")
+    for ranked in rec.ranking[1:]:
+        parts.append(f"<h3>{ranked.rank}. {escape(ranked.name)} ({ranked.score} points)</h3>")
+        parts.append(_reason_items(ranked))
+    parts.append("<h2>Things to consider</h2><ul>")
+    for consideration in rec.considerations:
+        for reason in consideration.reasons:
+            parts.append(f"<li><strong>{escape(consideration.title)}</strong> (raised here): "
+                         f"{escape(reason.why)} <span class=\"ca-note\">"
+                         f"[{escape(reason.source)}]</span></li>")
+    parts += [f"<li><strong>{escape(c.title)}</strong> <span class=\"ca-note\">(general "
+              f"reminder)</span>: {escape(c.reminder)}</li>"
+              for c in rec.considerations if not c.raised]
+    parts.append("</ul>")
+    parts.append("<h2>Planning checklist (for the planners to answer)</h2><ul>")
+    for q in rec.planning_questions:
+        parts.append(f"<li>&#9744; {q.number}. {escape(q.question)} "
+                     f"<span class=\"ca-note\">({escape(checklist_note(q))})</span></li>")
+    parts.append("</ul>")
+    parts.append(_rules_details(rec))
+    return parts
+
+
+def _rules_details(rec: Recommendation) -> str:
+    """The rules behind the advice, by id, folded away for those who maintain rules."""
+    titles: dict[str, str] = {}
+    for ranked in rec.ranking:
+        for reason in ranked.reasons:
+            titles.setdefault(reason.rule_id, reason.title)
+    for trace in rec.findings:
+        for inference in trace.established_by:
+            titles.setdefault(inference.rule_id, inference.title)
+    for consideration in rec.considerations:
+        for advice in consideration.reasons:
+            titles.setdefault(advice.rule_id, consideration.title)
+    rows = "".join(f"<li><code>{escape(rule_id)}</code>: {escape(titles[rule_id])}</li>"
+                   for rule_id in sorted(titles))
+    return (f'<details class="ca-note"><summary>The {len(titles)} rules behind this advice, '
+            f"by id</summary><ul>{rows}</ul></details>")
+
+
+def html_document(rec: Recommendation) -> str:
+    """A complete, printable HTML page for the report."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(_title(rec))}</title>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"</head><body>\n{to_html(rec)}\n</body></html>\n")
+
+
+register("markdown", to_markdown)
+register("html", to_html)
+register("html_document", html_document)

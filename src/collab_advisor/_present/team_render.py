@@ -1,0 +1,213 @@
+"""A team's advice in words: plain text, Markdown and self-contained HTML.
+
+The three renderings share one outline (agreement, the decisive disagreement,
+the team's ranking, voices, members) so a planning group reads the same story
+whichever format it opens.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from html import escape
+from typing import TYPE_CHECKING
+
+from .._advice.presenters import register
+from .._model.fields import RULE_FIELDS
+from .._model.wording import describe_value, field_label, join_words, points_text, provenance
+
+if TYPE_CHECKING:
+    from .._advice.team import TeamRecommendation
+
+_WIDTH = 88
+
+
+def _wrap(text: str, indent: str = "  ", first: str = "") -> list[str]:
+    return textwrap.wrap(text, _WIDTH, initial_indent=first, subsequent_indent=indent,
+                         break_on_hyphens=False)
+
+
+def _agreed_words(team: TeamRecommendation) -> str:
+    known = team.agreed.known()
+    parts = [f"{field_label(f)} = {describe_value(f, known[f])}" for f in RULE_FIELDS if f in known]
+    return "; ".join(parts) if parts else "nothing yet"
+
+
+def _unanswered(team: TeamRecommendation) -> list[str]:
+    disputed = {d.field for d in team.disputed}
+    known = team.agreed.known()
+    return [field_label(f) for f in RULE_FIELDS if f not in known and f not in disputed]
+
+
+def _settled_words(team: TeamRecommendation) -> str:
+    top = team.advice.top.name
+    if team.settled_across_disputes:
+        across = (f"Whichever of the proposed answers the team settles on, {top} stays first"
+                  if team.disputed else "No answer is disputed")
+    else:
+        across = "The team's disagreements could change which approach comes first"
+    if team.is_settled:
+        rest = ("; under these rules, no answer to the open questions could change first "
+                "place either.")
+    else:
+        rest = ("; answers to questions nobody has answered yet could still change first "
+                "place under these rules.")
+    return across + rest
+
+
+def _summary(team: TeamRecommendation) -> str:
+    top = team.advice.top.name
+    members = f"{len(team.members)} member{'s' if len(team.members) != 1 else ''} answered. "
+    if team.advice.has_advice:
+        text = members + f"Under the answers they agree on, {top} ranks first. "
+    else:
+        text = (members + "Under the answers they agree on, no approach stands out yet: "
+                "none of the leading approach's defining features is among them. ")
+    decisive = team.decisive
+    if decisive is not None and decisive.changes_top:
+        text += f"The disagreement to discuss first is {field_label(decisive.field)}. "
+    elif team.disputed:
+        text += "None of their disagreements, taken alone, changes first place. "
+    return text + _settled_words(team)
+
+
+def explain_team(team: TeamRecommendation) -> str:
+    """The team's advice as plain text."""
+    lines = ["Which collaboration-based approach fits this team's plan",
+             "=" * 55]
+    lines += _wrap(_summary(team), "")
+    lines.append("")
+    lines += _wrap("Agreed: " + _agreed_words(team) + ".", "  ")
+    unanswered = _unanswered(team)
+    if unanswered:
+        lines += _wrap(f"Nobody has answered ({len(unanswered)}): " + ", ".join(unanswered) + ".",
+                       "  ")
+    lines.append("")
+    if team.disputed:
+        lines.append("Where the team differs, the disagreement that matters most first")
+        lines.append("-" * 66)
+        for number, d in enumerate(team.disputed, 1):
+            lines += _wrap(d.message, "     ", f"{number}. ")
+        lines.append("")
+    lines.append("The team's ranking")
+    lines.append("-" * 18)
+    for ranked in team.advice.ranking:
+        low, high = team.score_range_of(ranked.approach)
+        lines += _wrap(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)} "
+                       f"(could reach {low} to {high} across the team's answers)", "     ")
+        for reason in ranked.reasons[:3]:
+            lines += _wrap(f"{reason.points:+d}  {reason.text} [{reason.source}]", " " * 9,
+                           " " * 5)
+    lines.append("")
+    lines.append("Voices")
+    lines.append("-" * 6)
+    roles = join_words(list(team.roles)) if team.roles else "no roles given"
+    lines += _wrap(f"Roles taking part: {roles}.", "  ")
+    if team.voices_note:
+        lines += _wrap(team.voices_note, "  ")
+    lines.append("")
+    lines.append("Each member's own advice")
+    lines.append("-" * 24)
+    for view in team.member_views:
+        role = f" ({view.role})" if view.role else ""
+        agree = "same first place as the team" if view.agrees_on_top else "a different first place"
+        lines += _wrap(f"{view.label}{role}: {view.recommendation.top.name} first, {agree}; "
+                       f"{view.distance} of 6 pairs ordered differently from the team.", "    ",
+                       "  ")
+    lines.append("")
+    lines.append(provenance(team.advice.rules_version, team.advice.rules_fingerprint,
+                            team.advice.engine))
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    for char in "\\`*_[]<>|#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def team_markdown(team: TeamRecommendation) -> str:
+    """The team's advice as Markdown, starting at a top-level heading."""
+    out = ["# Collaboration approach advice for a planning team", "", _md(_summary(team)), "",
+           "## Agreed answers", "", _md(_agreed_words(team)), ""]
+    if team.disputed:
+        out += ["## Disagreements, the one that matters most first", ""]
+        out += [f"{n}. {_md(d.message)}" for n, d in enumerate(team.disputed, 1)]
+        out.append("")
+    out += ["## The team's ranking", "", "| Rank | Approach | Score | Across the team's answers |",
+            "|---:|---|---:|---|"]
+    for ranked in team.advice.ranking:
+        low, high = team.score_range_of(ranked.approach)
+        out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    out += ["", "## Voices", "",
+            _md("Roles taking part: " + (join_words(list(team.roles)) or "none given") + ".")]
+    if team.voices_note:
+        out += ["", _md(team.voices_note)]
+    out += ["", "## Members", "", "| Member | Role | First place | Pairs ordered differently |",
+            "|---|---|---|---:|"]
+    for view in team.member_views:
+        out.append(f"| {_md(view.label)} | {_md(view.role or '')} | "
+                   f"{_md(view.recommendation.top.name)} | {view.distance} |")
+    out += ["", "*" + _md(provenance(team.advice.rules_version, team.advice.rules_fingerprint,
+                                     team.advice.engine)) + "*"]
+    return "\n".join(out)
+
+
+_CSS = """
+.ca-team{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
+  max-width:920px;line-height:1.45}
+.ca-team table{border-collapse:collapse;width:100%;margin:.4em 0}
+.ca-team th,.ca-team td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef}
+.ca-team th{background:#f3f5f9}
+.ca-team .ca-note{color:#4a5365}
+.ca-team .decides{background:#fff4e0}
+"""
+
+
+def team_html(team: TeamRecommendation) -> str:
+    """The team's advice as an HTML fragment (notebooks, the web app)."""
+    parts = [f"<style>{_CSS}</style>", '<div class="ca-team">',
+             "<h2>Collaboration approach advice for a planning team</h2>",
+             f"<p>{escape(_summary(team))}</p>",
+             f"<h3>Agreed answers</h3><p>{escape(_agreed_words(team))}</p>"]
+    if team.disputed:
+        parts.append("<h3>Disagreements, the one that matters most first</h3><ol>")
+        for d in team.disputed:
+            css = ' class="decides"' if d.changes_top else ""
+            parts.append(f"<li{css}>{escape(d.message)}</li>")
+        parts.append("</ol>")
+    parts.append("<h3>The team's ranking</h3><table><thead><tr><th>Rank</th><th>Approach</th>"
+                 "<th>Score</th><th>Across the team's answers</th></tr></thead><tbody>")
+    for ranked in team.advice.ranking:
+        low, high = team.score_range_of(ranked.approach)
+        parts.append(f"<tr><td>{ranked.rank}</td><td>{escape(ranked.name)}</td>"
+                     f"<td>{ranked.score}</td><td>{low} to {high}</td></tr>")
+    parts.append("</tbody></table><h3>Voices</h3>")
+    roles = join_words(list(team.roles)) or "none given"
+    parts.append(f"<p>Roles taking part: {escape(roles)}.</p>")
+    if team.voices_note:
+        parts.append(f'<p class="ca-note">{escape(team.voices_note)}</p>')
+    parts.append("<h3>Members</h3><table><thead><tr><th>Member</th><th>Role</th>"
+                 "<th>First place</th><th>Pairs ordered differently</th></tr></thead><tbody>")
+    for view in team.member_views:
+        parts.append(f"<tr><td>{escape(view.label)}</td><td>{escape(view.role or '')}</td>"
+                     f"<td>{escape(view.recommendation.top.name)}</td>"
+                     f"<td>{view.distance}</td></tr>")
+    parts.append("</tbody></table>")
+    footer = provenance(team.advice.rules_version, team.advice.rules_fingerprint,
+                        team.advice.engine)
+    parts.append(f'<p class="ca-note">{escape(footer)}</p></div>')
+    return "\n".join(parts)
+
+
+def team_html_document(team: TeamRecommendation) -> str:
+    """A complete, printable HTML page of the team's advice."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Collaboration approach advice for a planning team</title>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"</head><body>\n<main>{team_html(team)}</main>\n</body></html>\n")
+
+
+register("team_explain", explain_team)
+register("team_markdown", team_markdown)
+register("team_html", team_html)
+register("team_html_document", team_html_document)
