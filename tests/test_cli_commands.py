@@ -309,3 +309,19 @@ def test_own_rules_with_json_output_keep_their_rule_set(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rec = Recommendation.model_validate_json(result.stdout)
     assert "our-networks-need-money" in rec.fired_rules
+
+
+def test_batch_cells_are_matched_as_people_type_them(tmp_path: Path) -> None:
+    """CSV cells match any case and an unambiguous prefix; a bad cell names its allowed values."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("Aim,Time span,Formality,single_org_can_solve\n"
+                    "Share,fixed,INFORMAL,No\nshare,sometime,informal,\n", encoding="utf-8")
+    result = run("batch", str(rows), "--engine", "python")
+    assert result.returncode == 2
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    exact = recommend(aim="share_know_how", time_span="fixed_term", formality="informal",
+                      single_org_can_solve=False, engine="python")
+    assert first["top"] == exact.top.approach.value
+    assert first["score_community_of_practice"] == exact.score_of("community_of_practice")
+    assert second == {"row": 3, "error": "time_span: 'sometime' is not a valid time_span "
+                      "value; allowed: fixed_term, open_ended"}

@@ -27,6 +27,7 @@ from typing import Any
 from .._errors import nearest
 from .._model.fields import FIELDS
 from .._rulebook.files import MAX_BATCH_BYTES, STDIN, InputFileError, read_bytes
+from .values import ValueMatchError, match_value
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a cell may not start with in CSV output (OWASP's CSV-injection list)."""
@@ -131,6 +132,19 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
+def _typed_cells(columns: list[str | None], cells: list[str]) -> dict[str, Any]:
+    """A row's non-empty cells, each context value matched as a person types it: any
+    case, spaces or hyphens for underscores, an unambiguous prefix (``fixed`` for
+    ``fixed_term``); other columns (a member's label or role) are kept as text."""
+    values: dict[str, Any] = {}
+    for column, cell in zip(columns, cells, strict=False):
+        text = cell.strip()
+        if column is None or text == "":
+            continue
+        values[column] = match_value(column, text) if column in FIELDS else text
+    return values
+
+
 def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
     """Rows of a CSV file whose first row names context fields."""
     text, note = _decode(data, label)
@@ -148,8 +162,11 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
                 rows.append(InputRow(number, error=f"has {len(cells)} cells but the header "
                                      f"has {len(columns)} columns"))
                 continue
-            values = {column: cell.strip() for column, cell in zip(columns, cells, strict=False)
-                      if column is not None and cell.strip() != ""}
+            try:
+                values = _typed_cells(columns, cells)
+            except ValueMatchError as error:
+                rows.append(InputRow(number, error=str(error)))
+                continue
             rows.append(InputRow(number, values=values))
     except csv.Error as error:
         raise InputFileError(f"{label}, row {reader.line_num}", f"not valid CSV: {error}") from None
