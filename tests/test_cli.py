@@ -184,7 +184,8 @@ def test_batch_writes_one_result_per_row_and_reports_bad_rows(tmp_path: Path) ->
     output = tmp_path / "out.csv"
     result = run("batch", str(source), "--output", str(output), "--engine", "python")
     assert result.returncode == 2
-    assert "row 4: formality: Input should be" in result.stderr
+    assert ("row 4: formality: 'very_formal' is not a valid formality value; allowed: "
+            "informal, moderate, highly_structured") in result.stderr
     assert "1 of 4 rows could not be read; the others completed." in result.stderr
     rows = list(csv.DictReader(io.StringIO(output.read_text())))
     assert [r["row"] for r in rows] == ["2", "3", "4", "5"]
