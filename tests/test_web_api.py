@@ -579,3 +579,11 @@ def test_team_report_is_the_library_report(client: TestClient, rules: RuleSet) -
     """The team report is TeamRecommendation.to_html() for the team in the address."""
     report = client.get(_team_url(TEAM[:2]).replace("/team?", "/team/report?"))
     assert report.text == recommend_team(TEAM[:2], rules=rules).to_html()
+
+
+def test_a_plan_starts_a_team(client: TestClient) -> None:
+    """The results link to a team page holding this plan as its first member."""
+    page = client.get("/?aim=share_know_how&formality=informal").text
+    assert ('<a href="/team?n=1&amp;p0.formality=informal&amp;p0.aim=share_know_how">'
+            "Start a team with this plan</a>") in page
+    assert 'href="/team?n=1">Start a team' in client.get("/").text

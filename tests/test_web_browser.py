@@ -367,7 +367,7 @@ def test_a_team_built_from_plan_links(server: str, browser: Browser, scripts: bo
     page = plain.new_page()
     try:
         page.goto(server + "/")
-        page.get_by_role("link", name="Team").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
         expect(page.locator("#no-members")).to_be_visible()
         for label, role, answers in PLANS:
             page.get_by_label("Link to the member's plan").fill(

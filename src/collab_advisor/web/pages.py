@@ -114,6 +114,7 @@ def _advice_page(request: Request, state: State, tokens: Sequence[str],
         what_if_rows=what_if_rows(what_if, rec) if what_if else [],
         applied_query=apply_changes(state.values, changes),
         compare_query=_compare_query([state.values, state.values]),
+        team_query=to_query(state.values, prefix="p0."),
     )
 
 
