@@ -263,7 +263,7 @@ def test_everything_works_without_javascript(server: str, browser: Browser) -> N
 
         page.get_by_role("link", name="Compare this plan with another").click()
         page.select_option("#p1-aim", "share_know_how")
-        page.get_by_role("button", name="Update").click()
+        page.get_by_role("button", name="Update").last.click()
         summary = page.locator("tr.summary td").all_inner_texts()
         assert summary[0].startswith(expected.top.name)
         assert summary[1].startswith(recommend(aim="share_know_how",
@@ -345,6 +345,17 @@ def test_the_rules_page_lists_every_rule(server: str, page: Page) -> None:
     assert page.locator("table.rules tbody tr").count() == len(rules)
 
 
+def test_enter_in_a_compare_answer_updates_and_keeps_every_plan(server: str,
+                                                                page: Page) -> None:
+    """Pressing Enter in a typed answer on the compare page updates; it removes no plan."""
+    page.goto(server + "/compare?n=2&p0.aim=share_know_how&p1.aim=close_practice_gap")
+    page.fill("#p1-name", "Renal")
+    page.press("#p1-name", "Enter")
+    expect(page).to_have_url(re.compile(r"p1\.name=Renal"))
+    expect(page.locator("#plan-1")).to_have_text("Plan 2")
+    expect(page.locator("#p0-aim")).to_have_value("share_know_how")
+
+
 # -- the team page --------------------------------------------------------------------
 
 SHARED = {"aim": "improve_specialty_outcomes", "clinical_focus": "area_or_population",
@@ -370,11 +381,14 @@ def test_a_team_built_from_plan_links(server: str, browser: Browser, scripts: bo
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
         expect(page.locator("#no-members")).to_be_visible()
         for label, role, answers in PLANS:
-            page.get_by_label("Link to the member's plan").fill(
-                server + "/?" + "&".join(f"{k}={v}" for k, v in answers.items()))
             page.get_by_label("Their name or label").fill(label)
             page.get_by_label("Their role").fill(role)
-            page.get_by_role("button", name="Add this member").click()
+            link = page.get_by_label("Link to the member's plan")
+            link.fill(server + "/?" + "&".join(f"{k}={v}" for k, v in answers.items()))
+            if label == "Sam":  # Enter in the link field adds the member too
+                link.press("Enter")
+            else:
+                page.get_by_role("button", name="Add this member").click()
             expect(page.locator("table.member-views")).to_contain_text(label)
         team = _team_of(PLANS)
         assert team.decisive is not None and team.decisive.changes_top
