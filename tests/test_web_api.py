@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -18,7 +19,7 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
+from collab_advisor import Approach, Context, RuleSet, load_rules, recommend, recommend_team
 from collab_advisor.web import create_app
 from collab_advisor.web.cli import allowed_hosts, is_loopback
 from collab_advisor.web.fields import QUESTIONS
@@ -456,3 +457,133 @@ def test_unknown_addresses_get_a_page_or_json(client: TestClient) -> None:
     assert page.headers["content-type"].startswith("text/html")
     api = client.get("/api/nowhere")
     assert api.status_code == 404 and "no such API endpoint" in api.json()["message"]
+
+
+# -- the team page and POST /api/team ---------------------------------------------------
+
+TEAM: list[dict[str, Any]] = [
+    {"member": "Priya", "role": "clinician", "aim": "improve_specialty_outcomes",
+     "formality": "informal", "control": "self_directed"},
+    {"member": "Grace", "role": "manager", "aim": "improve_specialty_outcomes",
+     "formality": "moderate", "control": "supported"},
+    {"member": "Sam", "role": "carer", "aim": "improve_specialty_outcomes",
+     "formality": "moderate", "control": "self_directed", "sites": 4},
+]
+
+
+@pytest.mark.parametrize("members", [TEAM[:1], TEAM, [{"aim": "share_know_how"}, {}]])
+def test_team_api_returns_exactly_the_library_result(
+        client: TestClient, rules: RuleSet, members: list[dict[str, Any]]) -> None:
+    """POST /api/team gives recommend_team(members).model_dump(mode="json"), field for field."""
+    response = client.post("/api/team", json={"members": members})
+    assert response.status_code == 200
+    assert response.json() == recommend_team(members, rules=rules).model_dump(mode="json")
+    assert "/api/team" in client.get("/openapi.json").json()["paths"]
+
+
+def test_team_api_names_the_bad_member_field_and_the_limit(client: TestClient) -> None:
+    """A bad value names the member's place, field and allowed values; over 20 members is 422."""
+    bad = client.post("/api/team", json={"members": [TEAM[0], {"member": "B",
+                                                               "aim": "world_peace"}]})
+    assert bad.status_code == 422
+    assert bad.json()["message"].startswith("members.1.aim: 'world_peace' is not allowed; "
+                                            "allowed: close_practice_gap")
+    extra = client.post("/api/team", json={"members": [{"colour": "blue"}]})
+    assert "members.0.colour: not a field of the context" in extra.json()["message"]
+    label = client.post("/api/team", json={"members": [{"member": 7}]})
+    assert label.status_code == 422 and "members.0.member" in label.json()["message"]
+    many = client.post("/api/team", json={"members": [{}] * 21})
+    assert many.status_code == 422
+    assert "at most 20 members" in many.json()["message"]
+    none = client.post("/api/team", json={"members": []})
+    assert none.status_code == 422 and "at least one member" in none.json()["message"]
+
+
+def _team_url(members: list[dict[str, Any]]) -> str:
+    pairs = [("n", str(len(members)))]
+    for i, member in enumerate(members):
+        pairs += [(f"p{i}.{k}", str(v)) for k, v in member.items()]
+    return "/team?" + urlencode(pairs)
+
+
+def test_team_page_shows_agreement_disputes_and_advice(client: TestClient,
+                                                       rules: RuleSet) -> None:
+    """The page shows the team's top, the decisive dispute first with who said what, and ranges."""
+    team = recommend_team(TEAM, rules=rules)
+    page = client.get(_team_url(TEAM))
+    assert page.status_code == 200
+    text = page.text
+    verdict = re.search(r'<p class="verdict">.*?<strong>(.*?)</strong>', text)
+    assert verdict and verdict.group(1) == team.advice.top.name
+    decisive = team.decisive
+    assert decisive is not None
+    first = re.search(r'<li class="dispute decisive" id="dispute-(\w+)"', text)
+    assert first and first.group(1) == decisive.field
+    assert str(escape(decisive.message)) in text
+    for approach in Approach:
+        low, high = team.score_range_of(approach)
+        assert (f"{low} to {high}" if low != high else f"{low} (fixed)") in text
+    assert "<dt>Aim</dt><dd>improve specialty outcomes</dd>" in text.split('id="agreed-h"')[1]
+    assert "Roles taking part: carer, clinician, manager." in text
+    assert "No patient, service user or carer" not in text
+    for view in team.member_views:
+        assert f"<tr><th scope=\"row\">{view.label}</th>" in text
+    assert '<a href="/team" aria-current="page">Team</a>' in text
+
+
+def test_team_members_join_by_link_and_file_and_leave(client: TestClient) -> None:
+    """A plan's link or a context file adds a member to the address; remove takes one out."""
+    added = client.get("/team", params={
+        "n": "0", "link": "http://127.0.0.1:8000/?aim=share_know_how&formality=informal",
+        "new_member": "Ann", "new_role": "nurse", "add": "link"}, follow_redirects=False)
+    assert added.status_code == 303
+    assert added.headers["location"] == ("/team?n=1&p0.member=Ann&p0.role=nurse"
+                                         "&p0.formality=informal&p0.aim=share_know_how")
+    uploaded = client.post("/team/upload?n=1&p0.member=Ann&p0.aim=share_know_how",
+                           files={"context_file": ("b.yaml", b"member: Bo\nrole: carer\n"
+                                                   b"aim: redesign_services\n", "text/yaml")},
+                           follow_redirects=False)
+    assert uploaded.status_code == 303
+    assert uploaded.headers["location"] == ("/team?n=2&p0.member=Ann&p0.aim=share_know_how"
+                                            "&p1.member=Bo&p1.role=carer"
+                                            "&p1.aim=redesign_services")
+    removed = client.get("/team?n=2&p0.member=Ann&p0.aim=share_know_how&p1.member=Bo"
+                         "&p1.aim=redesign_services&remove=0", follow_redirects=False)
+    assert removed.headers["location"] == "/team?n=1&p0.member=Bo&p0.aim=redesign_services"
+    edited = client.get("/team?n=1&p0.member=Bo&p0.aim=share_know_how&p0.formality="
+                        "&link=&new_member=&new_role=", follow_redirects=False)
+    assert edited.headers["location"] == "/team?n=1&p0.member=Bo&p0.aim=share_know_how"
+
+
+def test_team_page_refuses_bad_links_files_and_too_many_members(client: TestClient) -> None:
+    """A link or file with bad answers is shown, not added; the page holds at most 20 members."""
+    bad_link = client.get("/team", params={"n": "0", "link": "/?aim=world_peace", "add": "1"})
+    assert bad_link.status_code == 422
+    assert "aim: &#39;world_peace&#39; is not allowed" in bad_link.text
+    no_answers = client.get("/team", params={"n": "0", "link": "http://example.org/",
+                                             "add": "1"})
+    assert no_answers.status_code == 422 and "That link holds no answers" in no_answers.text
+    bad_file = client.post("/team/upload?n=0", files={"context_file": (
+        "c.json", b'{"colour": "blue"}', "application/json")})
+    assert bad_file.status_code == 422
+    assert "c.json: &#39;colour&#39; is not a field of the context" in bad_file.text
+    large = client.post("/team/upload?n=0", files={"context_file": (
+        "big.yaml", b"#" * 40_000, "text/yaml")})
+    assert large.status_code == 422 and "larger than 32 KiB" in large.text
+    full = _team_url([{"aim": "share_know_how"}] * 20)
+    refused = client.get(full + "&link=%2F%3Faim%3Dshare_know_how&add=1")
+    assert refused.status_code == 422 and "at most 20 members" in refused.text
+
+
+def test_team_report_is_the_library_report(client: TestClient, rules: RuleSet) -> None:
+    """The team report is TeamRecommendation.to_html() for the team in the address."""
+    report = client.get(_team_url(TEAM[:2]).replace("/team?", "/team/report?"))
+    assert report.text == recommend_team(TEAM[:2], rules=rules).to_html()
+
+
+def test_a_plan_starts_a_team(client: TestClient) -> None:
+    """The results link to a team page holding this plan as its first member."""
+    page = client.get("/?aim=share_know_how&formality=informal").text
+    assert ('<a href="/team?n=1&amp;p0.formality=informal&amp;p0.aim=share_know_how">'
+            "Start a team with this plan</a>") in page
+    assert 'href="/team?n=1">Start a team' in client.get("/").text

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from collab_advisor import load_rules, recommend
+from collab_advisor import load_rules, recommend, recommend_team
 
 from .conftest import ON_CI, ROOT
 
@@ -266,7 +266,7 @@ def test_everything_works_without_javascript(server: str, browser: Browser) -> N
 
         page.get_by_role("link", name="Compare this plan with another").click()
         page.select_option("#p1-aim", "share_know_how")
-        page.get_by_role("button", name="Update").click()
+        page.get_by_role("button", name="Update").last.click()
         summary = page.locator("tr.summary td").all_inner_texts()
         assert summary[0].startswith(expected.top.name)
         assert summary[1].startswith(recommend(aim="share_know_how",
@@ -306,6 +306,11 @@ AXE_PAGES = [
     "/?aim=share_know_how&formality=informal&change=aim%3Dclose_practice_gap",
     "/?aim=world_peace",
     "/compare?n=2&p0.aim=share_know_how&p1.aim=close_practice_gap",
+    "/team",
+    "/team?n=3&p0.member=Priya&p0.role=clinician&p0.formality=informal&p0.control=self_directed"
+    "&p1.member=Grace&p1.formality=moderate&p1.control=supported&p1.aim=share_know_how"
+    "&p2.formality=moderate&p2.aim=world_peace",
+    "/team/report?n=2&p0.formality=informal&p1.formality=moderate",
     "/rules",
     "/api-help",
     "/nowhere",
@@ -341,3 +346,82 @@ def test_the_rules_page_lists_every_rule(server: str, page: Page) -> None:
     page.goto(server + "/rules")
     expect(page.locator("dl.facts")).to_contain_text(rules.version)
     assert page.locator("table.rules tbody tr").count() == len(rules)
+
+
+def test_enter_in_a_compare_answer_updates_and_keeps_every_plan(server: str,
+                                                                page: Page) -> None:
+    """Pressing Enter in a typed answer on the compare page updates; it removes no plan."""
+    page.goto(server + "/compare?n=2&p0.aim=share_know_how&p1.aim=close_practice_gap")
+    page.fill("#p1-name", "Renal")
+    page.press("#p1-name", "Enter")
+    expect(page).to_have_url(re.compile(r"p1\.name=Renal"))
+    expect(page.locator("#plan-1")).to_have_text("Plan 2")
+    expect(page.locator("#p0-aim")).to_have_value("share_know_how")
+
+
+# -- the team page --------------------------------------------------------------------
+
+SHARED = {"aim": "improve_specialty_outcomes", "clinical_focus": "area_or_population",
+          "time_span": "open_ended"}
+PLANS = [("Priya", "clinician", {**SHARED, "formality": "informal", "control": "self_directed"}),
+         ("Grace", "manager", {**SHARED, "formality": "moderate", "control": "supported"}),
+         ("Sam", "carer", {**SHARED, "formality": "moderate", "control": "self_directed"})]
+
+
+def _team_of(plans: list[tuple[str, str, dict[str, str]]]) -> Any:
+    return recommend_team([{"member": label, "role": role, **answers}
+                           for label, role, answers in plans])
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
+def test_a_team_built_from_plan_links(server: str, browser: Browser, scripts: bool) -> None:
+    """Three plan links make a team; the decisive dispute and the top show; removing one works."""
+    plain = browser.new_context(java_script_enabled=scripts)
+    plain.set_default_timeout(STEP_TIMEOUT)
+    page = plain.new_page()
+    try:
+        page.goto(server + "/")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+        expect(page.locator("#no-members")).to_be_visible()
+        for label, role, answers in PLANS:
+            page.get_by_label("Their name or label").fill(label)
+            page.get_by_label("Their role").fill(role)
+            link = page.get_by_label("Link to the member's plan")
+            link.fill(server + "/?" + "&".join(f"{k}={v}" for k, v in answers.items()))
+            if label == "Sam":  # Enter in the link field adds the member too
+                link.press("Enter")
+            else:
+                page.get_by_role("button", name="Add this member").click()
+            expect(page.locator("table.member-views")).to_contain_text(label)
+        team = _team_of(PLANS)
+        assert team.decisive is not None and team.decisive.changes_top
+        expect(page.locator(".verdict strong")).to_have_text(team.advice.top.name)
+        decisive = page.locator(".dispute.decisive")
+        expect(decisive).to_contain_text("discuss first")
+        expect(decisive).to_contain_text(team.decisive.field.replace("_", " ").capitalize())
+        for option in team.decisive.options:
+            expect(decisive).to_contain_text(option.leads_to.display_name)
+        assert page.locator(".dispute").first.get_attribute("id") == (
+            f"dispute-{team.decisive.field}")
+        expect(page.locator("table.member-views tbody tr")).to_have_count(3)
+
+        page.get_by_role("button", name="Remove Sam").click()
+        expect(page.locator("table.member-views tbody tr")).to_have_count(2)
+        after = _team_of(PLANS[:2])
+        expect(page.locator(".verdict strong")).to_have_text(after.advice.top.name)
+        assert "Sam" not in page.url
+
+        page.select_option("#p0-control", "supported")  # edited in place
+        page.get_by_role("button", name="Update the team").first.click()
+        expect(page).to_have_url(re.compile(r"p0\.control=supported"))
+        expect(page.locator("#dispute-control")).to_have_count(0)
+
+        page.set_input_files("#team-file", files=FilePayload(
+            name="ann.yaml", mimeType="application/yaml",
+            buffer=b"member: Ann\nrole: patient\nformality: informal\n"))
+        page.get_by_role("button", name="Add from the file").click()
+        expect(page.locator("table.member-views tbody tr")).to_have_count(3)
+        expect(page.locator("table.member-views")).to_contain_text("Ann")
+        expect(page.locator(".next-mark")).to_have_count(0)  # a patient's voice is present
+    finally:
+        plain.close()

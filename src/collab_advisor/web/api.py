@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from collab_advisor import Approach, Context, recommend
+from collab_advisor import Approach, Context, recommend, recommend_team
 
 from .app import settings_of
+from .fields import describe_problem
 
 router = APIRouter(prefix="/api", tags=["advice"])
 
@@ -34,6 +35,47 @@ class ApproachRequest(BaseModel):
     context: Context = Field(default_factory=Context,
                              description="The context (as for /api/recommend).")
     approach: Approach
+
+
+class TeamRequest(BaseModel):
+    """The members of a planning team, each a mapping of context fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    members: list[dict[str, Any]] = Field(
+        description="One object per member: optional \"member\" (a label) and \"role\" "
+        "(e.g. clinician, manager, patient, carer), plus that member's context fields "
+        "(as for /api/recommend). At most 20 members.")
+
+
+MAX_TEAM = 20
+"""The most members ``POST /api/team`` takes (the team page holds as many)."""
+MAX_LABEL = 100
+
+
+def _team_problems(members: list[dict[str, Any]]) -> list[str]:
+    """Each bad member, label, role or context field, named by its place in the body."""
+    if not members:
+        return ["members: give at least one member's answers"]
+    if len(members) > MAX_TEAM:
+        return [f"members: a team may have at most {MAX_TEAM} members here; "
+                f"{len(members)} were given"]
+    problems = []
+    for i, member in enumerate(members):
+        for key in ("member", "role"):
+            value = member.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()
+                                      or len(value) > MAX_LABEL):
+                problems.append(f"members.{i}.{key}: {value!r:.40} is not allowed; allowed: "
+                                f"text of 1 to {MAX_LABEL} characters, or null")
+        fields = {k: v for k, v in member.items() if k not in ("member", "role")}
+        try:
+            Context.model_validate(fields)
+        except ValidationError as error:
+            for problem in error.errors(include_url=False):
+                located = {**problem, "loc": ("members", i, *problem["loc"])}
+                problems.append(describe_problem(located))
+    return problems
 
 
 def _json(data: dict[str, Any]) -> JSONResponse:
@@ -69,6 +111,22 @@ def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).path_to(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.path_to(body.approach).model_dump(mode="json"))
+
+
+@router.post("/team", summary="A planning team's advice: body {\"members\": [{\"member\": "
+             "label, \"role\": role, <context fields>}, ...]} (at most 20 members)")
+def api_team(body: TeamRequest, request: Request) -> JSONResponse:
+    """``recommend_team(members).model_dump(mode="json")``: agreement, disputes, advice.
+
+    Each member is a JSON object of context fields with optional ``member`` (a
+    label) and ``role`` keys; leave out what that member does not know.
+    """
+    problems = _team_problems(body.members)
+    if problems:
+        return JSONResponse({"message": "; ".join(problems), "detail": problems},
+                            status_code=422)
+    team = recommend_team(body.members, rules=settings_of(request).rules)
+    return _json(team.model_dump(mode="json"))
 
 
 @router.get("/schema", summary="The context's JSON Schema")

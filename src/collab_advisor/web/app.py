@@ -89,7 +89,7 @@ def create_app(rules: RuleSet | None = None, *,
     empty collection turns the check off. Request bodies over ``max_body``
     bytes get 413.
     """
-    from . import api, pages
+    from . import api, pages, team
 
     app = FastAPI(
         title="collab-advisor",
@@ -109,6 +109,7 @@ def create_app(rules: RuleSet | None = None, *,
     )
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(team.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValidationError, _invalid_request)
     app.add_exception_handler(CollabAdvisorError, _library_error)

@@ -35,7 +35,7 @@ from .views import (
 
 router = APIRouter(include_in_schema=False)
 
-NAV: list[tuple[str, str]] = [("/", "Plan"), ("/compare", "Compare plans"),
+NAV: list[tuple[str, str]] = [("/", "Plan"), ("/compare", "Compare plans"), ("/team", "Team"),
                               ("/rules", "Rules"), ("/api-help", "API")]
 """The menu: (path, label)."""
 
@@ -114,6 +114,7 @@ def _advice_page(request: Request, state: State, tokens: Sequence[str],
         what_if_rows=what_if_rows(what_if, rec) if what_if else [],
         applied_query=apply_changes(state.values, changes),
         compare_query=_compare_query([state.values, state.values]),
+        team_query=to_query(state.values, prefix="p0."),
     )
 
 
@@ -161,12 +162,11 @@ def download_report(request: Request) -> HTMLResponse:
         "content-disposition": 'attachment; filename="collab-advisor-report.html"'})
 
 
-@router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, context_file: Annotated[UploadFile, File()]) -> Response:
-    """A context file (JSON or YAML) opened as a plan: its answers go into the URL."""
+async def read_upload(context_file: UploadFile) -> tuple[dict[str, Any], list[str]]:
+    """The mapping in an uploaded JSON or YAML file (at most ``MAX_UPLOAD`` bytes), and problems."""
     data = await context_file.read(MAX_UPLOAD + 1)
     problems: list[str] = []
-    mapping: Mapping[str, Any] = {}
+    mapping: dict[str, Any] = {}
     name = context_file.filename or "the file"
     if len(data) > MAX_UPLOAD:
         problems.append(f"{name} is larger than {MAX_UPLOAD // 1024} KiB; a context is a few "
@@ -182,9 +182,16 @@ async def upload(request: Request, context_file: Annotated[UploadFile, File()]) 
             problems.append(f"{name} is not valid JSON or YAML{where}")
         else:
             if isinstance(loaded, dict):
-                mapping = loaded
+                mapping = dict(loaded)
             elif loaded is not None:
                 problems.append(f"{name} must hold one mapping of field names to values")
+    return mapping, problems
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(request: Request, context_file: Annotated[UploadFile, File()]) -> Response:
+    """A context file (JSON or YAML) opened as a plan: its answers go into the URL."""
+    mapping, problems = await read_upload(context_file)
     state = mapping_state(mapping)
     if not problems and not state.errors:
         return _redirect("/" + (f"?{state.query()}" if state.query() else ""))
