@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
 from collab_advisor._advice.analysis import MAX_EXACT_COMPLETIONS, outlook_for
-from collab_advisor._advice.recommend import facts_of
+from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.plan import plan_for, top_of
 from collab_advisor._model.fields import RULE_FIELDS
 from collab_advisor._rulebook.compile import TOP_FIELD

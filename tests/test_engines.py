@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
-from collab_advisor._advice.recommend import facts_of
+from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.durable import DurableEngine
 from collab_advisor._engines.python import PythonEngine
 

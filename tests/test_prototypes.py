@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from collab_advisor import Approach, Context, EngineChoice, recommend
-from collab_advisor._advice.recommend import facts_of
+from collab_advisor._advice.facts import facts_of
 
 from .conftest import ROOT
 

@@ -222,7 +222,7 @@ def test_both_engines_give_the_same_analysis(durable_engine: EngineChoice) -> No
 def test_the_quick_settledness_check_never_disagrees_with_the_full_one(ctx: Context) -> None:
     """The cheap proof or witness, when it decides, agrees with the full analysis."""
     from collab_advisor._advice.analysis import outlook, quick_settled
-    from collab_advisor._advice.recommend import facts_of
+    from collab_advisor._advice.facts import facts_of
 
     plan = plan_for(_rules())
     facts = facts_of(ctx)

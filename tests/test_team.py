@@ -18,7 +18,7 @@ from collab_advisor import (
     recommend,
     recommend_team,
 )
-from collab_advisor._advice.recommend import facts_of
+from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.plan import APPROACHES, plan_for, top_of
 from collab_advisor._model.fields import RULE_FIELDS
 

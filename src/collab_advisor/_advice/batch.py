@@ -16,6 +16,7 @@ from .._model.fields import FIELDS
 from .._printable import one_line
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
+from .facts import facts_of
 from .recommend import Recommendation, recommend
 
 
@@ -106,7 +107,7 @@ def survey(
     semantics, which durable-rules shares). A context that does not validate
     gives the text of its error instead, naming the field.
     """
-    from .recommend import _shipped_rules, facts_of
+    from .recommend import _shipped_rules
 
     ruleset = rules if rules is not None else _shipped_rules()
     plan = plan_for(ruleset)

@@ -24,6 +24,7 @@ from .._engines.choose import get_engine
 from .._rulebook.compile import TOP_FIELD
 from .._rulebook.format import ConsiderationKind, cite_all
 from .._rulebook.ruleset import RuleSet
+from .facts import facts_of
 
 if TYPE_CHECKING:
     from .recommend import Recommendation
@@ -93,8 +94,6 @@ class Consideration(BaseModel):
 
 def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Consideration, ...]:
     """Every key consideration, raised or as a reminder, then any caveat on the top approach."""
-    from .recommend import facts_of
-
     facts = facts_of(rec.context)
     engine = get_engine(rec.engine)
     fired: set[str] | None = None

@@ -13,6 +13,7 @@ from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words
 from .._printable import printable
 from .._rulebook.ruleset import RuleSet
+from .facts import facts_of
 
 if TYPE_CHECKING:
     from .recommend import Recommendation
@@ -76,11 +77,9 @@ class PathTo(BaseModel):
 
 def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> WhatIf:
     """Re-run the advice with some fields changed (``None`` makes a field unknown)."""
-    from .recommend import recommend
-
     known = rec.context.model_dump(mode="json")
     updated = Context.model_validate({**known, **changes})
-    after = recommend(updated, rules=rules, engine=rec.engine)
+    after = rec._rerun(updated)
     new_known = updated.model_dump(mode="json")
     listed = tuple(
         Change(field=name, before=known.get(name), after=new_known.get(name))
@@ -104,8 +103,6 @@ def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
     that put ``approach`` first, the one with the largest lead wins (the first found on
     a tie, in field order).
     """
-    from .recommend import facts_of, recommend
-
     if rec.top.approach is approach:
         return PathTo(approach=approach, found=True, changes=(), recommendation=rec,
                       message=f"{approach.display_name} already ranks first.")
@@ -131,8 +128,7 @@ def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
         best = _best_of_size(plan, facts, options, size, target)
         if best is not None:
             changed = dict(best)
-            after = recommend({**rec.context.model_dump(mode="json"), **changed},
-                              rules=rules, engine=rec.engine)
+            after = rec._rerun({**rec.context.model_dump(mode="json"), **changed})
             changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
             described = join_words([c.describe() for c in changes])
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,

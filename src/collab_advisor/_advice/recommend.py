@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Mapping
-from enum import Enum
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook, quick_settled, settled_exactly
 from .checklist import PlanningQuestion, checklist
 from .considerations import Consideration
+from .facts import facts_of, to_context
 from .presenters import present
 from .questions import Fit, Question, assess_fit, build_questions
 from .robustness import Robustness
@@ -322,6 +322,10 @@ class Recommendation(BaseModel):
             f"(fingerprint {self.rules_fingerprint[:12]}); run recommend() again with them"
         )
 
+    def _rerun(self, context: Context | Mapping[str, Any]) -> Recommendation:
+        """The advice for another context, on this result's rules and engine."""
+        return recommend(context, rules=self.rules(), engine=self.engine)
+
     def what_if(self, **changes: Any) -> WhatIf:
         """The advice if some answers changed; ``field=None`` makes a field unknown again."""
         from .counterfactual import what_if
@@ -354,37 +358,6 @@ WhyNot.model_rebuild()
 @functools.cache
 def _shipped_rules() -> RuleSet:
     return load_rules()
-
-
-def to_context(
-    context: Context | Mapping[str, Any] | None, fields: Mapping[str, Any]
-) -> Context:
-    """A validated ``Context`` from a model, a mapping, or keyword fields."""
-    if context is not None and fields:
-        raise TypeError(
-            "give the context either as one argument or as keywords, not both "
-            f"(keywords given: {', '.join(fields)})"
-        )
-    if context is None:
-        return Context.model_validate(dict(fields))
-    if isinstance(context, Context):
-        return context
-    if isinstance(context, Mapping):
-        return Context.model_validate(dict(context))
-    raise TypeError(
-        "the context must be a Context or a mapping of field names to values, "
-        f"not {type(context).__name__}"
-    )
-
-
-def facts_of(context: Context) -> Facts:
-    """The known rule fields, JSON-normal, as the engines take them."""
-    facts: Facts = {}
-    for name in RULE_FIELDS:
-        value = getattr(context, name)
-        if value is not None:
-            facts[name] = value.value if isinstance(value, Enum) else value
-    return facts
 
 
 def recommend(

@@ -24,8 +24,9 @@ from .._model.wording import describe_value, field_label, join_words
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
+from .facts import facts_of, to_context
 from .presenters import present
-from .recommend import Recommendation, facts_of, recommend, to_context
+from .recommend import Recommendation, recommend
 from .recommend import _shipped_rules as shipped_rules
 
 _FROZEN = ConfigDict(frozen=True)

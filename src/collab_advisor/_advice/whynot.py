@@ -18,6 +18,7 @@ from .._printable import printable
 from .._rulebook.compile import Conjunction
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
+from .facts import facts_of
 
 if TYPE_CHECKING:
     from .recommend import Reason, Recommendation
@@ -98,8 +99,6 @@ def unmet_conditions(conjunction: Conjunction, facts: Facts, findings: frozenset
 
 def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
     """Explain one approach's place: negative reasons, unfired support, gap to the top."""
-    from .recommend import facts_of
-
     ranked = next(r for r in rec.ranking if r.approach is approach)
     facts = facts_of(rec.context)
     findings = frozenset(trace.finding for trace in rec.findings)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from .described import DescribedEnum
+from .described import DescribedEnum, unwrap_optional
 
 
 class Approach(DescribedEnum):
@@ -257,10 +257,10 @@ def _strict_kind(name: str, value: Any) -> Any:
     (which would become 1 or 0). Yes/no words become booleans."""
     if value is None:
         return value
-    if not _KINDS:
-        from .fields import FIELDS  # built from this model, so imported late
-
-        _KINDS.update({field: spec.kind for field, spec in FIELDS.items()})  # one step
+    if not _KINDS:  # read once from the model's own annotations
+        for field, info in Context.model_fields.items():
+            base = unwrap_optional(info.annotation)
+            _KINDS[field] = "yes_no" if base is bool else "count" if base is int else "other"
     kind = _KINDS.get(name)
     if kind == "yes_no" and not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None

@@ -6,8 +6,9 @@ context and in error messages, so a member and its meaning never drift apart.
 
 from __future__ import annotations
 
+import types
 from enum import StrEnum
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -40,3 +41,16 @@ class DescribedEnum(StrEnum):
     def allowed(cls) -> str:
         """The allowed values, quoted and comma separated, for messages."""
         return ", ".join(f"'{member.value}'" for member in cls)
+
+
+def unwrap_optional(annotation: object) -> object:
+    """The type inside ``X | None`` and ``Annotated[X, ...]``: ``int`` for a count field."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        inner = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(inner) == 1:
+            return unwrap_optional(inner[0])
+    # Annotated[int, ...] -> int
+    args = get_args(annotation)
+    if args and getattr(annotation, "__metadata__", None) is not None:
+        return args[0]
+    return annotation

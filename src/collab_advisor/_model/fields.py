@@ -6,13 +6,12 @@ kind and allowed values; deriving them from the model keeps one source of truth.
 
 from __future__ import annotations
 
-import types
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, Union, get_args, get_origin
+from typing import Literal
 
 from .context import Context
-from .described import DescribedEnum
+from .described import DescribedEnum, unwrap_optional
 
 FieldKind = Literal["choice", "yes_no", "count", "text"]
 
@@ -47,21 +46,9 @@ class FieldSpec:
         return "text"
 
 
-def _unwrap_optional(annotation: object) -> object:
-    if get_origin(annotation) in (Union, types.UnionType):
-        inner = [arg for arg in get_args(annotation) if arg is not type(None)]
-        if len(inner) == 1:
-            return _unwrap_optional(inner[0])
-    # Annotated[int, ...] -> int
-    args = get_args(annotation)
-    if args and getattr(annotation, "__metadata__", None) is not None:
-        return args[0]
-    return annotation
-
-
 def _spec(name: str) -> FieldSpec:
     info = Context.model_fields[name]
-    base = _unwrap_optional(info.annotation)
+    base = unwrap_optional(info.annotation)
     extra = info.json_schema_extra
     question = str(extra.get("question", "")) if isinstance(extra, dict) else ""
     description = info.description or ""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from .compile import CompiledRule, Conjunction
-from .ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 EngineName = Literal["durable", "python"]
 Facts = dict[str, str | bool | int]

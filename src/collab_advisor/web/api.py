@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from collab_advisor import Approach, Context, recommend, recommend_team
 
-from .app import settings_of
 from .fields import describe_problem
+from .settings import settings_of
 
 router = APIRouter(prefix="/api", tags=["advice"])
 

@@ -9,10 +9,9 @@ is one more route on ``pages.router`` and one template extending ``base.html``.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,34 +24,13 @@ from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
 
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
+from .settings import Settings
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 """The names a server bound to loopback answers to."""
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the app was started with; read-only for every request."""
-
-    rules: RuleSet
-    custom_rules: bool
-    """True when the rules came from ``--rules`` rather than the shipped set."""
-    templates: Environment = field(repr=False)
-    static: dict[str, tuple[bytes, str]] = field(repr=False)
-    """Asset name -> (content, media type), read once from the package."""
-
-    @property
-    def rule_files(self) -> tuple[str, ...]:
-        """The rule files' names (not their folders, which may be private)."""
-        return tuple(Path(path).name for path in self.rules.paths)
-
-
-def settings_of(request: Request) -> Settings:
-    """The app's settings, from inside a request."""
-    return cast(Settings, request.app.state.settings)
 
 
 def _templates() -> Environment:

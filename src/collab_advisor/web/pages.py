@@ -19,9 +19,9 @@ from fastapi.responses import PlainTextResponse as _Text
 
 from collab_advisor import Approach, Recommendation, recommend
 
-from .app import Settings, settings_of
 from .fields import BY_NAME, QUESTIONS, State, Value, mapping_state, read_state, to_query
 from .guard import CSP_HEADER, REPORT_CSP
+from .settings import Settings, settings_of
 from .views import (
     apply_changes,
     approach_views,

@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from collab_advisor import Approach, TeamMember, TeamRecommendation, recommend_team
 
-from .app import settings_of
 from .fields import BY_NAME, QUESTIONS, Value, mapping_state, read_state, to_query
 from .guard import CSP_HEADER, REPORT_CSP
 from .pages import read_upload, render
+from .settings import settings_of
 
 router = APIRouter(include_in_schema=False)
 
