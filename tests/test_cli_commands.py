@@ -325,3 +325,50 @@ def test_batch_cells_are_matched_as_people_type_them(tmp_path: Path) -> None:
     assert first["score_community_of_practice"] == exact.score_of("community_of_practice")
     assert second == {"row": 3, "error": "time_span: 'sometime' is not a valid time_span "
                       "value; allowed: fixed_term, open_ended"}
+
+
+def test_a_bad_answer_in_a_context_file_names_the_file_and_line(tmp_path: Path) -> None:
+    """recommend, compare and team report a bad value with file:line and the allowed values."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("formality: informal\n# a note\naim: nope\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text("aim: share_know_how\n", encoding="utf-8")
+    for args in (("recommend", "--context", str(bad)), ("compare", str(good), str(bad)),
+                 ("team", str(good), str(bad))):
+        result = run(*args)
+        assert result.returncode == 2, args
+        assert result.stderr.strip().splitlines() == [
+            f"collab-advisor: error: {bad}:3: aim: Input should be 'close_practice_gap', "
+            "'share_know_how', 'redesign_services' or 'improve_specialty_outcomes' (got 'nope')"]
+
+
+def test_counts_are_whole_numbers_as_a_person_types_them() -> None:
+    """Commas between thousands are read, '1,5' and a superscript digit are refused, not misread."""
+    assert match_value("sites", "1,200") == 1200
+    for text in ("1,5", "\u00b2", "-3", "0"):
+        with pytest.raises(ValueMatchError, match="not a whole number of at least 1"):
+            match_value("sites", text)
+    result = run("batch", "-", "--engine", "python", stdin="sites\n\u00b2\n12\n")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert [json.loads(line).get("error", "") for line in result.stdout.splitlines()] == [
+        "sites: '\u00b2' is not a whole number of at least 1", ""]
+
+
+def test_the_interview_checks_where_it_will_write_before_asking(tmp_path: Path) -> None:
+    """A report or answers file in a missing folder is refused before the first question."""
+    result = run("interview", "--output", str(tmp_path / "nope" / "r.txt"), stdin="1\n")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert "What is the main purpose?" not in result.stderr
+
+
+def test_a_fit_judged_on_few_answers_says_so() -> None:
+    """While answers could still change first place, a strong or moderate fit says 'so far'."""
+    from collab_advisor._present.explain import summary
+
+    early = recommend(agenda_set_by="shared", sites=200, clinical_focus="area_or_population",
+                      engine="python")
+    assert not early.is_settled and early.fit.strength in ("strong", "moderate")
+    assert "on the answers so far" in early.fit.message
+    assert f"On the answers so far, the fit is {early.fit.strength}." in summary(early)

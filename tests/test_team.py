@@ -208,3 +208,14 @@ def test_the_team_command_names_a_bad_column_in_one_line(tmp_path: Path) -> None
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "did you mean 'member'?" in result.stderr
+
+
+def test_member_labels_cannot_drive_a_terminal_or_split_a_table() -> None:
+    """Control characters and newlines in member labels are shown as escapes in every format."""
+    team = recommend_team([
+        {"member": "Ann\x1b[2J", "role": "nurse", "aim": "share_know_how"},
+        {"member": "Bob\nEvil", "role": "manager", "aim": "redesign_services"},
+    ], engine="python")
+    for text in (team.explain(), team.to_markdown(), team.to_html()):
+        assert "\x1b" not in text and "Bob\nEvil" not in text
+        assert "\\x1b" in text and "\\x0a" in text

@@ -129,11 +129,13 @@ def assess_fit(rules: RuleSet, scores: Scores, high: Scores, top: int, runner_up
              else f"{points_text(lead)} ahead of {second}")
     strength: Literal["strong", "moderate", "weak", "unclear"]
     if share >= STRONG_SHARE and lead >= STRONG_LEAD:
-        strength, message = "strong", f"{name} fits strongly: {points}, and {ahead}."
+        strength = "strong"
+        message = f"{name} fits strongly{_so_far(unknown)}: {points}, and {ahead}."
     elif share >= WEAK_SHARE:
         close = (f"; it is only {ahead}, so the two are close" if lead < STRONG_LEAD
                  else f"; it is {ahead}")
-        strength, message = "moderate", f"{name} fits moderately: {points}{close}."
+        strength = "moderate"
+        message = f"{name} fits moderately{_so_far(unknown)}: {points}{close}."
     elif unknown and max(_share(high[i], best[i]) for i in range(len(APPROACHES))) >= WEAK_SHARE:
         strength = "unclear"
         message = (f"Too little is known to judge the fit yet: {name} has {points}. "
@@ -144,6 +146,11 @@ def assess_fit(rules: RuleSet, scores: Scores, high: Scores, top: int, runner_up
                    f"Ask first: {INDEPENDENT_QUESTION}")
     return Fit(strength=strength, share=share, message=message, lead=lead,
                runner_up=APPROACHES[runner_up], best=best[top])
+
+
+def _so_far(unknown: int) -> str:
+    """Words that keep a fit judged on some answers from reading as final."""
+    return f" on the answers so far ({unknown} still open)" if unknown else ""
 
 
 def _share(score: int, best: int) -> float:

@@ -31,7 +31,7 @@ from .._errors import CollabAdvisorError, RuleFileError
 from .._model.context import Approach, Context
 from .._model.fields import FIELDS
 from .._present.render import to_markdown
-from .._rulebook.files import read_context_file
+from .._rulebook.files import read_context_file, read_context_with_lines
 from .._rulebook.format import rule_file_json_schema
 from .._rulebook.loader import load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
@@ -195,10 +195,25 @@ def _flag_values(args: argparse.Namespace) -> dict[str, Any]:
             if getattr(args, name, None) is not None}
 
 
+def context_from_file(source: str, extra: dict[str, Any] | None = None) -> Context:
+    """A context file's answers (with ``extra`` answers on top) as a validated context; a
+    bad answer in the file is reported with the file and line it is on."""
+    values, lines = read_context_with_lines(source)
+    label = "standard input" if source == "-" else source
+    try:
+        Context.model_validate(values)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]["loc"]
+        line = lines.get(str(first[0])) if first else None
+        where = f"{label}:{line}" if line is not None else label
+        raise UsageError(f"{where}: {describe_validation_error(error)}") from None
+    return Context.model_validate({**values, **(extra or {})})
+
+
 def _context_from(args: argparse.Namespace) -> Context:
-    values: dict[str, Any] = read_mapping(args.context) if args.context else {}
-    values.update(_flag_values(args))
-    return Context.model_validate(values)
+    if args.context:
+        return context_from_file(args.context, _flag_values(args))
+    return Context.model_validate(_flag_values(args))
 
 
 def _recommend(args: argparse.Namespace, context: Context,
@@ -288,7 +303,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     recs: list[Recommendation] = []
     labels: list[str] = []
     for source in sources:
-        context = Context.model_validate({**read_mapping(source), **common})
+        context = context_from_file(source, common)
         recs.append(_recommend(args, context, rules))
         label = context.name or ("standard input" if source == "-" else Path(source).stem)
         labels.append(label if label not in labels else f"{label} ({len(labels) + 1})")
@@ -308,13 +323,27 @@ def _cmd_team(args: argparse.Namespace, out: TextIO) -> int:
 # -- interview ------------------------------------------------------------------------
 
 
+def _check_writable(option: str, path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{option} {path}: it exists and is not a regular file")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise UsageError(f"{option} {path}: it cannot be written here")
+
+
 def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
     if args.context == "-":
         raise UsageError("the interview reads its answers from standard input, so it cannot "
                          "also read the starting context there; give --context a file")
     rules = _rules_from(args)  # held here for as long as the results are used
     start: dict[str, Any] = read_mapping(args.context) if args.context else {}
-    Context.model_validate(start)  # a bad starting file is reported before any question
+    if args.context:  # a bad starting file is reported, with its line, before any question
+        context_from_file(args.context)
+    for option, target in (("--output", args.output), ("--save", args.save)):
+        if target:  # found out before the questions, not after them
+            _check_writable(option, Path(target))
     save = Path(args.save) if args.save else None
     asker = make_asker()
 

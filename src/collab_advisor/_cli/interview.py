@@ -184,8 +184,11 @@ def parse_answer(field_name: str, reply: str) -> Any:
     """
     values = allowed_values(field_name)
     if FIELDS[field_name].kind == "count":
-        value = match_value(field_name, reply) if reply.strip().isdigit() else None
-        return value if isinstance(value, int) and value >= 1 else None
+        try:
+            value = match_value(field_name, reply)
+        except ValueMatchError:
+            return None  # not a whole number of at least 1: the question is asked again
+        return value
     if reply.isdigit() and 1 <= int(reply) <= len(values):
         reply = values[int(reply) - 1]
     return match_value(field_name, reply)

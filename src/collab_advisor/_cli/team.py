@@ -12,9 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
+from .._advice.batch import describe_validation_error
 from .._advice.team import TeamRecommendation, recommend_team
 from .._errors import CollabAdvisorError
-from .._rulebook.files import read_context_file
+from .._model.context import Context
+from .._rulebook.files import read_context_with_lines
 from .._rulebook.ruleset import RuleSet
 from .csvinput import read_batch
 
@@ -30,18 +34,35 @@ def read_members(sources: list[str]) -> list[dict[str, Any]]:
     for source in sources:
         if source.lower().endswith(".csv"):
             batch = read_batch(source, "csv", extra=MEMBER_COLUMNS)
+            if not batch.rows:
+                raise CollabAdvisorError(f"{source} has a header but no members' rows")
             for row in batch.rows:
                 if row.values is None:
                     raise CollabAdvisorError(f"{source}, row {row.number}: {row.error}")
                 values = dict(row.values)
+                _check_member(values, f"{source}, row {row.number}", {})
                 values.setdefault("member", f"{Path(source).stem} row {row.number}")
                 members.append(values)
             continue
-        values = read_context_file(source)
+        values, lines = read_context_with_lines(source)
+        where = "standard input" if source == "-" else source
+        _check_member(values, where, lines)
         label = "standard input" if source == "-" else Path(source).stem
         values.setdefault("member", values.get("name") or label)
         members.append(values)
     return members
+
+
+def _check_member(values: dict[str, Any], where: str, lines: dict[str, int]) -> None:
+    """Refuse a member's bad answer, naming the file (and line, or CSV row) it is in."""
+    answers = {key: value for key, value in values.items() if key not in MEMBER_COLUMNS}
+    try:
+        Context.model_validate(answers)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]["loc"]
+        line = lines.get(str(first[0])) if first else None
+        place = f"{where}:{line}" if line is not None else where
+        raise CollabAdvisorError(f"{place}: {describe_validation_error(error)}") from None
 
 
 def render_team(team: TeamRecommendation, form: str) -> str:

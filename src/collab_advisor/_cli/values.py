@@ -9,6 +9,7 @@ an unambiguous prefix is enough: ``Fixed``, ``fixed term`` and ``fix`` all mean
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from .._model.context import Approach
@@ -73,6 +74,10 @@ def allowed_values(field: str) -> tuple[str, ...]:
     return tuple(str(value) for value in spec.values)
 
 
+_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+"""A whole number with commas between thousands; ``1,5`` is not one."""
+
+
 def match_value(field: str, text: str) -> Value:
     """The value of ``field`` that typed ``text`` means, for a ``Context``.
 
@@ -87,9 +92,11 @@ def match_value(field: str, text: str) -> Value:
     if spec.kind == "text":
         return text
     if spec.kind == "count":
-        stripped = text.strip().replace(",", "")
-        if not stripped.isdigit():
-            raise ValueMatchError(f"{label}: {text!r} is not a whole number")
+        stripped = text.strip()
+        if _THOUSANDS.fullmatch(stripped):  # 1,200 as a spreadsheet writes it
+            stripped = stripped.replace(",", "")
+        if not (stripped.isascii() and stripped.isdigit()) or int(stripped) < 1:
+            raise ValueMatchError(f"{label}: {text!r} is not a whole number of at least 1")
         return int(stripped)
     if spec.kind == "yes_no":
         aliases = {word: "yes" for word in _YES} | {word: "no" for word in _NO}

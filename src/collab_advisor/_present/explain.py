@@ -95,6 +95,9 @@ def summary(rec: Recommendation) -> str:
         if not text.endswith(("?", ".")):
             text += "."
     fit = rec.fit.strength
+    if fit in ("strong", "moderate") and not rec.is_settled:
+        text += f" On the answers so far, the fit is {fit}."
+        return text
     text += {"strong": " The fit is strong.", "moderate": " The fit is moderate.",
              "weak": " Even this approach fits weakly.",
              "unclear": " Too little is known yet to judge how well it fits."}[fit]

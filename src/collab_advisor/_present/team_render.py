@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .._advice.presenters import register
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
+from .._printable import one_line
 
 if TYPE_CHECKING:
     from .._advice.team import TeamRecommendation
@@ -86,7 +87,7 @@ def explain_team(team: TeamRecommendation) -> str:
         lines.append("Where the team differs, the disagreement that matters most first")
         lines.append("-" * 66)
         for number, d in enumerate(team.disputed, 1):
-            lines += _wrap(d.message, "     ", f"{number}. ")
+            lines += _wrap(one_line(d.message), "     ", f"{number}. ")
         lines.append("")
     lines.append("The team's ranking")
     lines.append("-" * 18)
@@ -101,16 +102,17 @@ def explain_team(team: TeamRecommendation) -> str:
     lines.append("Voices")
     lines.append("-" * 6)
     roles = join_words(list(team.roles)) if team.roles else "no roles given"
-    lines += _wrap(f"Roles taking part: {roles}.", "  ")
+    lines += _wrap(one_line(f"Roles taking part: {roles}."), "  ")
     if team.voices_note:
         lines += _wrap(team.voices_note, "  ")
     lines.append("")
     lines.append("Each member's own advice")
     lines.append("-" * 24)
     for view in team.member_views:
-        role = f" ({view.role})" if view.role else ""
+        role = f" ({one_line(view.role)})" if view.role else ""
         agree = "same first place as the team" if view.agrees_on_top else "a different first place"
-        lines += _wrap(f"{view.label}{role}: {view.recommendation.top.name} first, {agree}; "
+        label = one_line(view.label)
+        lines += _wrap(f"{label}{role}: {view.recommendation.top.name} first, {agree}; "
                        f"{view.distance} of 6 pairs ordered differently from the team.", "    ",
                        "  ")
     lines.append("")
@@ -131,7 +133,7 @@ def team_markdown(team: TeamRecommendation) -> str:
            "## Agreed answers", "", _md(_agreed_words(team)), ""]
     if team.disputed:
         out += ["## Disagreements, the one that matters most first", ""]
-        out += [f"{n}. {_md(d.message)}" for n, d in enumerate(team.disputed, 1)]
+        out += [f"{n}. {_md(one_line(d.message))}" for n, d in enumerate(team.disputed, 1)]
         out.append("")
     out += ["## The team's ranking", "", "| Rank | Approach | Score | Across the team's answers |",
             "|---:|---|---:|---|"]
@@ -139,13 +141,14 @@ def team_markdown(team: TeamRecommendation) -> str:
         low, high = team.score_range_of(ranked.approach)
         out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
     out += ["", "## Voices", "",
-            _md("Roles taking part: " + (join_words(list(team.roles)) or "none given") + ".")]
+            _md(one_line("Roles taking part: " + (join_words(list(team.roles)) or "none given")
+                         + "."))]
     if team.voices_note:
         out += ["", _md(team.voices_note)]
     out += ["", "## Members", "", "| Member | Role | First place | Pairs ordered differently |",
             "|---|---|---|---:|"]
     for view in team.member_views:
-        out.append(f"| {_md(view.label)} | {_md(view.role or '')} | "
+        out.append(f"| {_md(one_line(view.label))} | {_md(one_line(view.role or ''))} | "
                    f"{_md(view.recommendation.top.name)} | {view.distance} |")
     out += ["", "*" + _md(provenance(team.advice.rules_version, team.advice.rules_fingerprint,
                                      team.advice.engine)) + "*"]
@@ -173,7 +176,7 @@ def team_html(team: TeamRecommendation) -> str:
         parts.append("<h3>Disagreements, the one that matters most first</h3><ol>")
         for d in team.disputed:
             css = ' class="decides"' if d.changes_top else ""
-            parts.append(f"<li{css}>{escape(d.message)}</li>")
+            parts.append(f"<li{css}>{escape(one_line(d.message))}</li>")
         parts.append("</ol>")
     parts.append("<h3>The team's ranking</h3><table><thead><tr><th>Rank</th><th>Approach</th>"
                  "<th>Score</th><th>Across the team's answers</th></tr></thead><tbody>")
@@ -183,13 +186,14 @@ def team_html(team: TeamRecommendation) -> str:
                      f"<td>{ranked.score}</td><td>{low} to {high}</td></tr>")
     parts.append("</tbody></table><h3>Voices</h3>")
     roles = join_words(list(team.roles)) or "none given"
-    parts.append(f"<p>Roles taking part: {escape(roles)}.</p>")
+    parts.append(f"<p>Roles taking part: {escape(one_line(roles))}.</p>")
     if team.voices_note:
         parts.append(f'<p class="ca-note">{escape(team.voices_note)}</p>')
     parts.append("<h3>Members</h3><table><thead><tr><th>Member</th><th>Role</th>"
                  "<th>First place</th><th>Pairs ordered differently</th></tr></thead><tbody>")
     for view in team.member_views:
-        parts.append(f"<tr><td>{escape(view.label)}</td><td>{escape(view.role or '')}</td>"
+        parts.append(f"<tr><td>{escape(one_line(view.label))}</td>"
+                     f"<td>{escape(one_line(view.role or ''))}</td>"
                      f"<td>{escape(view.recommendation.top.name)}</td>"
                      f"<td>{view.distance}</td></tr>")
     parts.append("</tbody></table>")

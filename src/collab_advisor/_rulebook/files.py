@@ -184,7 +184,27 @@ def parse_mapping(text: str, label: str, *, as_json: bool) -> dict[str, Any]:
 def read_context_file(source: str) -> dict[str, Any]:
     """A context from a ``.json`` file (read as JSON), a YAML file, or ``-`` for standard
     input (JSON or YAML)."""
+    return read_context_with_lines(source)[0]
+
+
+def read_context_with_lines(source: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """A context file's mapping and the line each of its keys is on, so that a bad value
+    can be reported as ``file:line``."""
     text = read_text(source, limit=MAX_CONTEXT_BYTES, what="context file", stdin_ok=True)
     label = "standard input" if source == STDIN else source
     as_json = source != STDIN and source.lower().endswith(".json")
-    return parse_mapping(text, label, as_json=as_json)
+    data = parse_mapping(text, label, as_json=as_json)
+    return data, _key_lines(text, data)
+
+
+def _key_lines(text: str, data: dict[str, Any]) -> dict[str, int]:
+    """The first line on which each top-level key is written (JSON or YAML)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip().lstrip("{,").strip()
+        for key in data:
+            if key in lines or not isinstance(key, str):
+                continue
+            if stripped.startswith((f"{key}:", f'"{key}":', f"'{key}':", f'"{key}" :')):
+                lines[key] = number
+    return lines
