@@ -9,13 +9,17 @@ equivalent mutants out. Not part of CI: it takes several minutes.
     .venv/bin/python scripts/mutation.py                 # every module in MODULES
     .venv/bin/python scripts/mutation.py _compile.py     # one module (a suffix of its path)
     .venv/bin/python scripts/mutation.py --sample 200 --seed 1   # a seeded sample of mutants
+    .venv/bin/python scripts/mutation.py --mutants FILE  # only the mutants named in FILE
     .venv/bin/python scripts/mutation.py --report        # figures of the last run, no new run
 
 The run happens in a scratch copy (``.mutation/``, git-ignored) of src, tests, rules and
 pyproject.toml with a ``[tool.mutmut]`` section added, so the worktree is never touched.
-mutmut puts the mutated copy first on ``sys.path``; the script checks that mutants are
-really exercised (mutmut's own forced-fail run, then a canary: one mutant that must be
-killed) before it prints any figure.
+mutmut puts the mutated copy first on ``sys.path`` and, before any mutant, runs the tests
+with every mutated function forced to fail (the run stops if they still pass, so the
+mutated copy is the one imported). Mutants run in processes forked from a server that has
+run no test (``process_isolation = "forkserver"``): forked from a process that had run the
+tests, the engines' per-process state (durable-rules' registered rule sets, each rule
+set's compiled core) kept the unmutated code in use, and such mutants survived unrun.
 """
 
 from __future__ import annotations
@@ -224,6 +228,8 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help="suffixes of paths in MODULES (default: all)")
     parser.add_argument("--sample", type=int, help="run only this many mutants, drawn with --seed")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mutants", type=Path,
+                        help="run only the mutants named in this file (e.g. last run's survivors)")
     parser.add_argument("--report", action="store_true", help="print the last run's figures")
     ns = parser.parse_args()
     modules = [m for m in MODULES if not ns.modules or any(m.endswith(s) for s in ns.modules)]
@@ -239,7 +245,11 @@ def main() -> int:
         return 1
     print(f"{len(names)} mutants in {len(modules)} modules")
     chosen = names
-    if ns.sample and ns.sample < len(names):
+    if ns.mutants:
+        wanted = set(ns.mutants.read_text(encoding="utf-8").split())
+        chosen = [name for name in names if name in wanted]
+        print(f"{len(chosen)} mutants named in {ns.mutants}")
+    elif ns.sample and ns.sample < len(names):
         chosen = sorted(random.Random(ns.seed).sample(names, ns.sample))
         print(f"sampled {len(chosen)} with seed {ns.seed}")
     run = mutmut("run", "--max-children", str(WORKERS), *chosen)
