@@ -211,6 +211,30 @@ def test_a_dataframe_gets_its_advice_columns_and_errors_per_row() -> None:
     assert "aim" in out.loc[2, "error"] and pd.isna(out.loc[2, "top"])
 
 
+def test_a_dataframe_with_an_id_column_gets_advice_and_keeps_the_ids() -> None:
+    """recommend_frame passes a column that is not a context field through untouched."""
+    pd = pytest.importorskip("pandas")
+    from collab_advisor import recommend_frame
+
+    frame = pd.DataFrame({"aim": ["share_know_how", "redesign_services"], "team_id": [7, 9]})
+    out = recommend_frame(frame)
+    assert out["team_id"].tolist() == [7, 9]
+    assert out["error"].isna().all()
+    assert out["top"].tolist() == [recommend(aim="share_know_how").top.approach.value,
+                                   recommend(aim="redesign_services").top.approach.value]
+
+
+def test_a_dataframe_run_twice_has_each_advice_column_once() -> None:
+    """recommend_frame on its own output overwrites the advice columns instead of adding more."""
+    pd = pytest.importorskip("pandas")
+    from collab_advisor import recommend_frame
+
+    once = recommend_frame(pd.DataFrame({"aim": ["share_know_how"], "sites": [3]}))
+    twice = recommend_frame(once)
+    assert list(twice.columns) == list(once.columns)
+    assert twice.equals(once)
+
+
 @given(ctx=contexts())
 def test_the_cores_possible_rules_equal_the_rule_by_rule_check(ctx: Context) -> None:
     """The bit-set check of which rules could still fire agrees with checking each rule."""

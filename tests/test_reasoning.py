@@ -173,7 +173,7 @@ def test_why_not_lists_what_held_an_approach_back(engine: EngineChoice) -> None:
     assert redesign.unmet == ("aim is close practice gap (needs redesign services)",)
     leaders = next(r for r in answer.not_applied if r.rule_id == "mcn-clinician-and-manager")
     assert leaders.unmet == ("leadership is not known yet (needs shared)",)
-    assert "8 behind the top approach" in answer.explain()
+    assert "8 points behind the top approach" in answer.explain()
 
 
 def test_fit_is_strong_for_a_textbook_case_and_weak_when_nothing_fits() -> None:
@@ -235,3 +235,35 @@ def test_the_quick_settledness_check_never_disagrees_with_the_full_one(ctx: Cont
         assert full.settled or not full.exact
     assert recommend(ctx, engine="python").is_settled == (full.settled if quick is None
                                                           else quick)
+
+
+def test_why_not_of_a_tie_break_says_no_approach_stands_out() -> None:
+    """why_not for the approach listed first only by the fixed order says no approach stands
+    out yet instead of calling it the top approach."""
+    text = recommend().why_not("qi_collaborative").explain()
+    assert "No approach stands out yet" in text
+    assert "the top approach." not in text
+    assert "the top approach." in recommend(
+        time_span="fixed_term", aim="close_practice_gap").why_not("qi_collaborative").explain()
+
+
+def test_what_if_that_leaves_no_advice_names_no_winner() -> None:
+    """A what-if after which no approach stands out says so instead of naming a best fit."""
+    text = recommend(aim="share_know_how").what_if(aim=None).explain()
+    assert "no approach stands out yet" in text
+    assert "best fit becomes" not in text
+
+
+def test_why_not_explains_a_missing_finding_by_the_answers_it_needs() -> None:
+    """why_not says which answers a finding needs rather than that it was not established,
+    and leaves out rule ids unless verbose."""
+    answer = recommend(time_span="fixed_term", aim="close_practice_gap", sites=12,
+                       scope="multi_organisation").why_not("managed_clinical_network")
+    alone = next(r for r in answer.not_applied if r.rule_id == "mcn-beyond-one-organisation")
+    assert alone.unmet == ("single org can solve is not known yet (needs no)",)
+    standing = next(r for r in answer.not_applied if r.rule_id == "mcn-standing-body")
+    assert "time span is fixed term (needs open ended)" in standing.unmet
+    plain = answer.explain(verbose=False)
+    assert "not established" not in plain and "[mcn-" not in plain
+    assert "7 points behind the top approach" in plain
+    assert "[mcn-beyond-one-organisation]" in answer.explain()

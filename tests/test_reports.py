@@ -82,3 +82,40 @@ def test_recommend_many_keeps_order_and_collects_errors() -> None:
     assert items[3].error is not None and "Context or a mapping" in items[3].error
     assert items[4].error is not None and "sites" in items[4].error
     assert isinstance(items[2], BatchItem)
+
+
+def _said(doc: object) -> str:
+    from collab_advisor._cli.render import Doc, to_text
+
+    assert isinstance(doc, Doc)
+    return " ".join(to_text(doc).split())
+
+
+def test_command_line_reports_name_no_winner_when_no_approach_stands_out() -> None:
+    """The why-not, what-if and compare reports say no approach stands out yet for a
+    context whose first place is only a tie-break, instead of naming a best fit."""
+    from collab_advisor._advice.compare import compare
+    from collab_advisor._cli.reports import compare_doc, what_if_doc, why_not_doc
+
+    empty, shared = recommend(), recommend(aim="share_know_how")
+    why = _said(why_not_doc(empty, empty.why_not("qi_collaborative"), False))
+    assert "No approach stands out yet" in why and "already fits best" not in why
+    what = _said(what_if_doc(shared, shared.what_if(aim=None), False))
+    assert "no approach stands out yet" in what and "best fit changes" not in what
+    both = compare([empty, shared], ["empty", "shared"])
+    assert not both.same_top
+    said = _said(compare_doc(both, False))
+    assert "empty: no approach stands out yet" in said
+    assert "empty: Quality Improvement Collaborative" not in said
+
+
+def test_why_not_report_counts_in_good_grammar() -> None:
+    """The why-not report says '1 reason counts against it' and 'points behind'."""
+    from collab_advisor._cli.reports import why_not_doc
+
+    rec = recommend(time_span="fixed_term", aim="close_practice_gap", sites=12,
+                    scope="multi_organisation")
+    said = _said(why_not_doc(rec, rec.why_not("managed_clinical_network"), False))
+    assert "1 reason counts against it" in said
+    assert "7 points behind" in said
+    assert "not established" not in said

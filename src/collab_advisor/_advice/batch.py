@@ -281,7 +281,14 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                     chunk_size: int = DEFAULT_CHUNK) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
     in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired`` and
-    ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``)."""
+    ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
+
+    Columns that are not context fields (an id such as ``team_id``, notes) are not
+    read as answers: they pass through to the output untouched. Columns named like
+    the output's (``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
+    ``error``) are overwritten in place, so running it on its own output gives the
+    same columns once, with fresh values.
+    """
     try:
         import pandas as pd
     except ImportError as error:  # pragma: no cover - depends on the environment
@@ -289,10 +296,11 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                           ) from error
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"recommend_frame takes a pandas DataFrame, not {type(frame).__name__}")
+    fields = set(Context.model_fields)
     records = []
     for raw in frame.to_dict(orient="records"):
         records.append({str(key): _plain(value) for key, value in raw.items()
-                        if not _missing(value)})
+                        if str(key) in fields and not _missing(value)})
     out: dict[str, list[Any]] = {"top": [], **{f"score_{a.value}": [] for a in Approach},
                                  "settled": [], "rules_fired": [], "error": []}
     for result in survey(records, rules=rules, chunk_size=chunk_size):
@@ -311,7 +319,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         out["rules_fired"].append(" ".join(result.fired_rules))
         out["error"].append(None)
     added = pd.DataFrame(out, index=frame.index)
-    return pd.concat([frame, added], axis=1)
+    kept = frame.drop(columns=[c for c in frame.columns if str(c) in out])
+    return pd.concat([kept, added], axis=1)
 
 
 def _missing(value: Any) -> bool:

@@ -51,8 +51,10 @@ class Comparison(BaseModel):
 
     @property
     def same_top(self) -> bool:
-        """Whether every context gets the same best fit."""
-        return len({rec.top.approach for rec in self.recommendations}) == 1
+        """Whether every context gets the same best fit (a context where no approach stands
+        out yet has none, so it matches only other such contexts)."""
+        return len({rec.top.approach if rec.has_advice else None
+                    for rec in self.recommendations}) == 1
 
 
 def compare(recommendations: list[Recommendation], labels: list[str]) -> Comparison:

@@ -50,13 +50,20 @@ class WhatIf(BaseModel):
     top_changed: bool
     score_changes: dict[Approach, int]
     """Each approach's score after minus before."""
+    had_advice: bool = True
+    """Whether the first place before the changes was advice (``Recommendation.has_advice``)."""
 
     def explain(self) -> str:
         """The change in plain words."""
         what = "; ".join(change.describe() for change in self.changes) or "no change"
         top = self.recommendation.top.name
-        verdict = (f"the best fit becomes {top}" if self.top_changed
-                   else f"{top} still ranks first")
+        if not self.recommendation.has_advice:
+            verdict = "no approach stands out yet"
+        elif not self.had_advice:
+            verdict = f"{top} now fits best"
+        else:
+            verdict = (f"the best fit becomes {top}" if self.top_changed
+                       else f"{top} still ranks first")
         moves = [f"{a.display_name} {d:+d}" for a, d in self.score_changes.items() if d]
         return printable(f"If {what}: {verdict}"
                          + (f" ({', '.join(moves)})." if moves else "."))
@@ -87,7 +94,8 @@ def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> Wha
     )
     deltas = {a: after.score_of(a) - rec.score_of(a) for a in Approach}
     return WhatIf(changes=listed, recommendation=after,
-                  top_changed=after.top.approach is not rec.top.approach, score_changes=deltas)
+                  top_changed=after.top.approach is not rec.top.approach, score_changes=deltas,
+                  had_advice=rec.has_advice)
 
 
 PATH_BUDGET = 50_000_000

@@ -54,19 +54,32 @@ class WhyNot(BaseModel):
     """Rules that took points away from it."""
     not_applied: tuple[UnmetRule, ...]
     """Rules that would have given it points, with the conditions that failed."""
+    has_advice: bool = True
+    """Whether the first place is advice (``Recommendation.has_advice``); when it is not,
+    no approach stands out yet and rank 1 is only the documented order's tie-break."""
 
-    def explain(self) -> str:
-        """The same in plain words."""
-        lines = [f"{self.name}: rank {self.rank}, {points_text(self.score)}"
-                 + (f", {self.gap} behind the top approach." if self.gap else
-                    ", the top approach." if self.rank == 1 else ", tied with the top approach.")]
+    def explain(self, verbose: bool = True) -> str:
+        """The same in plain words; ``verbose=False`` leaves out the rule ids."""
+        def tag(rule_id: str) -> str:
+            return f" [{rule_id}]" if verbose else ""
+        if self.gap:
+            place = f", {points_text(self.gap)} behind the top approach."
+        elif self.rank == 1:
+            place = (", the top approach." if self.has_advice else
+                     ", listed first only by the fixed order of approaches.")
+        else:
+            place = ", tied with the top approach."
+        lines = [f"{self.name}: rank {self.rank}, {points_text(self.score)}{place}"]
+        if not self.has_advice:
+            lines.append("No approach stands out yet: none of the top approach's defining "
+                         "features holds.")
         if self.held_back:
             lines.append("Held back by:")
-            lines += [f"  {r.points:+d}  {r.text} [{r.rule_id}]" for r in self.held_back]
+            lines += [f"  {r.points:+d}  {r.text}{tag(r.rule_id)}" for r in self.held_back]
         if self.not_applied:
             lines.append("Would have gained points, but did not apply:")
             for rule in self.not_applied:
-                lines.append(f"  {rule.points:+d}  {rule.title} [{rule.rule_id}]")
+                lines.append(f"  {rule.points:+d}  {rule.title}{tag(rule.rule_id)}")
                 lines.append(f"       missing: {'; '.join(rule.unmet)}")
         if not self.held_back and not self.not_applied:
             lines.append("No rule holds it back, and every rule in its favour applied.")
@@ -74,8 +87,13 @@ class WhyNot(BaseModel):
 
 
 def unmet_conditions(conjunction: Conjunction, facts: Facts, findings: frozenset[str],
-                     rules: RuleSet) -> list[str]:
-    """The tests of one alternative that do not hold, in plain words."""
+                     rules: RuleSet, _seen: frozenset[str] = frozenset()) -> list[str]:
+    """The tests of one alternative that do not hold, in plain words.
+
+    A finding that is not established is explained by the answers it rests on (the
+    closest of the rules that conclude it): which are not known yet, or what they
+    would need to be.
+    """
     out: list[str] = []
     for field, values in conjunction.choices:
         value = facts.get(field)
@@ -91,10 +109,24 @@ def unmet_conditions(conjunction: Conjunction, facts: Facts, findings: frozenset
             out.append(f"{field_label(field)} is not known yet (needs {need})")
         elif not low <= int(count) <= high:
             out.append(f"{field_label(field)} is {count} (needs {need})")
-    for finding in conjunction.findings:
+    for finding in sorted(conjunction.findings):
         if finding not in findings:
-            out.append(f"not established: {rules.findings[finding].text}")
+            out += _finding_needs(finding, facts, findings, rules, _seen)
     return out
+
+
+def _finding_needs(finding: str, facts: Facts, findings: frozenset[str], rules: RuleSet,
+                   seen: frozenset[str]) -> list[str]:
+    """The answers a finding that is not established would need, closest rule first."""
+    options = [
+        unmet_conditions(c, facts, findings, rules, seen | {finding})
+        for rule_id in rules.concluded_by(finding) if finding not in seen
+        for c in rules.compiled_rule(rule_id).disjuncts
+    ]
+    options = [option for option in options if option]
+    if not options:
+        return [f"not established: {rules.findings[finding].text}"]
+    return min(options, key=len)
 
 
 def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
@@ -124,4 +156,5 @@ def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
         gap=rec.top.score - ranked.score,
         held_back=tuple(r for r in ranked.reasons if r.points < 0),
         not_applied=tuple(missing),
+        has_advice=rec.has_advice,
     )

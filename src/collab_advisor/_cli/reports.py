@@ -61,7 +61,12 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
     after = result.recommendation
     doc = Doc("What if the answers changed", footer=_footer(after))
     changed = _changes_text(result.changes)
-    if result.top_changed:
+    if not after.has_advice:
+        verdict = ("no approach stands out yet" + (f" ({before.top.name} no longer does)"
+                                                   if before.has_advice else ""))
+    elif not before.has_advice:
+        verdict = f"{after.top.name} now fits best ({points_text(after.top.score)})"
+    elif result.top_changed:
         verdict = (f"the best fit changes from {before.top.name} to {after.top.name} "
                    f"({points_text(after.top.score)})")
     else:
@@ -80,7 +85,10 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
 def why_not_doc(rec: Recommendation, result: WhyNot, verbose: bool) -> Doc:
     """What holds an approach back and which of its rules did not apply."""
     doc = Doc(f"Why not {result.name}?", footer=_footer(rec))
-    if result.rank == 1:
+    if result.rank == 1 and not rec.has_advice:
+        place = (f"No approach stands out yet: {result.name} is listed first with "
+                 f"{points_text(result.score)} only by the fixed order of approaches.")
+    elif result.rank == 1:
         place = f"{result.name} already fits best, with {points_text(result.score)}."
     elif result.gap == 0:
         place = (f"{result.name} ranks {result.rank} with {points_text(result.score)}, tied "
@@ -90,10 +98,13 @@ def why_not_doc(rec: Recommendation, result: WhyNot, verbose: bool) -> Doc:
         place = (f"{result.name} ranks {result.rank} of 4 with "
                  f"{points_text(result.score)}, {points_text(result.gap)} behind "
                  f"{rec.top.name}.")
+        if not rec.has_advice:
+            place += " No approach stands out yet, so this is no advice against it."
     missing = [rule for rule in result.not_applied if rule.unmet]
-    place += (f" {len(result.held_back)} reason{'s' if len(result.held_back) != 1 else ''} "
-              f"count against it, and {len(missing)} rule{'s' if len(missing) != 1 else ''} "
-              "that would add points to it did not apply.")
+    against = ("1 reason counts" if len(result.held_back) == 1
+               else f"{len(result.held_back)} reasons count")
+    place += (f" {against} against it, and {len(missing)} rule"
+              f"{'s' if len(missing) != 1 else ''} that would add points to it did not apply.")
     doc.para(place)
     if result.held_back:
         doc.heading("What counts against it")
@@ -131,10 +142,14 @@ def compare_doc(comparison: Comparison, verbose: bool) -> Doc:
     """The contexts' rankings and scores side by side, the answers and reasons that differ."""
     recs, labels = comparison.recommendations, comparison.labels
     doc = Doc("Comparing " + join_words(list(labels)), footer=_footer(recs[0]))
-    tops = [f"{label}: {rec.top.name} ({points_text(rec.top.score)})"
+    tops = [f"{label}: {rec.top.name} ({points_text(rec.top.score)})" if rec.has_advice
+            else f"{label}: no approach stands out yet"
             for label, rec in zip(labels, recs, strict=True)]
-    verdict = ("The best fit is the same for all." if comparison.same_top
-               else "The best fit differs.")
+    if not any(rec.has_advice for rec in recs):
+        verdict = "No approach stands out yet for any of them."
+    else:
+        verdict = ("The best fit is the same for all." if comparison.same_top
+                   else "The best fit differs.")
     fields = len(comparison.answers)
     doc.para(f"{verdict} Best fit for {'; '.join(tops)}. {fields} answer"
              f"{'s differ' if fields != 1 else ' differs'}, and "
