@@ -587,3 +587,10 @@ def test_a_plan_starts_a_team(client: TestClient) -> None:
     assert ('<a href="/team?n=1&amp;p0.formality=informal&amp;p0.aim=share_know_how">'
             "Start a team with this plan</a>") in page
     assert 'href="/team?n=1">Start a team' in client.get("/").text
+
+
+def test_the_page_names_no_winner_when_no_approach_stands_out(client: TestClient) -> None:
+    """With nothing answered, the first approach's why-not says it leads only by the order."""
+    page = client.get("/").text
+    assert "listed first only by the fixed order of approaches: no approach stands out yet" in (
+        " ".join(page.split()))

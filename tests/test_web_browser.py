@@ -195,7 +195,7 @@ def test_why_not_and_what_if(server: str, page: Page) -> None:
     details = page.locator(f"#approach-{last.approach.value} details.why-not")
     details.locator("summary").click()
     why = rec.why_not(last.approach)
-    expect(details).to_contain_text(f"{why.gap} behind the top approach")
+    expect(details).to_contain_text(f"{why.gap} points behind the top approach")
     expect(details).to_contain_text(rec.path_to(last.approach).message)
 
     page.select_option("#what-if-change", "aim=close_practice_gap")
