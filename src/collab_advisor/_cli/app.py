@@ -45,6 +45,7 @@ from .team import add_team_command, read_members, render_team, run_team
 from .values import (
     ValueMatchError,
     allowed_values,
+    checked_context,
     did_you_mean,
     match_approach,
     match_choice,
@@ -199,14 +200,7 @@ def context_from_file(source: str, extra: dict[str, Any] | None = None) -> Conte
     """A context file's answers (with ``extra`` answers on top) as a validated context; a
     bad answer in the file is reported with the file and line it is on."""
     values, lines = read_context_with_lines(source)
-    label = "standard input" if source == "-" else source
-    try:
-        Context.model_validate(values)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]["loc"]
-        line = lines.get(str(first[0])) if first else None
-        where = f"{label}:{line}" if line is not None else label
-        raise UsageError(f"{where}: {describe_validation_error(error)}") from None
+    checked_context(values, "standard input" if source == "-" else source, lines)
     return Context.model_validate({**values, **(extra or {})})
 
 

@@ -12,15 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import ValidationError
-
-from .._advice.batch import describe_validation_error
 from .._advice.team import TeamRecommendation, recommend_team
 from .._errors import CollabAdvisorError
-from .._model.context import Context
 from .._rulebook.files import read_context_with_lines
 from .._rulebook.ruleset import RuleSet
 from .csvinput import read_batch
+from .values import checked_context
 
 MEMBER_COLUMNS = ("member", "role")
 """Columns a team CSV may have beside the context fields."""
@@ -55,14 +52,7 @@ def read_members(sources: list[str]) -> list[dict[str, Any]]:
 
 def _check_member(values: dict[str, Any], where: str, lines: dict[str, int]) -> None:
     """Refuse a member's bad answer, naming the file (and line, or CSV row) it is in."""
-    answers = {key: value for key, value in values.items() if key not in MEMBER_COLUMNS}
-    try:
-        Context.model_validate(answers)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]["loc"]
-        line = lines.get(str(first[0])) if first else None
-        place = f"{where}:{line}" if line is not None else where
-        raise CollabAdvisorError(f"{place}: {describe_validation_error(error)}") from None
+    checked_context({k: v for k, v in values.items() if k not in MEMBER_COLUMNS}, where, lines)
 
 
 def render_team(team: TeamRecommendation, form: str) -> str:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from .._model.context import Approach
+from pydantic import ValidationError
+
+from .._advice.batch import describe_validation_error
+from .._model.context import Approach, Context
 from .._model.fields import FIELDS
 
 Value = str | bool | int
@@ -129,3 +133,15 @@ def match_approach(text: str) -> Approach:
 
 __all__ = ["ValueMatchError", "allowed_values", "match_approach", "match_choice",
            "match_value", "normalise"]
+
+
+def checked_context(values: dict[str, Any], where: str, lines: dict[str, int]) -> Context:
+    """``values`` as a context, or a ``ValueMatchError`` naming ``where`` (a file or a CSV
+    row) and the line of the first bad answer, with what is allowed."""
+    try:
+        return Context.model_validate(values)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]["loc"]
+        line = lines.get(str(first[0])) if first else None
+        place = f"{where}:{line}" if line is not None else where
+        raise ValueMatchError(f"{place}: {describe_validation_error(error)}") from None
