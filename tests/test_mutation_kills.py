@@ -91,7 +91,7 @@ def test_over_the_work_budget_the_ranges_are_sound_bounds_not_exact(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """When scoring every completion would exceed the work budget, the ranges are marked
     as bounds, and they still contain every completion's score."""
-    from collab_advisor import _analysis
+    from collab_advisor._advice import analysis as _analysis
 
     plan = plan_for(load_rules())
     facts = {name: values[0] for name, values in plan.classes.items()}
@@ -112,7 +112,8 @@ def test_without_durable_rules_the_error_says_to_use_the_python_engine(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Where durable-rules cannot be imported, asking for it says why and names the engine
     to use instead."""
-    from collab_advisor import EngineUnavailableError, _engine_durable
+    from collab_advisor import EngineUnavailableError
+    from collab_advisor._engines import durable as _engine_durable
 
     monkeypatch.setattr(_engine_durable, "_IMPORT_ERROR", ["ImportError: no durable here"])
     with pytest.raises(EngineUnavailableError) as raised:
@@ -174,7 +175,7 @@ def test_beyond_the_completion_limit_the_ranges_are_bounds_even_within_the_work_
         ) -> None:
     """More combinations of answers than MAX_EXACT_COMPLETIONS give sound bounds, not exact
     ranges, even when the work budget alone would allow scoring them all."""
-    from collab_advisor import _analysis
+    from collab_advisor._advice import analysis as _analysis
 
     plan = plan_for(load_rules())
     sizes = {name: len(values) for name, values in plan.classes.items()}
