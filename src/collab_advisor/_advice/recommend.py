@@ -392,13 +392,9 @@ def recommend(
 
 def _durable_limit(rules: RuleSet) -> str | None:
     """durable-rules' limit for this rule set, checked once per rule set."""
-    cached: tuple[str | None] | None = rules.__dict__.get("_durable_limit")
-    if cached is None:
-        from .._engines.durable import durable_limit_problem
+    from .._engines.durable import durable_limit_problem
 
-        cached = (durable_limit_problem(rules),)
-        object.__setattr__(rules, "_durable_limit", cached)
-    return cached[0]
+    return rules.derived("durable_limit", durable_limit_problem)
 
 
 def build_recommendation(
@@ -504,15 +500,8 @@ class _Prepared:
             ]
 
 
-_PREPARED_ATTRIBUTE = "_prepared_results"
-
-
 def _prepared(rules: RuleSet) -> _Prepared:
-    prepared: _Prepared | None = rules.__dict__.get(_PREPARED_ATTRIBUTE)
-    if prepared is None:
-        prepared = _Prepared(rules)
-        object.__setattr__(rules, _PREPARED_ATTRIBUTE, prepared)
-    return prepared
+    return rules.derived("prepared_results", _Prepared)
 
 
 class _Tracer:

@@ -513,13 +513,6 @@ def build_plan(rules: RuleSet) -> ScoringPlan:
     )
 
 
-_PLAN_ATTRIBUTE = "_scoring_plan"
-
-
 def plan_for(rules: RuleSet) -> ScoringPlan:
     """The compiled core of a rule set, built on first use and kept with the rule set."""
-    plan: ScoringPlan | None = rules.__dict__.get(_PLAN_ATTRIBUTE)
-    if plan is None:
-        plan = build_plan(rules)
-        object.__setattr__(rules, _PLAN_ATTRIBUTE, plan)
-    return plan
+    return rules.derived("scoring_plan", build_plan)

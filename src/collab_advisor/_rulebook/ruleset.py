@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from .._model.context import Approach
 from .compile import CompiledRule, Conjunction, compile_condition, compile_rule
 from .format import DefiningFeature, FindingDecl, Rule, Status
+
+_Derived = TypeVar("_Derived")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,18 @@ class RuleSet:
     def compiled_rule(self, rule_id: str) -> CompiledRule:
         """The engines' form of a rule that runs (``KeyError`` for deprecated or unknown ids)."""
         return self._compiled_by_id[rule_id]
+
+    def derived(self, key: str, build: Callable[[RuleSet], _Derived]) -> _Derived:
+        """What ``build`` works out from these rules, built on first use and kept here.
+
+        A rule set never changes, so anything computed from it (the compiled core,
+        prepared reasons, an engine's limits) can live as long as it does. Two threads
+        may both build it once; they build equal values.
+        """
+        cache: dict[str, object] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = build(self)
+        return cache[key]  # type: ignore[return-value]
 
     def concluded_by(self, finding: str) -> tuple[str, ...]:
         """The ids of the running rules that conclude a finding, sorted."""
