@@ -17,9 +17,9 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .._advice.batch import describe_validation_error, recommend_many, survey
 from .._advice.compare import compare
@@ -259,28 +259,27 @@ def _cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
     if not changes:
         raise UsageError("say what to change with --set FIELD=VALUE (repeatable; "
                          "VALUE 'unknown' forgets an answer)")
-    rules = _rules_from(args)
-    rec = _recommend(args, _context_from(args), rules)
-    result = rec.what_if(**changes)
-    _write_doc(out, what_if_doc(rec, result, args.verbose), args.format,
-               lambda: result.model_dump_json(indent=2))
-    return 0
+    return _answer(args, out, lambda rec: rec.what_if(**changes), what_if_doc)
 
 
 def _cmd_why_not(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _rules_from(args)
-    rec = _recommend(args, _context_from(args), rules)
-    result = rec.why_not(args.approach)
-    _write_doc(out, why_not_doc(rec, result, args.verbose), args.format,
-               lambda: result.model_dump_json(indent=2))
-    return 0
+    return _answer(args, out, lambda rec: rec.why_not(args.approach), why_not_doc)
 
 
 def _cmd_path_to(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _rules_from(args)
+    return _answer(args, out, lambda rec: rec.path_to(args.approach), path_to_doc)
+
+
+_Answer = TypeVar("_Answer", bound=BaseModel)
+
+
+def _answer(args: argparse.Namespace, out: TextIO, ask: Callable[[Recommendation], _Answer],
+            doc: Callable[[Recommendation, _Answer, bool], Doc]) -> int:
+    """Advise on the command's context, ask the result a question, and write the answer."""
+    rules = _rules_from(args)  # held here for as long as the result is used
     rec = _recommend(args, _context_from(args), rules)
-    result = rec.path_to(args.approach)
-    _write_doc(out, path_to_doc(rec, result, args.verbose), args.format,
+    result = ask(rec)
+    _write_doc(out, doc(rec, result, args.verbose), args.format,
                lambda: result.model_dump_json(indent=2))
     return 0
 
