@@ -20,7 +20,9 @@ import argparse
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from collab_advisor import RuleSet, load_rules
 from collab_advisor._engines.plan import APPROACHES, ScoringPlan, plan_for, top_of
@@ -45,6 +47,21 @@ class Tally:
         self.fires: Counter[str] = Counter()
         self.total = 0
         self.by_value = {f: [Counter[int]() for _ in plan.classes[f]] for f in fields}
+        self.fields = fields
+
+    def count(self, rules: RuleSet, scores: Sequence[int], facts: dict[str, Any],
+              path: Sequence[int]) -> None:
+        """Count one complete context: its first place, a tie, an unearned first place, and
+        the first place by each field's answer (``path`` holds the answers' class indices)."""
+        best = top_of(tuple(scores))
+        self.tops[best] += 1
+        self.total += 1
+        if sum(1 for s in scores if s == scores[best]) > 1:
+            self.ties += 1
+        if not rules.features_holding(APPROACHES[best], facts):
+            self.unearned[best] += 1
+        for f, i in zip(self.fields, path, strict=True):
+            self.by_value[f][i][best] += 1
 
 
 def enumerate_all(plan: ScoringPlan, rules: RuleSet) -> Tally:
@@ -82,15 +99,7 @@ def enumerate_all(plan: ScoringPlan, rules: RuleSet) -> Tally:
             if depth < last:
                 visit(depth + 1, here, found)
                 continue
-            best = top_of(tuple(here))
-            tally.tops[best] += 1
-            tally.total += 1
-            if sum(1 for s in here if s == here[best]) > 1:
-                tally.ties += 1
-            if not rules.features_holding(APPROACHES[best], facts):
-                tally.unearned[best] += 1
-            for level, f in enumerate(fields):
-                tally.by_value[f][path[level]][best] += 1
+            tally.count(rules, here, facts, path)
         del facts[field]
 
     visit(0, [0] * len(APPROACHES), set())
@@ -107,15 +116,7 @@ def sample_enlarged(plan: ScoringPlan, rules: RuleSet, count: int) -> Tally:
         facts = {f: plan.classes[f][i] for f, i in zip(fields, path, strict=True)}
         scores, fired = plan.score(facts)
         tally.fires.update(fired)
-        best = top_of(scores)
-        tally.tops[best] += 1
-        tally.total += 1
-        if sum(1 for s in scores if s == scores[best]) > 1:
-            tally.ties += 1
-        if not rules.features_holding(APPROACHES[best], facts):
-            tally.unearned[best] += 1
-        for f, i in zip(fields, path, strict=True):
-            tally.by_value[f][i][best] += 1
+        tally.count(rules, scores, facts, path)
     return tally
 
 
