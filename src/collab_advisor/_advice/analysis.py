@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._engines.plan import APPROACHES, Scores, ScoringPlan, Value, top_of
+from .._engines.plan import APPROACHES, Scores, ScoringPlan, Value, gap_tables, top_of
 from .._errors import CollabAdvisorError
 from .._rulebook.evaluation import Facts
 
@@ -402,3 +402,133 @@ def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
             else:
                 high[index] += points
     return tuple(low), tuple(high)
+
+
+def settled_rows(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any | None:
+    """``Recommendation.is_settled`` for many rows at once, or ``None`` when the rule set's
+    settledness tables are past their budget.
+
+    ``columns`` are the rows' class codes per field (``ScoringPlan.encode``) and
+    ``scores`` their current scores. A row whose completions are within the exact
+    limits (``MAX_EXACT_COMPLETIONS``, ``ANALYSIS_BUDGET``) gets the exact answer
+    from the plan's gap tables, which reach every completion's best case group by
+    group; any other row gets what the sound bounds prove, as the full analysis
+    gives it there.
+    """
+    import numpy as np
+
+    tables = gap_tables(plan)
+    if tables is None:
+        return None
+    count = len(scores)
+    codes = np.stack([np.asarray(column, dtype=np.int64) for column in columns], axis=1)
+    tops = scores.argmax(axis=1)
+    caught = _caught(tables.best_gains(codes, tops), tops)
+    settled = ~caught.any(axis=1)
+    beyond = np.flatnonzero(~_exact_allowed(plan, columns, count))
+    if len(beyond):
+        subset = [np.asarray(column)[beyond] for column in columns]
+        settled[beyond] = _bounds_settle(plan, subset, scores[beyond])
+    return settled
+
+
+def _caught(gains: Any, tops: Any) -> Any:
+    """Where an approach can end up level with or ahead of the top one (ties go to the
+    earlier approach), from the most it can gain on it; never the top itself."""
+    import numpy as np
+
+    earlier = np.arange(len(APPROACHES))[None, :] < tops[:, None]
+    caught = (gains > 0) | ((gains == 0) & earlier)
+    caught[np.arange(len(tops)), tops] = False
+    return caught
+
+
+def _exact_allowed(plan: ScoringPlan, columns: Sequence[Any], count: int) -> Any:
+    """Per row, whether the full analysis scores every completion (as ``settled_exactly``):
+    few enough combinations of the unknown fields, and work within the budget."""
+    import numpy as np
+
+    sizes = {}
+    unknown_count = np.zeros(count, dtype=np.float64)
+    combinations = np.ones(count, dtype=np.float64)
+    for position, name in enumerate(plan.fields):
+        if name not in plan.classes:
+            continue
+        size = len(plan.classes[name])
+        blank = np.asarray(columns[position]) == size
+        sizes[name] = np.where(blank, float(size), 1.0)
+        unknown_count += blank
+        combinations *= sizes[name]
+    # Products above 2**53 are inexact in floats, but then far beyond either limit.
+    work = combinations * (unknown_count + 2 * len(APPROACHES) + 2)
+    for fields in plan.fields_of:
+        cells = np.ones(count, dtype=np.float64)
+        for name in fields:
+            if name in sizes:
+                cells = cells * sizes[name]
+        work += cells * (len(APPROACHES) + 1)
+    return (combinations <= MAX_EXACT_COMPLETIONS) & (work <= ANALYSIS_BUDGET)
+
+
+def _bounds_settle(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any:
+    """Per row, what ``_settled(*_bounds(...))`` proves: rules that fired stay fired, and
+    every other rule that could fire may or may not."""
+    import numpy as np
+
+    _, vectors = plan.tables()
+    scoring = [rule for rule in range(len(plan.all_rules)) if not plan.all_rules[rule].advises]
+    _, fired = plan.score_rows(columns)
+    could = plan.fire_arrays(columns, scoring, possible=True)
+    count = len(scores)
+    maybe = np.zeros_like(fired)
+    for column, rule in enumerate(scoring):
+        maybe[:, column] = np.broadcast_to(could[rule], (count,))
+    maybe &= ~fired
+    weights = vectors[scoring]
+    spread = maybe.astype(np.float64)
+    low = scores + np.rint(spread @ np.minimum(weights, 0).astype(np.float64)).astype(np.int64)
+    high = scores + np.rint(spread @ np.maximum(weights, 0).astype(np.float64)).astype(np.int64)
+    tops = scores.argmax(axis=1)
+    top_low = low[np.arange(count), tops]
+    return ~_caught(high - top_low[:, None], tops).any(axis=1)
+
+
+
+def settled_of(plan: ScoringPlan, facts: Facts, scores: Scores,
+               fired: frozenset[str]) -> bool | None:
+    """``settled_rows`` for one context (facts, scores and fired rules), in plain Python."""
+    tables = gap_tables(plan)
+    if tables is None:
+        return None
+    unknown = [name for name in plan.classes if name not in facts]
+    if not unknown:
+        return True
+    top = top_of(scores)
+    if not _exact_allowed_one(plan, tuple(unknown)):
+        return _settled(*_bounds(plan, facts, scores, fired), top)
+    gains = tables.gains_of(plan.codes_of(facts), top)
+    return all(gain < 0 or (gain == 0 and index > top) for index, gain in enumerate(gains)
+               if index != top)
+
+
+_ALLOWED_KEPT = 65_536
+"""Patterns of unknown fields whose exactness ``_exact_allowed_one`` keeps per plan."""
+
+
+def _exact_allowed_one(plan: ScoringPlan, unknown: tuple[str, ...]) -> bool:
+    """``_exact_allowed`` for one pattern of unknown fields, kept per plan."""
+    kept: dict[tuple[str, ...], bool] = plan._arrays.setdefault("exact_allowed", {})
+    allowed = kept.get(unknown)
+    if allowed is None:
+        sizes = {name: len(plan.classes[name]) for name in unknown}
+        combinations = 1
+        for size in sizes.values():
+            combinations *= size
+        # Each rule's cells are at most the combinations: a cheap bound decides most.
+        most = combinations * (len(sizes) + 2 * len(APPROACHES) + 2
+                               + len(plan.fields_of) * (len(APPROACHES) + 1))
+        allowed = (combinations <= MAX_EXACT_COMPLETIONS
+                   and (most <= ANALYSIS_BUDGET or work_of(plan, sizes) <= ANALYSIS_BUDGET))
+        if len(kept) < _ALLOWED_KEPT:
+            kept[unknown] = allowed
+    return allowed

@@ -176,8 +176,11 @@ def _settledness(plan: ScoringPlan, rows: Sequence[Facts], columns: list[Any], s
     """Per row, ``Recommendation.is_settled``: bounds, then witnesses, then the outlook."""
     import numpy as np
 
-    from .analysis import settled_exactly
+    from .analysis import settled_exactly, settled_rows
 
+    tabled = settled_rows(plan, columns, scores)
+    if tabled is not None:
+        return tabled
     count = len(rows)
     unknown = np.zeros((count, len(plan.classes)), dtype=bool)
     for position, name in enumerate(plan.classes):

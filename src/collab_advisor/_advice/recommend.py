@@ -19,7 +19,7 @@ from .._rulebook.evaluation import EngineName, Evaluation, Facts
 from .._rulebook.format import cite_all
 from .._rulebook.loader import load_rules
 from .._rulebook.ruleset import RuleSet
-from .analysis import Outlook, outlook, quick_settled, settled_exactly
+from .analysis import Outlook, outlook, quick_settled, settled_exactly, settled_of
 from .checklist import PlanningQuestion, checklist
 from .considerations import Consideration
 from .facts import facts_of, to_context
@@ -182,6 +182,9 @@ class Recommendation(BaseModel):
         answers would hand first place to the runner-up).
         """
         if "_outlook" not in self.__dict__:  # try the cheap proofs before scoring everything
+            tabled = settled_of(*self._scored)
+            if tabled is not None:
+                return tabled
             quick = quick_settled(*self._scored, list(RULE_FIELDS))
             if quick is not None:
                 return quick

@@ -103,6 +103,18 @@ class ScoringPlan:
         found = table.get(value) if isinstance(value, (str, bool, int)) else None
         return len(table) if found is None else found
 
+    def codes_of(self, facts: Mapping[str, object]) -> list[int]:
+        """The class index of every field of ``facts`` (as ``code``), in ``fields`` order."""
+        out = []
+        for position, name in enumerate(self.fields):
+            value = facts.get(name)
+            if self._cuts[position] is None and (type(value) is str or type(value) is bool):
+                table = self._lookup[position]
+                out.append(table.get(value, len(table)))
+            else:
+                out.append(self.code(position, value))
+        return out
+
     def evaluate(self, facts: Mapping[str, object]) -> Evaluation:
         """Which rules fire and which findings hold: the plain-Python engine."""
         fired, findings = self._fire(facts)
@@ -316,6 +328,179 @@ class ScoringPlan:
             scores += part.astype(np.float64) @ weights[start:start + _SLICE]
         scores = np.rint(scores)
         return scores.astype(np.int64), matrix
+
+
+SETTLE_TABLE_BUDGET = 4_000_000
+"""Cells the settledness tables may hold (every group's combinations of answers, times
+approaches squared); a rule set needing more is analysed completion by completion."""
+
+_KEPT_CELLS = 4_000_000
+"""Cells of best-case tables (per group and pattern of unknown fields) kept for reuse."""
+
+
+@dataclass(frozen=True)
+class GapTables:
+    """Per group of fields, the most each approach can gain on another by any answers.
+
+    Rules fall into groups: two rules share a group when they read a common
+    field (through findings too), so a group's points depend on its own fields
+    alone, and the best case of a sum over groups is the sum of each group's
+    best case. For every combination of answers to a group's fields,
+    ``gaps[group][..., t, o]`` is approach ``o``'s score minus approach ``t``'s from
+    the group's rules. Taking the most over a row's unknown fields, group by group,
+    and summing gives exactly how far ``o`` can end up ahead of ``t``.
+    """
+
+    positions: tuple[tuple[int, ...], ...]
+    """Per group, the positions (in ``ScoringPlan.fields``) of the fields it reads."""
+    sizes: tuple[tuple[int, ...], ...]
+    """Per group, the number of classes of each of its fields (a field's unknown code)."""
+    gaps: tuple[Any, ...]
+    """Per group, an array with one axis per field, then approaches ``t`` and ``o``."""
+    _kept: dict[tuple[int, int], Any] = field(default_factory=dict, repr=False)
+    _kept_cells: list[int] = field(default_factory=lambda: [0], repr=False)
+
+    def best(self, group: int, pattern: int) -> Any:
+        """(cells of the known fields, t, o): the group's best case when the fields in the
+        bit ``pattern`` (bit i: the group's field i) are unknown; cells in C order."""
+        found = self._kept.get((group, pattern))
+        if found is None:
+            axes = tuple(axis for axis in range(len(self.sizes[group])) if pattern >> axis & 1)
+            table = self.gaps[group]
+            found = table.max(axis=axes) if axes else table
+            count = len(APPROACHES)
+            found = found.reshape(-1, count, count)
+            if self._kept_cells[0] + found.size <= _KEPT_CELLS:
+                self._kept_cells[0] += found.size
+                self._kept[(group, pattern)] = found
+        return found
+
+    def best_lists(self, group: int, pattern: int) -> list[list[list[int]]]:
+        """``best`` as Python lists, for one context at a time (kept while small)."""
+        key = (-1 - group, pattern)
+        found = self._kept.get(key)
+        if found is None:
+            table = self.best(group, pattern)
+            found = table.tolist()
+            if table.size <= 65_536 and self._kept_cells[0] + table.size <= _KEPT_CELLS:
+                self._kept_cells[0] += table.size
+                self._kept[key] = found
+        return found  # type: ignore[no-any-return]
+
+    def best_gains(self, codes: Any, tops: Any) -> Any:
+        """(rows, approaches): the most each approach can end up ahead of the row's ``tops``
+        over every completion, for a (rows, fields) matrix of class codes."""
+        import numpy as np
+
+        total = np.zeros((len(codes), len(APPROACHES)), dtype=np.int64)
+        for group, (axes, sizes) in enumerate(zip(self.positions, self.sizes, strict=True)):
+            if not axes:
+                total += self.gaps[group][tops]
+                continue
+            sub = codes[:, axes]
+            blank = sub == np.asarray(sizes)
+            patterns = blank.astype(np.int64) @ (1 << np.arange(len(axes), dtype=np.int64))
+            for pattern in np.unique(patterns).tolist():
+                rows = np.flatnonzero(patterns == pattern)
+                cell = np.zeros(len(rows), dtype=np.int64)
+                for axis, size in enumerate(sizes):
+                    if not pattern >> axis & 1:
+                        cell = cell * size + sub[rows, axis]
+                total[rows] += self.best(group, pattern)[cell, tops[rows]]
+        return total
+
+    def gains_of(self, codes: Sequence[int], top: int) -> list[int]:
+        """``best_gains`` for one row of class codes and its top approach."""
+        gains = [0] * len(APPROACHES)
+        for group, (axes, sizes) in enumerate(zip(self.positions, self.sizes, strict=True)):
+            pattern = 0
+            cell = 0
+            for axis, position in enumerate(axes):
+                code = codes[position]
+                if code == sizes[axis]:
+                    pattern |= 1 << axis
+                else:
+                    cell = cell * sizes[axis] + code
+            row = (self.best_lists(group, pattern)[cell] if axes
+                   else self.gaps[group].tolist())[top]
+            for index, gain in enumerate(row):
+                gains[index] += gain
+        return gains
+
+
+def gap_tables(plan: ScoringPlan) -> GapTables | None:
+    """The settledness tables of a plan (built once), or ``None`` past
+    ``SETTLE_TABLE_BUDGET`` (a rule set whose rules tie many fields together)."""
+    cached = plan._arrays.get("gap_tables", False)
+    if cached is False:
+        cached = _build_gap_tables(plan)
+        plan._arrays["gap_tables"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def _build_gap_tables(plan: ScoringPlan) -> GapTables | None:
+    import numpy as np
+
+    _, vectors = plan.tables()
+    read: list[set[int]] = []  # per rule of all_rules, the answerable fields it reads
+    concluders = plan._concluders()
+    for rule, compiled in enumerate(plan.all_rules):
+        fields = {position for alternative in plan.alternatives[
+            plan._first_bit[rule]:plan._first_bit[rule] + len(compiled.disjuncts)]
+            for position, _ in alternative.tests
+            if plan.fields[position] in plan.classes}
+        for conjunction in compiled.disjuncts:  # dependencies come first
+            for finding in conjunction.findings:
+                for source in concluders.get(finding, ()):
+                    fields |= read[source]
+        read.append(fields)
+    parent = list(range(len(plan.fields)))
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
+        return position
+
+    scoring = [rule for rule in range(len(plan.all_rules))
+               if plan._scoring_index[rule] >= 0 and vectors[rule].any()]
+    for rule in scoring:
+        first, *rest = sorted(read[rule]) or [-1]
+        for other in rest:
+            parent[root(other)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for rule in scoring:
+        groups.setdefault(root(min(read[rule])) if read[rule] else -1, []).append(rule)
+    size_of = {plan.fields.index(name): len(values) for name, values in plan.classes.items()}
+    unknown_codes = [len(bits) - 1 for bits in plan._field_bits]
+    count = len(APPROACHES)
+    total = 0
+    members: list[tuple[tuple[int, ...], list[int]]] = []
+    for rules in groups.values():
+        axes = tuple(sorted({p for rule in rules for p in read[rule]}))
+        cells = count * count
+        for position in axes:
+            cells *= size_of[position]
+        total += cells
+        if total > SETTLE_TABLE_BUDGET:
+            return None
+        members.append((axes, rules))
+    tables = []
+    for axes, rules in members:
+        columns: list[Any] = [np.int64(code) for code in unknown_codes]
+        for axis, position in enumerate(axes):
+            shape = [1] * len(axes)
+            shape[axis] = size_of[position]
+            columns[position] = np.arange(size_of[position], dtype=np.int64).reshape(shape)
+        fired = plan.fire_arrays(columns, rules)
+        full = tuple(size_of[position] for position in axes)
+        points = np.zeros((*full, count), dtype=np.int64)
+        for rule in rules:
+            points = points + np.asarray(fired[rule])[..., None] * vectors[rule]
+        tables.append(points[..., None, :] - points[..., :, None])  # [..., t, o]: o minus t
+    return GapTables(tuple(axes for axes, _ in members),
+                     tuple(tuple(size_of[p] for p in axes) for axes, _ in members),
+                     tuple(tables))
 
 
 def possible_rules(ordered: Sequence[CompiledRule], facts: Facts) -> frozenset[str]:

@@ -1,0 +1,161 @@
+"""Settledness from the gap tables (the batch path, ``survey``, ``recommend_many`` and
+``Recommendation.is_settled``) equals the full analysis, which scores every completion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_many
+from collab_advisor._advice import analysis
+from collab_advisor._advice.batch import survey
+from collab_advisor._engines import plan as plan_module
+from collab_advisor._engines.plan import gap_tables, plan_for
+from collab_advisor._model.fields import RULE_FIELDS
+
+from .conftest import ROOT, write_rules
+from .strategies import _value
+
+_SHIPPED = load_rules()
+
+_LINKED = """\
+schema_version: 1
+ruleset_version: 0.1.0
+findings:
+  - id: planned-hub
+    text: A planned effort with a hub
+rules:
+  - id: planned-hub-holds
+    title: A planned, formal effort
+    status: experimental
+    when:
+      all:
+        - {field: origin, equals: intentional}
+        - any:
+            - {field: formality, equals: highly_structured}
+            - {field: resourcing, equals: dedicated_funding}
+    concludes: planned-hub
+    source: [{reference: "Test 2025, settledness"}]
+  - id: hub-and-many-sites
+    title: A hub across many sites
+    status: experimental
+    when:
+      all:
+        - {finding: planned-hub}
+        - {field: sites, gt: 12}
+        - not: {field: control, equals: self_directed}
+    score:
+      - {approach: community_of_practice, points: 6, why: A test rule.}
+      - {approach: managed_clinical_network, points: -2, why: A test rule.}
+    source: [{reference: "Test 2025, settledness"}]
+  - id: hub-and-an-aim
+    title: A hub with a purpose
+    status: experimental
+    when:
+      any:
+        - all: [{finding: planned-hub}, {field: aim, equals: share_know_how}]
+        - {field: evidence, equals: established}
+    score:
+      - {approach: clinical_community, points: 5, why: A test rule.}
+    source: [{reference: "Test 2025, settledness"}]
+"""
+
+
+_LOADED: dict[str, RuleSet] = {}
+
+
+def _linked(folder: Path) -> RuleSet:
+    if "linked" not in _LOADED:
+        _LOADED["linked"] = load_rules(ROOT / "rules",
+                                       write_rules(folder, "linked.yaml", _LINKED))
+    return _LOADED["linked"]
+
+
+def _partial() -> st.SearchStrategy[dict[str, Any]]:
+    """Contexts with any subset of the rule fields known: from none to all of them."""
+    names = sorted(RULE_FIELDS)
+    return st.sets(st.sampled_from(names)).flatmap(
+        lambda known: st.fixed_dictionaries({name: _value(name) for name in sorted(known)}))
+
+
+def _full_analysis(rules: RuleSet, values: dict[str, Any]) -> bool:
+    """The settledness the full analysis gives: every completion scored when within the
+    exact limits, else what the sound bounds prove."""
+    plan = plan_for(rules)
+    facts = {name: value for name, value in values.items() if name in plan.classes}
+    return analysis.outlook_for(plan, facts).settled
+
+
+def _check(rules: RuleSet, rows: list[dict[str, Any]]) -> None:
+    expected = [_full_analysis(rules, row) for row in rows]
+    surveyed = list(survey(rows, rules=rules, chunk_size=5))
+    many = recommend_many(rows, rules=rules, engine="python")
+    for row, want, got, item in zip(rows, expected, surveyed, many, strict=True):
+        assert not isinstance(got, str)
+        rec = recommend(row, rules=rules, engine="python")
+        assert got.settled == want, row
+        assert rec.is_settled == want, row
+        assert item.recommendation is not None and item.recommendation.is_settled == want
+        assert got.scores == {a: rec.score_of(a) for a in Approach}
+        assert got.top is rec.top.approach
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_partial(), min_size=1, max_size=8))
+def test_batch_settledness_equals_the_full_analysis_row_by_row(
+        rows: list[dict[str, Any]]) -> None:
+    """For contexts with any number of unknown fields, the batch path, recommend_many and
+    is_settled say settled exactly when the full analysis does."""
+    _check(_SHIPPED, rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(_partial(), min_size=1, max_size=6))
+def test_settledness_is_exact_when_findings_tie_fields_together(
+        rows: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Rules that read several fields through a finding (with a 'not') are settled exactly
+    as the full analysis says."""
+    _check(_linked(tmp_path_factory.mktemp("linked")), rows)
+
+
+def test_fields_read_through_a_finding_share_one_table(tmp_path: Path) -> None:
+    """A rule reading a finding is tabled with the fields behind that finding, so its
+    best case is taken over their answers together."""
+    rules = _linked(tmp_path)
+    plan = plan_for(rules)
+    tables = gap_tables(plan)
+    assert tables is not None
+    together = {plan.fields.index(name) for name in
+                ("origin", "formality", "resourcing", "sites", "control", "aim")}
+    assert any(together <= set(axes) for axes in tables.positions)
+
+
+def test_past_the_table_budget_settledness_falls_back_to_enumeration(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule set whose tables would exceed their budget is settled completion by
+    completion instead, with the same answers."""
+    rules = load_rules()
+    monkeypatch.setattr(plan_module, "SETTLE_TABLE_BUDGET", 10)
+    assert gap_tables(plan_for(rules)) is None
+    rows: list[dict[str, Any]] = [
+        {"aim": "share_know_how", "formality": "informal"},
+        {"aim": "redesign_services", "scope": "regional_or_national", "sites": 40,
+         "control": "accountable", "time_span": "open_ended"},
+        {}, {name: spec.values[0] if spec.values else 3
+             for name, spec in RULE_FIELDS.items()}]
+    _check(rules, rows)
+
+
+def test_a_context_beyond_the_exact_limits_is_settled_only_by_bounds() -> None:
+    """With too many unknown fields to score every completion, settled is what the sound
+    bounds prove, in the batch as in a single recommendation."""
+    row = {"sites": 500}
+    plan = plan_for(_SHIPPED)
+    columns = plan.encode([row])
+    assert not analysis._exact_allowed(plan, columns, 1)[0]
+    assert not analysis.outlook_for(plan, row).exact
+    _check(_SHIPPED, [row])
