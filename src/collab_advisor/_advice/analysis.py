@@ -460,14 +460,21 @@ def _exact_allowed(plan: ScoringPlan, columns: Sequence[Any], count: int) -> Any
         unknown_count += blank
         combinations *= sizes[name]
     # Products above 2**53 are inexact in floats, but then far beyond either limit.
-    work = combinations * (unknown_count + 2 * len(APPROACHES) + 2)
-    for fields in plan.fields_of:
-        cells = np.ones(count, dtype=np.float64)
-        for name in fields:
-            if name in sizes:
-                cells = cells * sizes[name]
-        work += cells * (len(APPROACHES) + 1)
-    return (combinations <= MAX_EXACT_COMPLETIONS) & (work <= ANALYSIS_BUDGET)
+    allowed = combinations <= MAX_EXACT_COMPLETIONS
+    # Each rule's cells are at most the combinations: a cheap bound decides most rows.
+    most = combinations * (unknown_count + 2 * len(APPROACHES) + 2
+                           + len(plan.fields_of) * (len(APPROACHES) + 1))
+    near = np.flatnonzero(allowed & (most > ANALYSIS_BUDGET))
+    if len(near):
+        work = combinations[near] * (unknown_count[near] + 2 * len(APPROACHES) + 2)
+        for fields in plan.fields_of:
+            cells = np.ones(len(near), dtype=np.float64)
+            for name in fields:
+                if name in sizes:
+                    cells = cells * sizes[name][near]
+            work += cells * (len(APPROACHES) + 1)
+        allowed[near] = work <= ANALYSIS_BUDGET
+    return allowed
 
 
 def _bounds_settle(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .._engines.choose import EngineChoice
 from .._engines.plan import APPROACHES, ScoringPlan, plan_for
 from .._errors import nearest
-from .._model.context import Approach, Context
+from .._model.context import MAX_SITES, Approach, Context
 from .._model.fields import FIELDS
 from .._printable import one_line
 from .._rulebook.evaluation import Facts
@@ -107,18 +107,53 @@ def survey(
     semantics, which durable-rules shares). A context that does not validate
     gives the text of its error instead, naming the field.
     """
+    for chunk in survey_chunks(contexts, rules=rules, chunk_size=chunk_size):
+        yield from chunk.rows()
+
+
+def survey_chunks(contexts: Iterable[Context | Mapping[str, Any]], *,
+                  rules: RuleSet | None = None,
+                  chunk_size: int = DEFAULT_CHUNK) -> Iterator[SurveyChunk]:
+    """``survey`` as columns, one ``SurveyChunk`` per ``chunk_size`` contexts."""
     from .recommend import _shipped_rules
 
     ruleset = rules if rules is not None else _shipped_rules()
     plan = plan_for(ruleset)
-    pending: list[Context | str] = []
+    pending: list[Any] = []
     for item in contexts:
-        pending.append(_validated(item))
+        pending.append(item)
         if len(pending) >= chunk_size:
-            yield from _survey_chunk(plan, pending, facts_of)
+            yield _survey_chunk(plan, pending)
             pending = []
     if pending:
-        yield from _survey_chunk(plan, pending, facts_of)
+        yield _survey_chunk(plan, pending)
+
+
+@dataclass(frozen=True)
+class SurveyChunk:
+    """``survey``'s results for a run of contexts, as columns (rows in input order)."""
+
+    errors: list[str | None]
+    """Per row, what was wrong with it (naming the field), or ``None``."""
+    tops: list[int]
+    """Per row, the index in ``Approach`` of the top approach (meaningless for errors)."""
+    scores: list[list[int]]
+    """Per row, the scores in the order of ``Approach``."""
+    settled: list[bool]
+    fired: list[int]
+    """Per row, its index in ``fired_sets``."""
+    fired_sets: list[tuple[str, ...]]
+    """Each distinct set of fired scoring and concluding rules, sorted."""
+
+    def rows(self) -> Iterator[SurveyRow | str]:
+        """Each row as a ``SurveyRow``, or the text of its error."""
+        for error, top, scores, settled, fired in zip(
+                self.errors, self.tops, self.scores, self.settled, self.fired, strict=True):
+            if error is not None:
+                yield error
+                continue
+            yield SurveyRow(APPROACHES[top], dict(zip(APPROACHES, scores, strict=True)),
+                            settled, self.fired_sets[fired])
 
 
 def _validated(item: Context | Mapping[str, Any]) -> Context | str:
@@ -133,46 +168,147 @@ def _validated(item: Context | Mapping[str, Any]) -> Context | str:
         return describe_validation_error(error)
 
 
-def _survey_chunk(plan: ScoringPlan, items: list[Context | str],
-                  facts_of: Callable[[Context], Facts]) -> Iterator[SurveyRow | str]:
-    valid = [item for item in items if isinstance(item, Context)]
-    rows = [facts_of(item) for item in valid]
-    results = iter(survey_facts(plan, rows)) if rows else iter(())
-    for item in items:
-        yield item if isinstance(item, str) else next(results)
+_ANY = object()
+"""In a column of typed answers: a value the fast check leaves to ``Context`` to judge."""
 
 
-def survey_facts(plan: ScoringPlan, rows: Sequence[Facts]) -> list[SurveyRow]:
-    """``survey`` for rows of facts (known rule fields, JSON-normal), as arrays."""
+def _text_limits() -> dict[str, int | None]:
+    """Each free-text field's longest accepted length (``None``: no limit), from the
+    model's own schema."""
+    limits: dict[str, int | None] = {}
+    properties = Context.model_json_schema()["properties"]
+    for name, spec in FIELDS.items():
+        if spec.kind != "text":
+            continue
+        options = properties[name].get("anyOf", [properties[name]])
+        lengths = [option.get("maxLength") for option in options
+                   if option.get("type") == "string"]
+        limits[name] = lengths[0] if lengths else None
+    return limits
+
+
+_TEXT_LIMITS: dict[str, int | None] = {}
+
+
+def _codes(plan: ScoringPlan, items: Sequence[Any]) -> tuple[list[Any], list[str | None]]:
+    """Class codes per field (``ScoringPlan.encode``) and per row its error or ``None``.
+
+    Answers of exactly the type and value a ``Context`` holds (a choice's text, a
+    yes/no boolean, a count in range, a short name) are coded directly; any other
+    row is validated as a ``Context``, so its error (or its conversion) is
+    ``Context``'s own.
+    """
     import numpy as np
 
-    columns = plan.encode(rows)
+    if not _TEXT_LIMITS:
+        _TEXT_LIMITS.update(_text_limits())
+    count = len(items)
+    errors: list[str | None] = [None] * count
+    mappings: list[Mapping[str, Any]] = []
+    slow: set[int] = set()
+    for row, item in enumerate(items):
+        if type(item) is dict:
+            mappings.append(item)
+            if not item.keys() <= FIELDS.keys():
+                slow.add(row)
+        elif isinstance(item, Context):
+            mappings.append(facts_of(item))
+        else:
+            mappings.append({})
+            slow.add(row)
+    unknown = plan.codes_of({})
+    columns: list[Any] = []
+    for position, name in enumerate(plan.fields):
+        if name not in plan.classes:
+            columns.append(np.full(count, unknown[position], dtype=np.int64))
+            continue
+        classes = plan.classes[name]
+        if FIELDS[name].kind == "count":
+            values = [mapping.get(name) for mapping in mappings]
+            counts = [value if type(value) is int and 1 <= value <= MAX_SITES
+                      else 0 if value is None else -1 for value in values]
+            raw = np.asarray(counts, dtype=np.int64)
+            codes = np.searchsorted(np.asarray(classes), raw, side="right") - 1
+            codes[raw == 0] = unknown[position]
+            codes[raw < 0] = -1
+        else:
+            codes = _choice_codes(mappings, name, classes, unknown[position])
+        slow.update(np.flatnonzero(codes < 0).tolist())
+        columns.append(codes)
+    for name, limit in _TEXT_LIMITS.items():
+        for row, mapping in enumerate(mappings):
+            value = mapping.get(name)
+            if value is not None and (type(value) is not str
+                                      or (limit is not None and len(value) > limit)):
+                slow.add(row)
+    for row in sorted(slow):
+        checked = _validated(items[row])
+        if isinstance(checked, str):
+            errors[row] = checked
+            codes_now = unknown
+        else:
+            codes_now = plan.codes_of(facts_of(checked))
+        for position, code in enumerate(codes_now):
+            columns[position][row] = code
+    return columns, errors
+
+
+def _choice_codes(mappings: Sequence[Mapping[str, Any]], name: str,
+                  classes: Sequence[object], unknown: int) -> Any:
+    """A choice or yes/no field's class codes: -1 where the value is not exactly one of
+    its values (left to ``Context``), the unknown code where it is missing."""
+    import numpy as np
+
+    table: dict[Any, int] = {value: code for code, value in enumerate(classes)}
+    table[None] = unknown
+    kind = bool if FIELDS[name].kind == "yes_no" else str
+    try:
+        if kind is str:  # only text equals text: numbers and booleans miss the table
+            return np.asarray([table.get(mapping.get(name), -1) for mapping in mappings],
+                              dtype=np.int64)
+    except TypeError:  # an unhashable value: checked one by one below
+        pass
+    values = [mapping.get(name) for mapping in mappings]
+    if not set(map(type, values)) <= {kind, type(None)}:  # 1 == True: only booleans pass
+        values = [value if value is None or type(value) is kind else _ANY for value in values]
+    return np.asarray([table.get(value, -1) for value in values], dtype=np.int64)
+
+
+def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
+    import numpy as np
+
+    columns, errors = _codes(plan, items)
     scores, fired = plan.score_rows(columns)
-    settled = _settledness(plan, rows, columns, scores, fired)
+    settled = _settledness(plan, columns, scores, fired)
     tops = scores.argmax(axis=1)
     ids = [rule.id for rule in plan.all_rules if not rule.advises]
     order = np.argsort(np.asarray(ids, dtype=object))
     sorted_ids = [ids[i] for i in order]
-    packed = np.packbits(fired[:, order], axis=1)
-    names: dict[bytes, tuple[str, ...]] = {}
-    out = []
-    for row in range(len(rows)):
-        key = packed[row].tobytes()
-        fired_ids = names.get(key)
-        if fired_ids is None:
-            hits = fired[row, order]
-            fired_ids = tuple(rule_id for rule_id, hit in zip(sorted_ids, hits, strict=True)
-                              if hit)
-            names[key] = fired_ids
-        values = scores[row].tolist()
-        out.append(SurveyRow(top=APPROACHES[int(tops[row])],
-                             scores=dict(zip(APPROACHES, values, strict=True)),
-                             settled=bool(settled[row]), fired_rules=fired_ids))
-    return out
+    ordered = fired[:, order]
+    packed = np.packbits(ordered, axis=1)
+    words = -(-packed.shape[1] // 8)
+    padded = np.zeros((len(packed), words * 8), dtype=np.uint8)
+    padded[:, :packed.shape[1]] = packed
+    keys = padded.view(np.uint64)  # one whole number per 64 rules: sorting them is cheap
+    _, first, which = (np.unique(keys[:, 0], return_index=True, return_inverse=True)
+                       if words == 1 else
+                       np.unique(keys, axis=0, return_index=True, return_inverse=True))
+    sets, hits = np.nonzero(ordered[first])
+    names = [sorted_ids[hit] for hit in hits.tolist()]
+    ends = np.cumsum(np.bincount(sets, minlength=len(first))).tolist()
+    fired_sets = [tuple(names[start:end]) for start, end in zip([0, *ends[:-1]], ends,
+                                                                   strict=True)]
+    return SurveyChunk(errors, tops.tolist(), scores.tolist(), settled.tolist(),
+                       np.asarray(which).reshape(-1).tolist(), fired_sets)
 
 
-def _settledness(plan: ScoringPlan, rows: Sequence[Facts], columns: list[Any], scores: Any,
-                 fired: Any) -> Any:
+def survey_facts(plan: ScoringPlan, rows: Sequence[Facts]) -> list[SurveyRow]:
+    """``survey`` for rows of facts (known rule fields, JSON-normal), as arrays."""
+    return [row for row in _survey_chunk(plan, [dict(row) for row in rows]).rows()
+            if not isinstance(row, str)]
+
+
+def _settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) -> Any:
     """Per row, ``Recommendation.is_settled``: bounds, then witnesses, then the outlook."""
     import numpy as np
 
@@ -181,7 +317,7 @@ def _settledness(plan: ScoringPlan, rows: Sequence[Facts], columns: list[Any], s
     tabled = settled_rows(plan, columns, scores)
     if tabled is not None:
         return tabled
-    count = len(rows)
+    count = len(scores)
     unknown = np.zeros((count, len(plan.classes)), dtype=bool)
     for position, name in enumerate(plan.classes):
         unknown[:, position] = columns[position] == len(plan.classes[name])
@@ -228,7 +364,9 @@ def _settledness(plan: ScoringPlan, rows: Sequence[Facts], columns: list[Any], s
         unproven = unproven[~proved]
     order = list(plan.classes)
     for row in unproven.tolist():
-        facts = rows[row]
+        facts = {name: plan.classes[name][int(columns[position][row])]
+                 for position, name in enumerate(plan.fields)
+                 if name in plan.classes and columns[position][row] < len(plan.classes[name])}
         fired_ids = frozenset(plan.rules[column].id for column in np.flatnonzero(fired[row]))
         row_scores = tuple(int(v) for v in scores[row])
         settled[row] = bool(settled_exactly(plan, facts, row_scores, fired_ids, order))

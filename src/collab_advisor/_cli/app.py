@@ -21,7 +21,7 @@ from typing import Any, NoReturn, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .._advice.batch import describe_validation_error, recommend_many, survey
+from .._advice.batch import describe_validation_error, recommend_many, survey_chunks
 from .._advice.compare import compare
 from .._advice.lint import lint
 from .._advice.recommend import Recommendation, recommend
@@ -414,24 +414,30 @@ def _read_rows(path: str, form: str | None) -> list[tuple[int, dict[str, Any] | 
             for row in batch.rows]
 
 
+_BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
+                  "settled", "rules_fired", "error")
+"""The columns of batch output, in order."""
+
+
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     numbered = _read_rows(args.input, args.input_format)
-    rows = [row for _, row in numbered]
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
-    records: list[dict[str, Any]] = []
+    records: list[list[Any]] = []
     bad = 0
-    with _progress(len(rows)) as bar:
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start:start + _CHUNK]
-            for offset, result in enumerate(_compute_chunk(chunk, rules, args.engine)):
-                number = numbered[start + offset][0]
-                if isinstance(result, dict):
-                    records.append({**result, "row": number})
-                    continue
-                bad += 1
-                sys.stderr.write(f"row {number}: {result}\n")
-                records.append({"row": number, "error": result})
+    blank = [""] * (len(_BATCH_COLUMNS) - 2)
+    with _progress(len(numbered)) as bar:
+        for start in range(0, len(numbered), _CHUNK):
+            chunk = numbered[start:start + _CHUNK]
+            for (number, _), result in zip(chunk, _compute_chunk(
+                    [row for _, row in chunk], rules, args.engine), strict=True):
+                if isinstance(result, str):
+                    bad += 1
+                    sys.stderr.write(f"row {number}: {result}\n")
+                    records.append([number, *blank, result])
+                else:
+                    result[0] = number
+                    records.append(result)
             bar.update(len(chunk))
     target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
     try:
@@ -440,7 +446,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         if target is not out:
             target.close()
     if bad:
-        sys.stderr.write(f"{bad} of {len(rows)} rows could not be read; the others completed.\n")
+        sys.stderr.write(f"{bad} of {len(numbered)} rows could not be read; "
+                         "the others completed.\n")
     return 2 if bad else 0
 
 
@@ -453,49 +460,60 @@ def _progress(total: int) -> Any:
 
 
 def _compute_chunk(chunk: list[dict[str, Any] | str], rules: RuleSet | None,
-                   engine: str) -> list[dict[str, Any] | str]:
-    """Each row's output columns, or its error: on the compiled core's array path, or one
-    full recommendation per row when durable-rules is asked for by name."""
+                   engine: str) -> list[list[Any] | str]:
+    """Each row's output cells (in ``_BATCH_COLUMNS`` order, the row number left 0), or its
+    error: on the compiled core's array path, or one full recommendation per row when
+    durable-rules is asked for by name."""
     readable = [row for row in chunk if isinstance(row, dict)]
+    results: Iterator[list[Any] | str]
     if engine == "durable":
-        results: Iterator[dict[str, Any] | str] = iter([
-            _record(0, item.recommendation) if item.recommendation is not None
+        results = iter([
+            _record(item.recommendation) if item.recommendation is not None
             else item.error or "unreadable"
             for item in recommend_many(readable, rules=rules, engine="durable")])
     else:
-        results = iter([
-            item if isinstance(item, str) else {
-                "name": str(row.get("name") or ""), "top": item.top.value,
-                **{f"score_{a.value}": item.scores[a] for a in Approach},
-                "settled": item.settled, "rules_fired": " ".join(item.fired_rules),
-                "error": ""}
-            for row, item in zip(readable, survey(readable, rules=rules), strict=True)])
+        results = _surveyed(readable, rules)
     return [row if isinstance(row, str) else next(results) for row in chunk]
 
 
-def _record(number: int, rec: Recommendation) -> dict[str, Any]:
-    record: dict[str, Any] = {"row": number, "name": rec.context.name or "",
-                              "top": rec.top.approach.value}
-    for approach in Approach:
-        record[f"score_{approach.value}"] = rec.score_of(approach)
-    record["settled"] = rec.is_settled
-    record["rules_fired"] = " ".join(rec.fired_rules)
-    record["error"] = ""
-    return record
+_TOPS = tuple(approach.value for approach in Approach)
 
 
-def _write_records(records: list[dict[str, Any]], form: str, target: TextIO) -> None:
+def _surveyed(rows: list[dict[str, Any]], rules: RuleSet | None) -> Iterator[list[Any] | str]:
+    """Output cells for rows on the array path (``survey_chunks``), or each row's error."""
+    for part in survey_chunks(rows, rules=rules, chunk_size=max(1, len(rows))):
+        fired = [" ".join(ids) for ids in part.fired_sets]
+        names = (str(row.get("name") or "") for row in rows)
+        for name, error, top, scores, settled, which in zip(
+                names, part.errors, part.tops, part.scores, part.settled, part.fired,
+                strict=True):
+            if error is not None:
+                yield error
+            else:
+                yield [0, name, _TOPS[top], *scores, settled, fired[which], ""]
+
+
+def _record(rec: Recommendation) -> list[Any]:
+    return [0, rec.context.name or "", rec.top.approach.value,
+            *(rec.score_of(approach) for approach in Approach), rec.is_settled,
+            " ".join(rec.fired_rules), ""]
+
+
+def _write_records(records: list[list[Any]], form: str, target: TextIO) -> None:
     if form == "jsonl":
         for record in records:
-            target.write(json.dumps({k: v for k, v in record.items() if v != ""}) + "\n")
+            target.write(json.dumps({column: value for column, value
+                                     in zip(_BATCH_COLUMNS, record, strict=True)
+                                     if value != ""}) + "\n")
         return
-    columns = ["row", "name", "top", *[f"score_{a.value}" for a in Approach],
-               "settled", "rules_fired", "error"]
-    writer = csv.DictWriter(target, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({column: neutralise_formula(record.get(column, ""))
-                         for column in columns})
+    writer = csv.writer(target)
+    writer.writerow(_BATCH_COLUMNS)
+    inert = neutralise_formula
+    for record in records:  # the text cells (others are numbers, yes/no and approaches)
+        record[1] = inert(record[1])
+        record[-2] = inert(record[-2])
+        record[-1] = inert(record[-1])
+    writer.writerows(records)
 
 
 # -- the parser -----------------------------------------------------------------------

@@ -116,7 +116,7 @@ def _columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = "\n".join(text.splitlines()[:20])
+    sample = "\n".join(text[:65_536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
@@ -132,17 +132,48 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _typed_cells(columns: list[str | None], cells: list[str]) -> dict[str, Any]:
+def _typed_cells(columns: list[str | None], cells: list[str],
+                 matched: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A row's non-empty cells, each context value matched as a person types it: any
     case, spaces or hyphens for underscores, an unambiguous prefix (``fixed`` for
-    ``fixed_term``); other columns (a member's label or role) are kept as text."""
+    ``fixed_term``); other columns (a member's label or role) are kept as text.
+
+    ``matched`` keeps, per column, what each cell's text matched (or its error)
+    across the rows of a file: a column holds few distinct answers, so most cells
+    are looked up, not matched again.
+    """
     values: dict[str, Any] = {}
-    for column, cell in zip(columns, cells, strict=False):
-        text = cell.strip()
-        if column is None or text == "":
+    kept = matched if matched is not None else [{} for _ in columns]
+    for column, cell, known in zip(columns, cells, kept, strict=False):
+        if column is None:
             continue
-        values[column] = match_value(column, text) if column in FIELDS else text
+        found = known.get(cell, _UNMATCHED)
+        if found is _UNMATCHED:
+            text = cell.strip()
+            if text == "":
+                found = _EMPTY
+            elif column not in FIELDS or FIELDS[column].kind == "text":
+                values[column] = text  # free text: kept as typed, not worth keeping here
+                continue
+            else:
+                try:
+                    found = match_value(column, text)
+                except ValueMatchError as error:
+                    found = error
+            if len(known) < _MATCHES_KEPT:
+                known[cell] = found
+        if found is _EMPTY:
+            continue
+        if isinstance(found, ValueMatchError):
+            raise ValueMatchError(str(found))
+        values[column] = found
     return values
+
+
+_UNMATCHED = object()
+_EMPTY = object()
+_MATCHES_KEPT = 10_000
+"""Distinct cells per column whose match ``parse_csv`` keeps while reading a file."""
 
 
 def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
@@ -151,19 +182,21 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     rows: list[InputRow] = []
     columns: list[str | None] | None = None
+    matched: list[dict[str, Any]] = []
     try:
         for number, cells in enumerate(reader, start=1):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank row
             if columns is None:
                 columns = _columns(cells, label, extra)
+                matched = [{} for _ in columns]
                 continue
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
                 rows.append(InputRow(number, error=f"has {len(cells)} cells but the header "
                                      f"has {len(columns)} columns"))
                 continue
             try:
-                values = _typed_cells(columns, cells)
+                values = _typed_cells(columns, cells, matched)
             except ValueMatchError as error:
                 rows.append(InputRow(number, error=str(error)))
                 continue

@@ -334,6 +334,9 @@ SETTLE_TABLE_BUDGET = 4_000_000
 """Cells the settledness tables may hold (every group's combinations of answers, times
 approaches squared); a rule set needing more is analysed completion by completion."""
 
+_EXTENDED_CELLS = 65_536
+"""Largest table a group gets for every combination of codes, unknown ones included."""
+
 _KEPT_CELLS = 4_000_000
 """Cells of best-case tables (per group and pattern of unknown fields) kept for reuse."""
 
@@ -375,6 +378,28 @@ class GapTables:
                 self._kept[(group, pattern)] = found
         return found
 
+    def extended(self, group: int) -> Any | None:
+        """(cells, t, o): the group's best case for every combination of codes, unknown
+        ones included (C order over each field's classes plus one), or ``None`` when that
+        would be larger than ``_EXTENDED_CELLS``."""
+        key = (-(1 << 30), group)
+        if key not in self._kept:
+            import numpy as np
+
+            count = len(APPROACHES)
+            cells = count * count
+            for size in self.sizes[group]:
+                cells *= size + 1
+            table = None
+            if cells <= _EXTENDED_CELLS:
+                table = self.gaps[group]
+                for axis in range(len(self.sizes[group])):
+                    table = np.concatenate(  # the unknown code: the best over every answer
+                        [table, table.max(axis=axis, keepdims=True)], axis=axis)
+                table = table.reshape(-1, count, count)
+            self._kept[key] = table
+        return self._kept[key]
+
     def best_lists(self, group: int, pattern: int) -> list[list[list[int]]]:
         """``best`` as Python lists, for one context at a time (kept while small)."""
         key = (-1 - group, pattern)
@@ -398,6 +423,11 @@ class GapTables:
                 total += self.gaps[group][tops]
                 continue
             sub = codes[:, axes]
+            table = self.extended(group)
+            if table is not None:
+                strides = np.cumprod([1, *[size + 1 for size in reversed(sizes[1:])]])[::-1]
+                total += table[sub @ strides, tops]
+                continue
             blank = sub == np.asarray(sizes)
             patterns = blank.astype(np.int64) @ (1 << np.arange(len(axes), dtype=np.int64))
             for pattern in np.unique(patterns).tolist():
