@@ -159,3 +159,17 @@ def test_a_context_beyond_the_exact_limits_is_settled_only_by_bounds() -> None:
     assert not analysis._exact_allowed(plan, columns, 1)[0]
     assert not analysis.outlook_for(plan, row).exact
     _check(_SHIPPED, [row])
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=_partial())
+def test_a_result_starts_its_analyses_from_a_fresh_scoring(values: dict[str, Any]) -> None:
+    """The scores and fired rules a python-engine result keeps for its analyses are what
+    the compiled core gives when it scores the context again."""
+    from collab_advisor._advice.facts import facts_of
+
+    rec = recommend(values, engine="python")
+    plan, facts, scores, fired = rec._scored
+    assert plan is plan_for(rec.rules())
+    assert facts == facts_of(rec.context)
+    assert (scores, fired) == plan.score(facts)

@@ -17,7 +17,7 @@ from .._printable import one_line
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .facts import facts_of
-from .recommend import Recommendation, recommend
+from .recommend import Recommendation, _construct, recommend
 
 
 class BatchItem(BaseModel):
@@ -60,8 +60,12 @@ def recommend_many(
     rules: RuleSet | None = None,
     engine: EngineChoice = "auto",
 ) -> list[BatchItem]:
-    """Recommend for every context, in order; an item's bad input becomes its ``error``."""
+    """Recommend for every context, in order; an item's bad input becomes its ``error``.
+
+    Each result's ``is_settled`` is worked out for all of them at once, as arrays.
+    """
     results: list[BatchItem] = []
+    made: list[Recommendation] = []
     for index, context in enumerate(contexts):
         try:
             rec = recommend(context, rules=rules, engine=engine)
@@ -70,8 +74,32 @@ def recommend_many(
         except TypeError as error:
             results.append(BatchItem(index=index, error=str(error)))
         else:
-            results.append(BatchItem(index=index, recommendation=rec))
+            made.append(rec)
+            results.append(_construct(BatchItem, {"index": index, "recommendation": rec,
+                                                  "error": None}))
+    _settle_all(made)
     return results
+
+
+def _settle_all(recs: list[Recommendation]) -> None:
+    """Work out ``is_settled`` for results of one rule set together (as ``settled_rows``)."""
+    import numpy as np
+
+    from .analysis import settled_rows
+
+    if not recs:
+        return
+    plan, _, _, _ = recs[0]._scored
+    scored = [rec._scored for rec in recs]
+    if any(entry[0] is not plan for entry in scored):
+        return  # pragma: no cover - one call uses one rule set
+    columns, _ = _codes(plan, [facts for _, facts, _, _ in scored])
+    settled = settled_rows(plan, columns,
+                           np.asarray([scores for _, _, scores, _ in scored], dtype=np.int64))
+    if settled is None:
+        return
+    for rec, value in zip(recs, settled.tolist(), strict=True):
+        rec.__dict__["is_settled"] = value
 
 
 WITNESS_SAMPLES = 16

@@ -389,8 +389,9 @@ def recommend(
             if engine == "durable":
                 raise EngineUnavailableError(too_big)
             chosen = get_engine("python")  # 'auto' falls back; rec.engine says so
-    evaluation = chosen.evaluate(ruleset, facts_of(ctx))
-    return build_recommendation(ctx, ruleset, evaluation, chosen.name)
+    facts = facts_of(ctx)
+    evaluation = chosen.evaluate(ruleset, facts)
+    return build_recommendation(ctx, ruleset, evaluation, chosen.name, facts=facts)
 
 
 def _durable_limit(rules: RuleSet) -> str | None:
@@ -401,33 +402,38 @@ def _durable_limit(rules: RuleSet) -> str | None:
 
 
 def build_recommendation(
-    context: Context, rules: RuleSet, evaluation: Evaluation, engine: EngineName
+    context: Context, rules: RuleSet, evaluation: Evaluation, engine: EngineName,
+    *, facts: Facts | None = None,
 ) -> Recommendation:
     """Score, rank and trace an engine's evaluation.
 
     Everything here was validated when the rules and the context were, so the
     parts are constructed without validating them again (see ``_construct``);
-    reasons and citations are prepared once per rule set.
+    reasons and citations are prepared once per rule set, and finding traces once
+    per pattern of fired concluding rules. ``facts`` (the context's, when the
+    caller has them) spare the analyses from scoring the context again when the
+    python engine (the compiled core itself) evaluated it.
     """
     prepared = _prepared(rules)
-    tracer = _Tracer(rules, prepared, evaluation)
+    fired_now = evaluation.fired
+    tracer = prepared.tracer(fired_now)
     scores = [0] * len(APPROACHES)
     reasons: list[list[Reason]] = [[] for _ in APPROACHES]
     fired_scoring: list[str] = []
-    for rule_id in sorted(evaluation.fired):
+    for rule_id in sorted(fired_now):
         effects = prepared.effects.get(rule_id)
         if effects is None:
             if rule_id not in prepared.advice:
                 fired_scoring.append(rule_id)
             continue
         fired_scoring.append(rule_id)
-        via = tracer.via(rule_id) if prepared.chained.get(rule_id) else ()
+        if prepared.chained.get(rule_id):
+            effects = tracer.effects(rules, rule_id, fired_now[rule_id], effects)
         for index, points, reason in effects:
             scores[index] += points
-            if via:
-                reason = _construct(Reason, {**reason.__dict__, "via": via})
             reasons[index].append(reason)
     order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], i))
+    link: dict[str, Any] = {"_owner": None}  # one link back, shared by the four
     ranking = tuple(
         _construct(RankedApproach, {
             "approach": APPROACHES[index],
@@ -435,23 +441,27 @@ def build_recommendation(
             "rank": position,
             "score": scores[index],
             "reasons": tuple(sorted(reasons[index], key=_reason_order)),
-        }, {"_owner": None})
+        }, link)
         for position, index in enumerate(order, start=1)
     )
     rec = _construct(Recommendation, {
         "context": context,
         "ranking": ranking,
-        "findings": tuple(tracer.trace(finding) for finding in sorted(evaluation.findings)),
+        "findings": tracer.findings(rules, evaluation.findings),
         "fired_rules": tuple(fired_scoring),
         "engine": engine,
         "rules_version": rules.version,
         "rules_fingerprint": rules.fingerprint,
         "schema_version": RESULT_SCHEMA_VERSION,
     }, {"_rules": _Held(rules)})
-    owner = _Owner(rec)
-    for ranked in ranking:
-        ranked.__pydantic_private__["_owner"] = owner  # type: ignore[index]
-    _RULES_IN_USE[rules.fingerprint] = rules
+    link["_owner"] = _Owner(rec)
+    if facts is not None and engine == "python":
+        # The compiled core gave this evaluation: its scores and fired rules are the
+        # analyses' starting point (a test checks they equal a fresh scoring).
+        rec.__dict__["_scored"] = (plan_for(rules), facts, tuple(scores),
+                                   frozenset(fired_scoring))
+    if _RULES_IN_USE.get(rules.fingerprint) is not rules:
+        _RULES_IN_USE[rules.fingerprint] = rules
     return rec
 
 
@@ -463,6 +473,7 @@ def _reason_order(reason: Reason) -> tuple[int, str]:
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}
 
 
 def _construct(cls: type[_Model], values: dict[str, Any],
@@ -472,10 +483,21 @@ def _construct(cls: type[_Model], values: dict[str, Any],
     default handling (a result is built from several of these on every call)."""
     instance = cls.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    every = _EVERY_FIELD.get(cls)
+    if every is None:
+        every = _EVERY_FIELD[cls] = set(cls.model_fields)
+    # Every field is given, so instances of a class can share one set of names: fewer
+    # objects for the garbage collector to walk when results are made by the thousand
+    # (the models are frozen, so nothing adds to it).
+    object.__setattr__(instance, "__pydantic_fields_set__",
+                       every if values.keys() == every else set(values))
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", private)
     return instance
+
+
+_TRACERS_KEPT = 4_096
+"""Patterns of fired concluding rules whose finding traces a rule set keeps."""
 
 
 class _Prepared:
@@ -486,10 +508,14 @@ class _Prepared:
         self.chained: dict[str, bool] = {}
         self.advice: set[str] = set()
         self.cites: dict[str, str] = {}
+        self.concluding: list[str] = []
+        self.tracers: dict[tuple[tuple[str, int], ...], _Tracer] = {}
         for rule in rules.active:
             self.cites[rule.id] = cite_all(rule.source)
             compiled = rules.compiled_rule(rule.id)
             self.chained[rule.id] = any(c.findings for c in compiled.disjuncts)
+            if compiled.concludes is not None:
+                self.concluding.append(rule.id)
             if rule.advise is not None:
                 self.advice.add(rule.id)
             if not rule.score:
@@ -502,38 +528,83 @@ class _Prepared:
                 for effect in rule.score
             ]
 
+    def tracer(self, fired: Mapping[str, int]) -> _Tracer:
+        """The tracer for this pattern of fired concluding rules (kept, while few)."""
+        key = tuple((rule_id, fired[rule_id]) for rule_id in self.concluding
+                    if rule_id in fired)
+        found = self.tracers.get(key)
+        if found is None:
+            found = _Tracer(self, dict(key))
+            if len(self.tracers) < _TRACERS_KEPT:
+                self.tracers[key] = found
+        return found
+
 
 def _prepared(rules: RuleSet) -> _Prepared:
     return rules.derived("prepared_results", _Prepared)
 
 
 class _Tracer:
-    """Builds the chain of findings behind each fired rule, once per finding."""
+    """Builds the chain of findings behind each fired rule, once per finding.
 
-    def __init__(self, rules: RuleSet, prepared: _Prepared, evaluation: Evaluation) -> None:
-        self._rules = rules
+    What it builds depends only on which concluding rules fired (and through which
+    alternative), so one tracer serves every result with that pattern; results share
+    its traces, which are frozen. It is kept with the rule set's prepared results, so it
+    is given the rule set on each call rather than holding it (no reference cycle).
+    """
+
+    def __init__(self, prepared: _Prepared, concluded: dict[str, int]) -> None:
         self._prepared = prepared
-        self._evaluation = evaluation
+        self._concluded = concluded
         self._traces: dict[str, FindingTrace] = {}
+        self._vias: dict[tuple[str, int], tuple[FindingTrace, ...]] = {}
+        self._effects: dict[tuple[str, int], list[tuple[int, int, Reason]]] = {}
+        self._findings: dict[frozenset[str], tuple[FindingTrace, ...]] = {}
 
-    def via(self, rule_id: str) -> tuple[FindingTrace, ...]:
-        index = self._evaluation.fired[rule_id]
-        used = self._rules.compiled_rule(rule_id).disjuncts[index].findings
-        return tuple(self.trace(finding) for finding in used)
+    def via(self, rules: RuleSet, rule_id: str, index: int) -> tuple[FindingTrace, ...]:
+        """The traces of the findings used by alternative ``index`` of a rule."""
+        found = self._vias.get((rule_id, index))
+        if found is None:
+            used = rules.compiled_rule(rule_id).disjuncts[index].findings
+            found = tuple(self.trace(rules, finding) for finding in used)
+            self._vias[(rule_id, index)] = found
+        return found
 
-    def trace(self, finding: str) -> FindingTrace:
+    def effects(self, rules: RuleSet, rule_id: str, index: int,
+                plain: list[tuple[int, int, Reason]]) -> list[tuple[int, int, Reason]]:
+        """A scoring rule's reasons, with the findings it came through."""
+        found = self._effects.get((rule_id, index))
+        if found is None:
+            via = self.via(rules, rule_id, index)
+            found = [(approach, points, _construct(Reason, {**reason.__dict__, "via": via})
+                      if via else reason) for approach, points, reason in plain]
+            self._effects[(rule_id, index)] = found
+        return found
+
+    def findings(self, rules: RuleSet,
+                 established: frozenset[str]) -> tuple[FindingTrace, ...]:
+        """The traces of every established finding, sorted by finding."""
+        found = self._findings.get(established)
+        if found is None:
+            found = tuple(self.trace(rules, finding) for finding in sorted(established))
+            if len(self._findings) < _TRACERS_KEPT:
+                self._findings[established] = found
+        return found
+
+    def trace(self, rules: RuleSet, finding: str) -> FindingTrace:
+        """A finding with every fired rule that established it, traced in turn."""
         if finding not in self._traces:
             by = tuple(
                 _construct(Inference, {
                     "rule_id": rule_id,
-                    "title": self._rules.rule(rule_id).title,
+                    "title": rules.rule(rule_id).title,
                     "source": self._prepared.cites[rule_id],
-                    "via": self.via(rule_id),
+                    "via": self.via(rules, rule_id, self._concluded[rule_id]),
                 })
-                for rule_id in self._rules.concluded_by(finding)
-                if rule_id in self._evaluation.fired
+                for rule_id in rules.concluded_by(finding)
+                if rule_id in self._concluded
             )
             self._traces[finding] = _construct(FindingTrace, {
-                "finding": finding, "text": self._rules.findings[finding].text,
+                "finding": finding, "text": rules.findings[finding].text,
                 "established_by": by})
         return self._traces[finding]
