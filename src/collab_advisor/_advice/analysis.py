@@ -492,9 +492,9 @@ def _bounds_settle(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> An
         maybe[:, column] = np.broadcast_to(could[rule], (count,))
     maybe &= ~fired
     weights = vectors[scoring]
-    spread = maybe.astype(np.float64)
-    low = scores + np.rint(spread @ np.minimum(weights, 0).astype(np.float64)).astype(np.int64)
-    high = scores + np.rint(spread @ np.maximum(weights, 0).astype(np.float64)).astype(np.int64)
+    spread = maybe.astype(np.int64)  # whole numbers: exact, and no BLAS threads
+    low = scores + spread @ np.minimum(weights, 0)
+    high = scores + spread @ np.maximum(weights, 0)
     tops = scores.argmax(axis=1)
     top_low = low[np.arange(count), tops]
     return ~_caught(high - top_low[:, None], tops).any(axis=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -109,7 +110,7 @@ DEFAULT_CHUNK = 10_000
 """Rows scored together by ``survey``: large enough for arrays to pay, small in memory."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SurveyRow:
     """The columns a survey needs for one context, without a full ``Recommendation``."""
 
@@ -175,13 +176,14 @@ class SurveyChunk:
 
     def rows(self) -> Iterator[SurveyRow | str]:
         """Each row as a ``SurveyRow``, or the text of its error."""
-        for error, top, scores, settled, fired in zip(
-                self.errors, self.tops, self.scores, self.settled, self.fired, strict=True):
-            if error is not None:
-                yield error
-                continue
-            yield SurveyRow(APPROACHES[top], dict(zip(APPROACHES, scores, strict=True)),
-                            settled, self.fired_sets[fired])
+        made = map(SurveyRow, map(APPROACHES.__getitem__, self.tops),  # made in C loops
+                   map(dict, map(zip, repeat(APPROACHES), self.scores)), self.settled,
+                   map(self.fired_sets.__getitem__, self.fired))
+        if not any(error is not None for error in self.errors):
+            yield from made
+            return
+        for error, row in zip(self.errors, made, strict=True):
+            yield row if error is None else error
 
 
 def _validated(item: Context | Mapping[str, Any]) -> Context | str:

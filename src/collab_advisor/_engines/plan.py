@@ -319,15 +319,16 @@ class ScoringPlan:
         matrix = np.zeros((length, len(scoring)), dtype=bool, order="F")
         for column, rule in enumerate(scoring):
             matrix[:, column] = fired[rule]
-        weights = vectors[scoring].astype(np.float64)
-        scores = np.zeros((length, len(APPROACHES)), dtype=np.float64)
-        # A float product runs on BLAS; the sums are small whole numbers, so exact. Rules
-        # go in slices so that the float copy stays small however many rules there are.
+        weights = vectors[scoring]
+        scores = np.zeros((length, len(APPROACHES)), dtype=np.int64)
+        # A whole-number product: exact, and numpy runs it in its own loop rather than
+        # on BLAS, whose worker threads keep spinning after each small product and take
+        # the processor from the caller. Rules go in slices so that the copy stays small
+        # however many rules there are.
         for start in range(0, len(scoring), _SLICE):
             part = matrix[:, start:start + _SLICE]
-            scores += part.astype(np.float64) @ weights[start:start + _SLICE]
-        scores = np.rint(scores)
-        return scores.astype(np.int64), matrix
+            scores += part.astype(np.int64) @ weights[start:start + _SLICE]
+        return scores, matrix
 
 
 SETTLE_TABLE_BUDGET = 4_000_000
