@@ -15,10 +15,10 @@ from collab_advisor._advice import analysis
 from collab_advisor._advice.batch import survey
 from collab_advisor._engines import plan as plan_module
 from collab_advisor._engines.plan import gap_tables, plan_for
-from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.fields import FIELDS, RULE_FIELDS
 
 from .conftest import ROOT, write_rules
-from .strategies import _value
+from .strategies import _value, field_values
 
 _SHIPPED = load_rules()
 
@@ -173,3 +173,32 @@ def test_a_result_starts_its_analyses_from_a_fresh_scoring(values: dict[str, Any
     assert plan is plan_for(rec.rules())
     assert facts == facts_of(rec.context)
     assert (scores, fired) == plan.score(facts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=field_values(), loose=st.dictionaries(
+    st.sampled_from(sorted(FIELDS)), st.one_of(st.none(), st.integers(-2, 3), st.booleans(),
+                                               st.text(max_size=3), st.just("yes")),
+    max_size=3))
+def test_a_context_built_without_validation_equals_a_validated_one(
+        values: dict[str, Any], loose: dict[str, Any]) -> None:
+    """recommend_many builds a Context directly only from answers a Context holds as they
+    are, and then it equals the validated one in every way; other input is validated."""
+    from pydantic import ValidationError
+
+    from collab_advisor import Context
+    from collab_advisor._advice.batch import _as_built
+
+    for given_values in (values, {**values, **loose}):
+        built = _as_built(given_values)
+        if built is given_values:
+            continue
+        validated = Context.model_validate(given_values)
+        assert built == validated
+        assert built.model_fields_set == validated.model_fields_set
+        assert built.model_dump_json() == validated.model_dump_json()
+        assert hash(built) == hash(validated)
+    try:
+        Context.model_validate({**values, **loose})
+    except ValidationError:
+        assert _as_built({**values, **loose}) == {**values, **loose}

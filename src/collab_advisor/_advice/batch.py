@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -69,7 +69,7 @@ def recommend_many(
     made: list[Recommendation] = []
     for index, context in enumerate(contexts):
         try:
-            rec = recommend(context, rules=rules, engine=engine)
+            rec = recommend(_as_built(context), rules=rules, engine=engine)
         except ValidationError as error:
             results.append(BatchItem(index=index, error=describe_validation_error(error)))
         except TypeError as error:
@@ -80,6 +80,55 @@ def recommend_many(
                                                   "error": None}))
     _settle_all(made)
     return results
+
+
+def _as_built(item: Any) -> Any:
+    """A ``Context`` made directly from a plain dict whose answers are exactly what a
+    ``Context`` holds (a choice's text, a yes/no boolean, a count in range, a short
+    name), equal to what validating it makes; anything else unchanged, to be validated."""
+    if type(item) is not dict or not item.keys() <= FIELDS.keys():
+        return item
+    held = _held_values()
+    values: dict[str, Any] = dict.fromkeys(FIELDS)
+    for name, value in item.items():
+        if value is not None:
+            value = held[name](value)
+            if value is _ANY:
+                return item
+            values[name] = value
+    context = Context.__new__(Context)
+    object.__setattr__(context, "__dict__", values)
+    object.__setattr__(context, "__pydantic_fields_set__", set(item))
+    object.__setattr__(context, "__pydantic_extra__", None)
+    object.__setattr__(context, "__pydantic_private__", None)
+    return context
+
+
+_HELD: dict[str, Callable[[Any], Any]] = {}
+
+
+def _held_values() -> dict[str, Callable[[Any], Any]]:
+    """Per field, what a ``Context`` holds for an exactly typed answer, else ``_ANY``."""
+    if _HELD:
+        return _HELD
+    limits = _text_limits()
+    held: dict[str, Callable[[Any], Any]] = {}
+    for name, spec in FIELDS.items():
+        if spec.choices is not None:
+            members = {member.value: member for member in spec.choices}
+            held[name] = lambda value, members=members: (  # type: ignore[misc]
+                members.get(value, _ANY) if type(value) is str else _ANY)
+        elif spec.kind == "yes_no":
+            held[name] = lambda value: value if type(value) is bool else _ANY
+        elif spec.kind == "count":
+            held[name] = lambda value: (
+                value if type(value) is int and 1 <= value <= MAX_SITES else _ANY)
+        else:
+            held[name] = lambda value, most=limits[name]: (  # type: ignore[misc]
+                value if type(value) is str and (most is None or len(value) <= most)
+                else _ANY)
+    _HELD.update(held)  # whole, so that another thread never sees part of it
+    return _HELD
 
 
 def _settle_all(recs: list[Recommendation]) -> None:

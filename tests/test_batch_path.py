@@ -1,0 +1,65 @@
+"""The batch command on the array path: its progress bar, and rows with answers that a
+``Context`` converts or refuses, reported as before."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collab_advisor import Approach, recommend
+from collab_advisor._advice.batch import survey
+from collab_advisor._cli.app import main
+
+
+class _Terminal(io.StringIO):
+    """Standard error as a terminal, where the progress bar is drawn."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_large_batch_on_a_terminal_shows_a_progress_bar_to_the_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With standard error on a terminal, a batch of 6,000 rows draws a progress bar that
+    reaches every row, and still writes one result per row."""
+    source = tmp_path / "rows.csv"
+    source.write_text("aim,sites\n" + "share_know_how,4\nredesign_services,\n" * 3000,
+                      encoding="utf-8")
+    output = tmp_path / "out.csv"
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["batch", str(source), "--output", str(output), "--engine", "python"]) == 0
+    drawn = terminal.getvalue()
+    assert "6000/6000" in drawn and "row" in drawn
+    with output.open(encoding="utf-8", newline="") as handle:
+        assert sum(1 for _ in csv.DictReader(handle)) == 6000
+
+
+def test_the_array_path_converts_and_refuses_answers_as_a_context_does() -> None:
+    """Answers a Context converts (a yes/no word) give the converted advice, and answers
+    it refuses give its error naming the field, row by row among good rows."""
+    rows: list[dict[str, Any]] = [
+            {"aim": "share_know_how", "single_org_can_solve": "no"},
+            {"aim": "share_know_how", "single_org_can_solve": 0},
+            {"sites": True},
+            {"sites": 2_000_000},
+            {"name": "x" * 201},
+            {"colour": "blue"},
+            {"aim": "share_know_how", "sites": 12, "name": "Ward A"}]
+    out = list(survey(rows))
+    converted = out[0]
+    assert not isinstance(converted, str)
+    rec = recommend(aim="share_know_how", single_org_can_solve=False, engine="python")
+    assert converted.scores == {a: rec.score_of(a) for a in Approach}
+    assert isinstance(out[1], str) and "single_org_can_solve" in out[1]
+    assert isinstance(out[2], str) and "sites" in out[2]
+    assert isinstance(out[3], str) and "sites" in out[3]
+    assert isinstance(out[4], str) and "name" in out[4]
+    assert isinstance(out[5], str) and "'colour' is not a context field" in out[5]
+    last = out[6]
+    assert not isinstance(last, str)
+    assert last.top is recommend(rows[6], engine="python").top.approach
