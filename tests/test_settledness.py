@@ -202,3 +202,17 @@ def test_a_context_built_without_validation_equals_a_validated_one(
         Context.model_validate({**values, **loose})
     except ValidationError:
         assert _as_built({**values, **loose}) == {**values, **loose}
+
+
+_UNTABLED = load_rules()
+plan_for(_UNTABLED)._arrays["gap_tables"] = None  # as if past SETTLE_TABLE_BUDGET
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(_partial(), min_size=1, max_size=8))
+def test_without_tables_settledness_still_equals_the_full_analysis(
+        rows: list[dict[str, Any]]) -> None:
+    """Where a rule set has no gap tables, the bounds, witnesses, field-by-field proofs
+    and enumeration give the full analysis's answer, row by row."""
+    assert gap_tables(plan_for(_UNTABLED)) is None
+    _check(_UNTABLED, rows)

@@ -391,7 +391,7 @@ def _settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any)
     """Per row, ``Recommendation.is_settled``: bounds, then witnesses, then the outlook."""
     import numpy as np
 
-    from .analysis import settled_exactly, settled_rows
+    from .analysis import _exact_allowed, settled_exactly, settled_rows
 
     tabled = settled_rows(plan, columns, scores)
     if tabled is not None:
@@ -436,6 +436,10 @@ def _settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any)
     differs = (trial_scores.argmax(axis=1) != tops[repeated]).reshape(-1, WITNESS_SAMPLES)
     witnessed = differs.any(axis=1)
     unproven = open_rows[~witnessed]
+    # Beyond the exact limits a result is settled only where the bounds prove it (as
+    # is_settled gives it), so a tighter proof is sought only within them.
+    unproven = unproven[_exact_allowed(plan, [np.asarray(c)[unproven] for c in columns],
+                                       len(unproven))]
     if len(unproven):
         proved = _field_by_field(plan, columns, unproven, unknown[unproven], scores[unproven],
                                  tops[unproven], maybe[unproven], vectors)
