@@ -19,8 +19,10 @@ import codecs
 import csv
 import io
 import json
+import operator
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,47 +135,66 @@ class _Semicolon(csv.excel):
 
 
 def _typed_cells(columns: list[str | None], cells: list[str],
-                 matched: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                 matcher: _Matcher | None = None) -> dict[str, Any]:
     """A row's non-empty cells, each context value matched as a person types it: any
     case, spaces or hyphens for underscores, an unambiguous prefix (``fixed`` for
     ``fixed_term``); other columns (a member's label or role) are kept as text.
 
-    ``matched`` keeps, per column, what each cell's text matched (or its error)
-    across the rows of a file: a column holds few distinct answers, so most cells
-    are looked up, not matched again.
+    A ``matcher`` keeps what each column's cells matched across the rows of a file:
+    a column holds few distinct answers, so most rows are only looked up.
     """
+    if matcher is not None:
+        found = list(map(operator.call, matcher.lookups, cells))
+        if None not in found:  # every cell seen before, or free text
+            return {column: value for column, value in zip(columns, found, strict=False)
+                    if value is not _EMPTY and column is not None}
     values: dict[str, Any] = {}
-    kept = matched if matched is not None else [{} for _ in columns]
-    for column, cell, known in zip(columns, cells, kept, strict=False):
+    for position, (column, cell) in enumerate(zip(columns, cells, strict=False)):
         if column is None:
             continue
-        found = known.get(cell, _UNMATCHED)
-        if found is _UNMATCHED:
-            text = cell.strip()
-            if text == "":
-                found = _EMPTY
-            elif column not in FIELDS or FIELDS[column].kind == "text":
-                values[column] = text  # free text: kept as typed, not worth keeping here
-                continue
-            else:
-                try:
-                    found = match_value(column, text)
-                except ValueMatchError as error:
-                    found = error
-            if len(known) < _MATCHES_KEPT:
-                known[cell] = found
-        if found is _EMPTY:
+        text = cell.strip()
+        if text == "":
+            if matcher is not None:
+                matcher.keep(position, cell, _EMPTY)
             continue
-        if isinstance(found, ValueMatchError):
-            raise ValueMatchError(str(found))
-        values[column] = found
+        if column not in FIELDS or FIELDS[column].kind == "text":
+            values[column] = text
+            continue
+        values[column] = match_value(column, text)  # a bad cell raises: the row's error
+        if matcher is not None:
+            matcher.keep(position, cell, values[column])
     return values
 
 
-_UNMATCHED = object()
 _EMPTY = object()
 _MATCHES_KEPT = 10_000
 """Distinct cells per column whose match ``parse_csv`` keeps while reading a file."""
+
+
+class _Matcher:
+    """Per column, a lookup from a cell to its value (``None``: not seen yet)."""
+
+    def __init__(self, columns: list[str | None]) -> None:
+        self._kept: list[dict[str, Any]] = [{"": _EMPTY} for _ in columns]
+        self.lookups: list[Callable[[str], Any]] = [
+            _ignored if column is None
+            else _free_text if column not in FIELDS or FIELDS[column].kind == "text"
+            else self._kept[position].get
+            for position, column in enumerate(columns)]
+
+    def keep(self, position: int, cell: str, value: Any) -> None:
+        """Remember what a cell of a column matched (while the column has few)."""
+        kept = self._kept[position]
+        if len(kept) < _MATCHES_KEPT:
+            kept[cell] = value
+
+
+def _ignored(cell: str) -> Any:
+    return _EMPTY
+
+
+def _free_text(cell: str) -> Any:
+    return cell.strip() or _EMPTY
 
 
 def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
@@ -182,21 +203,21 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     rows: list[InputRow] = []
     columns: list[str | None] | None = None
-    matched: list[dict[str, Any]] = []
+    matcher: _Matcher | None = None
     try:
         for number, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # a blank row
             if columns is None:
                 columns = _columns(cells, label, extra)
-                matched = [{} for _ in columns]
+                matcher = _Matcher(columns)
                 continue
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
                 rows.append(InputRow(number, error=f"has {len(cells)} cells but the header "
                                      f"has {len(columns)} columns"))
                 continue
             try:
-                values = _typed_cells(columns, cells, matched)
+                values = _typed_cells(columns, cells, matcher)
             except ValueMatchError as error:
                 rows.append(InputRow(number, error=str(error)))
                 continue
