@@ -63,3 +63,28 @@ def test_the_array_path_converts_and_refuses_answers_as_a_context_does() -> None
     last = out[6]
     assert not isinstance(last, str)
     assert last.top is recommend(rows[6], engine="python").top.approach
+
+
+def test_repeated_cells_are_read_alike_and_every_bad_row_is_reported() -> None:
+    """Cells seen before give the same values, padded or not; a bad cell repeated in
+    several rows is that error in each row, naming its first bad cell; names stay text."""
+    from collab_advisor._cli.csvinput import parse_csv
+
+    data = ("name,formality,aim,time_span\n"
+            "Ward A,informal,share,\n"
+            " Ward B , informal ,Share,fixed\n"
+            "Ward C,informal,share,sometime\n"
+            "Ward D,loose,share,sometime\n"
+            "Ward E,informal,share,sometime\n"
+            "Ward F,,,\n").encode()
+    rows = parse_csv(data, "rows.csv").rows
+    assert [row.number for row in rows] == [2, 3, 4, 5, 6, 7]
+    assert rows[0].values == {"name": "Ward A", "formality": "informal",
+                              "aim": "share_know_how"}
+    assert rows[1].values == {"name": "Ward B", "formality": "informal",
+                              "aim": "share_know_how", "time_span": "fixed_term"}
+    for row in (rows[2], rows[4]):
+        assert row.values is None and row.error is not None
+        assert row.error.startswith("time_span: 'sometime'")
+    assert rows[3].error is not None and rows[3].error.startswith("formality: 'loose'")
+    assert rows[5].values == {"name": "Ward F"}
