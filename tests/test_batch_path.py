@@ -70,13 +70,13 @@ def test_repeated_cells_are_read_alike_and_every_bad_row_is_reported() -> None:
     several rows is that error in each row, naming its first bad cell; names stay text."""
     from collab_advisor._cli.csvinput import parse_csv
 
-    data = ("name,formality,aim,time_span\n"
-            "Ward A,informal,share,\n"
-            " Ward B , informal ,Share,fixed\n"
-            "Ward C,informal,share,sometime\n"
-            "Ward D,loose,share,sometime\n"
-            "Ward E,informal,share,sometime\n"
-            "Ward F,,,\n").encode()
+    data = (b"name,formality,aim,time_span\n"
+            b"Ward A,informal,share,\n"
+            b" Ward B , informal ,Share,fixed\n"
+            b"Ward C,informal,share,sometime\n"
+            b"Ward D,loose,share,sometime\n"
+            b"Ward E,informal,share,sometime\n"
+            b"Ward F,,,\n")
     rows = parse_csv(data, "rows.csv").rows
     assert [row.number for row in rows] == [2, 3, 4, 5, 6, 7]
     assert rows[0].values == {"name": "Ward A", "formality": "informal",
