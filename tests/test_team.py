@@ -228,7 +228,8 @@ def test_score_ranges_say_they_cover_the_fields_nobody_answered() -> None:
                                 {"member": "Ben", "control": "accountable"}], engine="python")
     for report in (open_team.explain(), open_team.to_markdown(), open_team.to_html()):
         assert "the fields nobody answered" in report
-    full = {name: spec.values[0] for name, spec in RULE_FIELDS.items() if spec.kind != "count"}
+    full: dict[str, Any] = {name: spec.values[0] for name, spec in RULE_FIELDS.items()
+                            if spec.kind != "count"}
     full["sites"] = 4
     closed_team = recommend_team([{"member": "Asha", **full},
                                   {"member": "Ben", **full, "control": "accountable"}],
