@@ -9,8 +9,10 @@ suggests the nearest valid name where there is one.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -88,6 +90,30 @@ def load_rules(*paths: str | os.PathLike[str]) -> RuleSet:
     file or a folder of them. Raises ``RuleFileError`` listing every problem
     found in all the files; nothing is half loaded.
     """
+    with _collection_paused():
+        return _load(paths)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a rule set is built.
+
+    Reading a file builds a YAML node per value and a model per rule, all kept alive
+    until the end, so the collector would walk the growing heap again and again: on a
+    5,000-rule file that was more than half of the load. Nothing built here needs the
+    cycle collector (plain reference counting frees it), and a collector the caller
+    had paused stays paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(paths: Sequence[str | os.PathLike[str]]) -> RuleSet:
     problems: list[RuleProblem] = []
     files = list(_rule_files([Path(p) for p in paths] or [shipped_rules_dir()], problems))
     collected = _Collected()
