@@ -7,7 +7,10 @@ Run by hand (never in the test suite; these machines are shared and noisy):
 Every process figure is the processor time (user and system) of a whole fresh
 interpreter, started in turn with its reference (A B A B ...) so that the ratios hold
 when the machine's speed drifts; medians are printed, and ratios are the median of the
-pairwise ratios. Figures measured inside a process are its processor time too. It prints:
+pairwise ratios. Figures measured inside a process are its processor time too. Compiled
+bytecode is cached in a temporary folder, as in an installed wheel, even where
+``PYTHONDONTWRITEBYTECODE`` is set; ``--no-bytecode-cache`` compiles every module in every
+process instead. It prints:
 
 - ``import collab_advisor`` and ``from collab_advisor import recommend``, as ratios to
   ``import pydantic`` alone; for scale, also a process that defines one one-field
@@ -22,6 +25,7 @@ pairwise ratios. Figures measured inside a process are its processor time too. I
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import statistics
@@ -67,12 +71,17 @@ def _cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+_ENV = dict(os.environ)
+"""The children's environment: bytecode is cached (see ``main``), as an installed
+wheel has it, however this shell is set up."""
+
+
 def _wall(code: str, *args: str) -> tuple[float, str]:
     """Processor seconds (user and system) a fresh interpreter takes to run ``code``, and
     what it printed. Processor time, not wall time: on a shared machine it drifts less."""
     start = _cpu()
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
-                          text=True, check=True)
+                          text=True, check=True, env=_ENV)
     return _cpu() - start, done.stdout
 
 
@@ -122,9 +131,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--load-runs", type=int, default=3)
     parser.add_argument("--rules", type=int, default=5000)
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module from source in every process, as "
+                        "PYTHONDONTWRITEBYTECODE=1 does to a source checkout")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        if args.no_bytecode_cache:
+            _ENV["PYTHONDONTWRITEBYTECODE"] = "1"
+            _ENV["PYTHONPYCACHEPREFIX"] = cache  # empty, and never written
+        else:
+            # Every module's bytecode is written once (by the warm-up runs) to a cache of
+            # its own, and read from there, for the package and pydantic alike.
+            _ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+            _ENV["PYTHONPYCACHEPREFIX"] = cache
+        _measure(args)
+
+
+def _measure(args: argparse.Namespace) -> None:
     print(f"Python {platform.python_version()}, {args.runs} fresh processes each, "
-          f"in turn with `python -c {REFERENCE!r}`; processor time per process")
+          f"in turn with `python -c {REFERENCE!r}`; processor time per process; bytecode "
+          f"{'compiled in every process' if args.no_bytecode_cache else 'cached'}")
     for label, code in (("import collab_advisor", "import collab_advisor"),
                         ("from collab_advisor import recommend",
                          "from collab_advisor import recommend"),

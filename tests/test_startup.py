@@ -6,13 +6,17 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import collab_advisor
 from collab_advisor import load_rules
+from collab_advisor._rulebook.loader import shipped_rule_files
+from collab_advisor._rulebook.snapshot import SNAPSHOT, from_snapshot, snapshot_text
 
 HEAVY = ("pydantic", "numpy", "yaml", "durable", "jinja2", "pandas", "tqdm", "fastapi",
          "importlib.metadata")
@@ -44,6 +48,7 @@ def test_recommend_loads_neither_numpy_nor_an_extra() -> None:
     assert not {name for name in ("numpy", "pandas", "tqdm", "fastapi", "jinja2")
                 if name in loaded}
     assert "collab_advisor._advice.rulesdiff" not in loaded
+    assert "yaml" not in loaded  # the shipped rules come from their snapshot
     assert "collab_advisor._advice.team" not in loaded
 
 
@@ -84,3 +89,45 @@ def test_loading_rules_leaves_the_garbage_collector_as_it_was(enabled: bool) -> 
             gc.enable()
         else:
             gc.disable()
+
+
+def test_the_shipped_snapshot_is_current() -> None:
+    """The snapshot of the shipped rules is what reading their YAML gives now."""
+    files = shipped_rule_files()
+    assert SNAPSHOT.read_text(encoding="utf-8") == snapshot_text(load_rules(*files), files), (
+        "run: python scripts/write_rules_snapshot.py")
+
+
+def test_the_shipped_rules_are_the_same_from_the_snapshot_as_from_the_yaml() -> None:
+    """load_rules() gives, from the snapshot, the very rule set that reading the shipped
+    YAML gives: rules, fields left unset, findings, features, files, lines, fingerprint."""
+    files = shipped_rule_files()
+    snapped = from_snapshot(files)
+    read = load_rules(*files)
+    assert snapped is not None
+    assert load_rules() == read
+    for name in ("rules", "version", "paths", "defining_features", "compiled",
+                 "fingerprint"):
+        assert getattr(snapped, name) == getattr(read, name), name
+    assert list(snapped.findings.items()) == list(read.findings.items())
+    assert list(snapped.locations.items()) == list(read.locations.items())
+    assert [r.model_fields_set for r in snapped.rules] == [r.model_fields_set for r in read.rules]
+    assert [r.model_dump(exclude_unset=True) for r in snapped.rules] == [
+        r.model_dump(exclude_unset=True) for r in read.rules]
+
+
+def test_a_snapshot_of_other_files_or_damaged_is_not_used(tmp_path: Path) -> None:
+    """Edited rule files, a snapshot that is not JSON, or one whose rules do not give its
+    fingerprint are ignored (the YAML is read instead)."""
+    copied = [Path(shutil.copy(path, tmp_path / path.name)) for path in shipped_rule_files()]
+    assert from_snapshot(copied) is not None
+    copied[0].write_text(copied[0].read_text(encoding="utf-8") + "\n# edited\n",
+                         encoding="utf-8")
+    assert from_snapshot(copied) is None
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    assert from_snapshot(shipped_rule_files(), damaged) is None
+    data = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    data["rules"][0]["title"] = "A title the YAML does not have"
+    damaged.write_text(json.dumps(data), encoding="utf-8")
+    assert from_snapshot(shipped_rule_files(), damaged) is None
