@@ -9,8 +9,8 @@ interpreter, started in turn with its reference (A B A B ...) so that the ratios
 when the machine's speed drifts; medians are printed, and ratios are the median of the
 pairwise ratios. Figures measured inside a process are its processor time too. Compiled
 bytecode is cached in a temporary folder, as in an installed wheel, even where
-``PYTHONDONTWRITEBYTECODE`` is set; ``--no-bytecode-cache`` compiles every module in every
-process instead. It prints:
+``PYTHONDONTWRITEBYTECODE`` is set; ``--no-bytecode-cache`` writes none instead, so that
+the modules of a source checkout are compiled in every process. It prints:
 
 - ``import collab_advisor`` and ``from collab_advisor import recommend``, as ratios to
   ``import pydantic`` alone; for scale, also a process that defines one one-field
@@ -132,13 +132,15 @@ def main() -> None:
     parser.add_argument("--load-runs", type=int, default=3)
     parser.add_argument("--rules", type=int, default=5000)
     parser.add_argument("--no-bytecode-cache", action="store_true",
-                        help="compile every module from source in every process, as "
-                        "PYTHONDONTWRITEBYTECODE=1 does to a source checkout")
+                        help="write no bytecode, as PYTHONDONTWRITEBYTECODE=1 does: a "
+                        "source checkout's modules are then compiled in every process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         if args.no_bytecode_cache:
+            # Bytecode is read where it was installed (site-packages) and never written:
+            # a source checkout's modules are compiled in every process.
             _ENV["PYTHONDONTWRITEBYTECODE"] = "1"
-            _ENV["PYTHONPYCACHEPREFIX"] = cache  # empty, and never written
+            _ENV.pop("PYTHONPYCACHEPREFIX", None)
         else:
             # Every module's bytecode is written once (by the warm-up runs) to a cache of
             # its own, and read from there, for the package and pydantic alike.
@@ -150,7 +152,7 @@ def main() -> None:
 def _measure(args: argparse.Namespace) -> None:
     print(f"Python {platform.python_version()}, {args.runs} fresh processes each, "
           f"in turn with `python -c {REFERENCE!r}`; processor time per process; bytecode "
-          f"{'compiled in every process' if args.no_bytecode_cache else 'cached'}")
+          f"{'never written' if args.no_bytecode_cache else 'cached'}")
     for label, code in (("import collab_advisor", "import collab_advisor"),
                         ("from collab_advisor import recommend",
                          "from collab_advisor import recommend"),
