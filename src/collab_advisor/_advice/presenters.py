@@ -33,8 +33,11 @@ def register(name: str, presenter: Presenter) -> None:
 def present(name: str, *args: Any, **kwargs: Any) -> str:
     """Render with the presenter called ``name``."""
     presenter = _PRESENTERS.get(name)
-    while presenter is None and _LOADERS:
-        _LOADERS.pop()()
+    if presenter is None:
+        # Every loader runs each time (importing a module already imported is cheap), so a
+        # thread that asks while another is importing the words waits for that import.
+        for loader in tuple(_LOADERS):
+            loader()
         presenter = _PRESENTERS.get(name)
     if presenter is None:  # pragma: no cover - the package's __init__ names the loader
         from .._errors import CollabAdvisorError
