@@ -17,6 +17,7 @@ for example to the answers a team's members proposed.
 from __future__ import annotations
 
 import random
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -146,7 +147,7 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
         low, high = _bounds(plan, facts, scores, fired)
         present = _sampled_tops(plan, facts, unknown, codes)
         every_top = frozenset()
-        settled = _settled(low, high, top)
+        settled = _settled(low, high, top) or _settled_apart(plan, facts, top, codes)
     impacts = []
     now = _margin(scores, top)
     for name in unknown:
@@ -196,7 +197,9 @@ def settled_exactly(plan: ScoringPlan, facts: Facts, scores: Scores, fired: froz
         combinations *= len(codes[name])
     if (combinations > MAX_EXACT_COMPLETIONS
             or work_of(plan, {name: len(codes[name]) for name in unknown}) > ANALYSIS_BUDGET):
-        return None
+        parts = parts_of(plan)
+        return None if parts is None else settled_by_parts(parts, codes_of(plan, facts),
+                                                           top_of(scores))
     table = _enumerate(plan, facts, unknown, codes, scores, fired)
     return bool((table.argmax(axis=-1) == top_of(scores)).all())
 
@@ -221,6 +224,19 @@ def _expected_open(by_answer: Sequence[Sequence[int]]) -> float:
         entropy = -sum(c / weight * math.log2(c / weight) for c in counts if c)
         expected += weight / total * entropy
     return round(2 ** expected, 9)
+
+
+def _settled_apart(plan: ScoringPlan, facts: Facts, top: int,
+                   codes: Mapping[str, list[int]]) -> bool:
+    """Exact settledness by parts (``False`` where the rule set has no parts)."""
+    parts = parts_of(plan)
+    return parts is not None and settled_by_parts(parts, codes_of(plan, facts), top, codes)
+
+
+def codes_of(plan: ScoringPlan, facts: Facts) -> dict[str, int]:
+    """The class code of each known rule field."""
+    return {name: plan.code(position, facts[name])
+            for position, name in enumerate(plan.fields) if name in facts}
 
 
 def _base_codes(plan: ScoringPlan, facts: Facts) -> list[int]:
@@ -402,3 +418,275 @@ def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
             else:
                 high[index] += points
     return tuple(low), tuple(high)
+
+
+PARTS_BUDGET = 1 << 20
+"""Cells the tables of ``parts_of`` may hold in all (a work budget): a rule set whose
+fields interact more widely than that gets no parts, and its analyses work as before."""
+
+
+@dataclass(frozen=True, eq=False)
+class Parts:
+    """The scores split into independent parts: fields that no scoring rule links are apart.
+
+    Each part is a group of fields that scoring rules read together (through findings
+    too), with a table of the points its rules give for every answer of its fields, the
+    unknown answer included (the last index on each axis). A context's scores are
+    ``constant`` plus each part's table at its codes, so the most an approach can gain on
+    another over every completion is a sum of per-part maxima: exact whatever the number
+    of unknown fields, at the cost of a few small tables.
+    """
+
+    fields: tuple[tuple[str, ...], ...]
+    """Per part, its fields."""
+    tables: tuple[Any, ...]
+    """Per part, points (one axis per field, sized its classes and one more for unknown,
+    then approaches)."""
+    constant: Scores
+    """Points of rules that read no field."""
+    part_of: dict[str, int]
+    """The part of each field some scoring rule reads."""
+
+
+_PARTS: weakref.WeakKeyDictionary[ScoringPlan, Parts | None] = weakref.WeakKeyDictionary()
+
+
+def parts_of(plan: ScoringPlan) -> Parts | None:
+    """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
+    if plan in _PARTS:
+        return _PARTS[plan]
+    built = _build_parts(plan)
+    _PARTS[plan] = built
+    return built
+
+
+def _build_parts(plan: ScoringPlan) -> Parts | None:
+    import numpy as np
+
+    _, vectors = plan.tables()
+    names = list(plan.classes)
+    parent = {name: name for name in names}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    scoring: list[tuple[int, frozenset[str]]] = []
+    for rule, compiled in enumerate(plan.all_rules):
+        if compiled.advises or not vectors[rule].any():
+            continue
+        reads = plan.fields_of[plan.rules.index(compiled)]
+        scoring.append((rule, reads))
+        ordered = sorted(reads, key=names.index)
+        for other in ordered[1:]:
+            parent[root(other)] = root(ordered[0])
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(root(name), []).append(name)
+    unknown_codes = [plan.code(position, None) for position in range(len(plan.fields))]
+    constant_rules = [rule for rule, reads in scoring if not reads]
+    fired = plan.fire_arrays([np.int64(code) for code in unknown_codes], constant_rules)
+    constant = sum((vectors[rule] * bool(np.asarray(fired[rule]).any())
+                    for rule in constant_rules), np.zeros(len(APPROACHES), dtype=np.int64))
+    fields: list[tuple[str, ...]] = []
+    tables: list[Any] = []
+    part_of: dict[str, int] = {}
+    cells = 0
+    for members in groups.values():
+        rules = [rule for rule, reads in scoring if reads and root(next(iter(reads)))
+                 == root(members[0])]
+        if not rules:
+            continue
+        shape = tuple(len(plan.classes[name]) + 1 for name in members)
+        size = len(APPROACHES)
+        for extent in shape:
+            size *= extent
+        cells += size
+        if cells > PARTS_BUDGET:
+            return None
+        columns: list[Any] = [np.int64(code) for code in unknown_codes]
+        for axis, name in enumerate(members):
+            axes = [1] * len(members)
+            axes[axis] = shape[axis]
+            columns[plan.fields.index(name)] = np.arange(shape[axis]).reshape(axes)
+        holds = plan.fire_arrays(columns, rules)
+        table = np.zeros((*shape, len(APPROACHES)), dtype=np.int64)
+        for rule in rules:
+            table += np.asarray(holds[rule])[..., None] * vectors[rule]
+        for name in members:
+            part_of[name] = len(fields)
+        fields.append(tuple(members))
+        tables.append(table)
+    return Parts(tuple(fields), tuple(tables), tuple(int(v) for v in constant), part_of)
+
+
+def part_scores(parts: Parts, codes: Mapping[str, int]) -> Scores:
+    """The scores of a context given by class codes (absent fields: unknown)."""
+    total = list(parts.constant)
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        index = tuple(codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names))
+        for approach, points in enumerate(table[index].tolist()):
+            total[approach] += points
+    return tuple(total)
+
+
+def part_gaps(parts: Parts, codes: Mapping[str, int], top: int,
+              domains: Mapping[str, Sequence[int]] | None = None) -> list[int]:
+    """Per approach, the most its score can exceed ``top``'s over every completion of the
+    fields absent from ``codes`` (exact: a sum over parts), each over its ``domains``
+    codes where given, else over all its classes."""
+    import numpy as np
+
+    gaps = [parts.constant[j] - parts.constant[top] for j in range(len(APPROACHES))]
+    within = domains or {}
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        if any(name in within for name in names if name not in codes):
+            block = table[np.ix_(*(
+                [codes[name]] if name in codes
+                else within.get(name, range(table.shape[axis] - 1))
+                for axis, name in enumerate(names)))]
+        else:
+            block = table[tuple(codes[name] if name in codes
+                                else slice(0, table.shape[axis] - 1)
+                                for axis, name in enumerate(names))]
+        block = block.reshape(-1, len(APPROACHES))
+        best = (block - block[:, top:top + 1]).max(axis=0).tolist()
+        for approach, gain in enumerate(best):
+            gaps[approach] += gain
+    return gaps
+
+
+def settled_by_parts(parts: Parts, codes: Mapping[str, int], top: int,
+                     domains: Mapping[str, Sequence[int]] | None = None) -> bool:
+    """Whether every completion of the fields absent from ``codes`` (over their ``domains``
+    where given) keeps ``top`` first."""
+    gaps = part_gaps(parts, codes, top, domains)
+    return all(gap < (0 if other < top else 1)
+               for other, gap in enumerate(gaps) if other != top)
+
+
+def tops_by_parts(parts: Parts, codes: Mapping[str, int]) -> frozenset[int]:
+    """The approaches that rank first in some completion of the fields absent from ``codes``.
+
+    An approach can come first when some completion puts it ahead of every earlier
+    approach and level with or ahead of every later one: per part, only the best trades
+    between those margins matter (the Pareto front), and fronts add part by part.
+    """
+    import numpy as np
+
+    blocks = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        block = table[tuple(codes[name] if name in codes else slice(0, table.shape[axis] - 1)
+                            for axis, name in enumerate(names))]
+        blocks.append(block.reshape(-1, len(APPROACHES)))
+    found = set()
+    for candidate in range(len(APPROACHES)):
+        others = [k for k in range(len(APPROACHES)) if k != candidate]
+        need = np.array([1 if k < candidate else 0 for k in others])
+        front = np.array([[parts.constant[candidate] - parts.constant[k] for k in others]])
+        for block in blocks:
+            margins = block[:, [candidate]] - block[:, others]
+            front = _pareto((front[:, None, :] + _pareto(margins)[None, :, :])
+                            .reshape(-1, len(others)))
+        if (front >= need).all(axis=1).any():
+            found.add(candidate)
+    return frozenset(found)
+
+
+def _pareto(points: Any) -> Any:
+    """The points no other point matches or beats in every coordinate (duplicates once)."""
+    import numpy as np
+
+    points = np.unique(points, axis=0)
+    if len(points) <= 1:
+        return points
+    covers = (points[:, None, :] >= points[None, :, :]).all(axis=2)
+    np.fill_diagonal(covers, False)
+    return points[~covers.any(axis=0)]
+
+
+def lookahead(parts: Parts, codes: Mapping[str, int],
+              answers: Mapping[str, Sequence[int]]) -> dict[str, float]:
+    """Per unknown field, about how many more questions are needed once it is answered.
+
+    Two steps ahead: for each answer of the field, 0 if it settles first place, else 1
+    plus the best next field's average over its answers of 0 if both settle, else 1 plus
+    ``log(1 + shortfall)``, the points by which the other approaches could still catch
+    the leader. Answers count equally (as in the completions). Exact by parts: what one
+    or two answers do to each part is read from its small table, for every answer pair
+    at once.
+    """
+    import numpy as np
+
+    count = len(APPROACHES)
+    fields = list(answers)
+    units = [(name, code) for name in fields for code in answers[name]]
+    unit_of = {unit: u for u, unit in enumerate(units)}
+    size = len(units)
+    now_gain = np.zeros((count, count), dtype=np.int64)
+    now_score = np.array(parts.constant, dtype=np.int64)
+    gain_by = np.zeros((size, count, count), dtype=np.int64)
+    score_by = np.zeros((size, count), dtype=np.int64)
+    within: list[tuple[Any, Any, Any, Any]] = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
+        block = table[np.ix_(*index)]
+        spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
+        axes = tuple(range(len(names)))
+        gain = spread.max(axis=axes)
+        blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
+        score = table[tuple(blank)]
+        now_gain += gain
+        now_score += score
+        free = [axis for axis, name in enumerate(names) if name not in codes]
+        for axis in free:
+            mine = [unit_of[(names[axis], code)] for code in index[axis]]
+            others = tuple(a for a in axes if a != axis)
+            gain_by[mine] = spread.max(axis=others).reshape(len(mine), count, count) - gain
+            moved: list[Any] = list(blank)
+            moved[axis] = np.asarray(index[axis])
+            score_by[mine] = table[tuple(moved)] - score
+        for place, first in enumerate(free):
+            for second in free[place + 1:]:
+                rest = tuple(a for a in axes if a not in (first, second))
+                pair = spread.max(axis=rest) if rest else spread
+                pair = pair.reshape(len(index[first]), len(index[second]), count, count)
+                moved = list(blank)
+                moved[first] = np.asarray(index[first])[:, None]
+                moved[second] = np.asarray(index[second])[None, :]
+                both = table[tuple(moved)]
+                within.append(([unit_of[(names[first], c)] for c in index[first]],
+                               [unit_of[(names[second], c)] for c in index[second]],
+                               pair - gain, both - score))
+    pair_gain = gain_by[:, None] + gain_by[None, :]
+    pair_score = score_by[:, None] + score_by[None, :]
+    for rows, columns, gain, score in within:
+        pair_gain[np.ix_(rows, columns)] = gain
+        pair_gain[np.ix_(columns, rows)] = gain.transpose(1, 0, 2, 3)
+        pair_score[np.ix_(rows, columns)] = score
+        pair_score[np.ix_(columns, rows)] = score.transpose(1, 0, 2)
+    one = _shortfall(now_gain + gain_by, now_score + score_by)
+    two = _shortfall(now_gain + pair_gain, now_score + pair_score)
+    cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
+    owner = np.array([fields.index(name) for name, _ in units])
+    sizes = np.bincount(owner, minlength=len(fields))
+    per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+                                axis=1) / sizes
+    per_field[np.arange(size), owner] = np.inf
+    best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
+    after = np.where(one > 0, 1 + best_next, 0.0)
+    totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
+    return {name: round(float(totals[f]), 9) for f, name in enumerate(fields)}
+
+
+def _shortfall(gain: Any, score: Any) -> Any:
+    """Points by which other approaches could still catch the leader (0: settled)."""
+    import numpy as np
+
+    count = len(APPROACHES)
+    top = score.argmax(axis=-1)
+    reach = np.take_along_axis(gain, top[..., None, None], axis=-1)[..., 0]  # (..., j)
+    later = np.arange(count) > top[..., None]
+    return np.maximum(0, reach - later + 1 - (np.arange(count) == top[..., None])).sum(axis=-1)
