@@ -59,6 +59,9 @@ class FieldImpact:
     open_after: float = 0.0
     """On average over its answers, how many approaches could still rank first afterwards
     (over every completion when exact, else over a seeded sample of them)."""
+    questions_after: float = 0.0
+    """About how many more questions first place needs once this one is answered (two
+    steps ahead, see ``lookahead``; 0 for every field when the rule set has no parts)."""
 
 
 @dataclass(frozen=True)
@@ -132,15 +135,24 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
         combinations *= len(codes[name])
     exact = (combinations <= MAX_EXACT_COMPLETIONS
              and work_of(plan, {name: len(codes[name]) for name in unknown}) <= ANALYSIS_BUDGET)
-    partial = _answered_alone(plan, facts, unknown, codes)
+    parts = parts_of(plan)
+    ranges: tuple[Scores, Scores] | None = None
+    if parts is not None:
+        ahead, partial, ranges = _lookahead(parts, codes_of(plan, facts, unknown), codes)
+    else:
+        ahead, partial = {}, _answered_alone(plan, facts, unknown, codes)
     if exact:
-        table = _enumerate(plan, facts, unknown, codes, scores, fired)
-        flat = table.reshape(-1, len(APPROACHES))
-        low = tuple(int(v) for v in flat.min(axis=0))
-        high = tuple(int(v) for v in flat.max(axis=0))
-        tops = table.argmax(axis=-1)
-        present = _tops_by_answer(tops, unknown)
-        every_top = frozenset(int(t) for t in range(len(APPROACHES)) if (tops == t).any())
+        if parts is not None and ranges is not None:
+            low, high = ranges
+            present = _tops_apart(parts, codes_of(plan, facts, unknown), unknown, codes)
+        else:
+            table = _enumerate(plan, facts, unknown, codes, scores, fired)
+            flat = table.reshape(-1, len(APPROACHES))
+            low = tuple(int(v) for v in flat.min(axis=0))
+            high = tuple(int(v) for v in flat.max(axis=0))
+            present = _tops_by_answer(table.argmax(axis=-1), unknown)
+        every_top = frozenset(t for t in range(len(APPROACHES))
+                              if any(row[t] for row in present[unknown[0]]))
         settled = every_top == {top}
     else:
         # Sound for any domains too: bounds over every value hold over fewer.
@@ -165,12 +177,13 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
             settles=settles,
             margin_shift=max(abs(_margin(row, top) - now) for row in answered),
             open_after=open_after,
+            questions_after=ahead.get(name, 0.0),
         ))
     order = {name: index for index, name in enumerate(
         [*(name for name in PURPOSE_FIRST if name in field_order),
          *(name for name in field_order if name not in PURPOSE_FIRST)])}
-    impacts.sort(key=lambda i: (i.open_after, -i.changes_top, -i.settles, -i.margin_shift,
-                                order[i.field]))
+    impacts.sort(key=lambda i: (i.questions_after, i.open_after, -i.changes_top, -i.settles,
+                                -i.margin_shift, order[i.field]))
     return Outlook(low, high, exact, settled, tuple(impacts), every_top)
 
 
@@ -198,7 +211,8 @@ def settled_exactly(plan: ScoringPlan, facts: Facts, scores: Scores, fired: froz
     if (combinations > MAX_EXACT_COMPLETIONS
             or work_of(plan, {name: len(codes[name]) for name in unknown}) > ANALYSIS_BUDGET):
         parts = parts_of(plan)
-        return None if parts is None else settled_by_parts(parts, codes_of(plan, facts),
+        return None if parts is None else settled_by_parts(parts,
+                                                           codes_of(plan, facts, unknown),
                                                            top_of(scores))
     table = _enumerate(plan, facts, unknown, codes, scores, fired)
     return bool((table.argmax(axis=-1) == top_of(scores)).all())
@@ -230,13 +244,17 @@ def _settled_apart(plan: ScoringPlan, facts: Facts, top: int,
                    codes: Mapping[str, list[int]]) -> bool:
     """Exact settledness by parts (``False`` where the rule set has no parts)."""
     parts = parts_of(plan)
-    return parts is not None and settled_by_parts(parts, codes_of(plan, facts), top, codes)
+    return parts is not None and settled_by_parts(parts, codes_of(plan, facts, list(codes)),
+                                                  top, codes)
 
 
-def codes_of(plan: ScoringPlan, facts: Facts) -> dict[str, int]:
-    """The class code of each known rule field."""
-    return {name: plan.code(position, facts[name])
-            for position, name in enumerate(plan.fields) if name in facts}
+def codes_of(plan: ScoringPlan, facts: Facts,
+             open_fields: Sequence[str] | None = None) -> dict[str, int]:
+    """The class code of each known rule field; with ``open_fields``, also the unknown
+    code of every other rule field not among them (left unknown, never completed)."""
+    return {name: plan.code(position, facts.get(name))
+            for position, name in enumerate(plan.fields) if name in plan.classes
+            and (name in facts or (open_fields is not None and name not in open_fields))}
 
 
 def _base_codes(plan: ScoringPlan, facts: Facts) -> list[int]:
@@ -325,16 +343,26 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
 
 
 def _tops_by_answer(tops: Any, unknown: list[str]) -> dict[str, list[list[int]]]:
-    """Per unknown field and answer, how many completions put each approach first."""
+    """Per unknown field and answer, how many completions put each approach first.
+
+    The counts of every approach first (one axis per field, then approaches) are summed
+    down by halves: over the second half of the axes for the first half's counts and the
+    other way round, so the full array is read twice however many fields there are.
+    """
     import numpy as np
 
+    counts = np.stack([tops == approach for approach in range(len(APPROACHES))], axis=-1)
     out: dict[str, list[list[int]]] = {}
-    count = len(APPROACHES)
-    for axis, name in enumerate(unknown):
-        moved = np.moveaxis(tops, axis, 0).reshape(tops.shape[axis], -1)
-        offsets = np.arange(tops.shape[axis], dtype=np.int64)[:, None] * count
-        counts = np.bincount((moved + offsets).ravel(), minlength=tops.shape[axis] * count)
-        out[name] = counts.reshape(tops.shape[axis], count).tolist()
+    pending: list[tuple[Any, list[str]]] = [(counts, unknown)]
+    while pending:
+        array, names = pending.pop()
+        if len(names) == 1:
+            out[names[0]] = array.astype(np.int64).tolist()
+            continue
+        half = len(names) // 2
+        pending.append((array.sum(axis=tuple(range(half, len(names))), dtype=np.int64),
+                        names[:half]))
+        pending.append((array.sum(axis=tuple(range(half)), dtype=np.int64), names[half:]))
     return out
 
 
@@ -609,7 +637,15 @@ def _pareto(points: Any) -> Any:
 
 def lookahead(parts: Parts, codes: Mapping[str, int],
               answers: Mapping[str, Sequence[int]]) -> dict[str, float]:
-    """Per unknown field, about how many more questions are needed once it is answered.
+    """Per unknown field (``answers``: the codes it may take), about how many more
+    questions first place needs once it is answered (see ``_lookahead``)."""
+    return _lookahead(parts, codes, answers)[0]
+
+
+def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Sequence[int]]
+               ) -> tuple[dict[str, float], dict[str, list[list[int]]], tuple[Scores, Scores]]:
+    """Per unknown field, about how many more questions are needed once it is answered;
+    the scores after each of its answers alone; and the exact score ranges.
 
     Two steps ahead: for each answer of the field, 0 if it settles first place, else 1
     plus the best next field's average over its answers of 0 if both settle, else 1 plus
@@ -627,6 +663,7 @@ def lookahead(parts: Parts, codes: Mapping[str, int],
     size = len(units)
     now_gain = np.zeros((count, count), dtype=np.int64)
     now_score = np.array(parts.constant, dtype=np.int64)
+    low, high = now_score.copy(), now_score.copy()
     gain_by = np.zeros((size, count, count), dtype=np.int64)
     score_by = np.zeros((size, count), dtype=np.int64)
     within: list[tuple[Any, Any, Any, Any]] = []
@@ -636,6 +673,8 @@ def lookahead(parts: Parts, codes: Mapping[str, int],
         spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
         axes = tuple(range(len(names)))
         gain = spread.max(axis=axes)
+        low += block.min(axis=axes)
+        high += block.max(axis=axes)
         blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
         score = table[tuple(blank)]
         now_gain += gain
@@ -678,7 +717,11 @@ def lookahead(parts: Parts, codes: Mapping[str, int],
     best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
     after = np.where(one > 0, 1 + best_next, 0.0)
     totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-    return {name: round(float(totals[f]), 9) for f, name in enumerate(fields)}
+    alone = (now_score + score_by).tolist()
+    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
+            {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)},
+            (tuple(low.tolist()), tuple(high.tolist())))
 
 
 def _shortfall(gain: Any, score: Any) -> Any:
@@ -690,3 +733,72 @@ def _shortfall(gain: Any, score: Any) -> Any:
     reach = np.take_along_axis(gain, top[..., None, None], axis=-1)[..., 0]  # (..., j)
     later = np.arange(count) > top[..., None]
     return np.maximum(0, reach - later + 1 - (np.arange(count) == top[..., None])).sum(axis=-1)
+
+
+def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
+                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
+    """``_tops_by_answer`` of every completion, scored from the parts' tables.
+
+    Fields that no scoring rule reads are not enumerated: each of their answers leaves
+    the same completions, so their counts are the others' totals, scaled.
+    """
+    import numpy as np
+
+    count = len(APPROACHES)
+    bound = 0
+    read = [name for name in unknown if name in parts.part_of]
+    axis_of = {name: axis for axis, name in enumerate(read)}
+    pieces: dict[tuple[int, ...], Any] = {}
+    base = np.asarray(parts.constant, dtype=np.int64)
+    blocks = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        free = [name for name in names if name not in known]
+        if not free:
+            base = base + table[tuple(known[name] for name in names)]
+            continue
+        index = [[known[name]] if name in known else codes[name] for name in names]
+        block = table[np.ix_(*index)].reshape(*(len(codes[name]) for name in free), count)
+        order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
+        sizes = [1] * len(read)
+        for name in free:
+            sizes[axis_of[name]] = len(codes[name])
+        blocks.append((tuple(sizes), block.transpose(*order, len(free)).reshape(*sizes, count)))
+        bound += int(np.abs(block).max())
+    bound += int(np.abs(base).max())
+    dtype = np.int16 if bound < 2 ** 15 else np.int64
+    for shape, block in blocks:
+        block = block.astype(dtype)
+        pieces[shape] = pieces[shape] + block if shape in pieces else block
+    while len(pieces) > 1:  # add the pair whose union is smallest, so big adds come last
+        keys = list(pieces)
+        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        for i, left in enumerate(keys):
+            for right in keys[i + 1:]:
+                size = 1
+                for a, b in zip(left, right, strict=True):
+                    size *= max(a, b)
+                if best is None or size < best[0]:
+                    best = (size, left, right)
+        assert best is not None
+        _, left, right = best
+        merged = pieces.pop(left) + pieces.pop(right)
+        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
+        pieces[key] = pieces[key] + merged if key in pieces else merged
+    total = (next(iter(pieces.values())) if pieces
+             else np.zeros((*([1] * len(read)), count), dtype=dtype))
+    total = total + base.astype(dtype)
+    tops = total.argmax(axis=-1)
+    counted = _tops_by_answer(tops, read) if read else {}
+    everything = np.bincount(tops.ravel(), minlength=count)
+    scale = 1
+    for name in unknown:
+        if name not in axis_of:
+            scale *= len(codes[name])
+    out: dict[str, list[list[int]]] = {}
+    for name in unknown:
+        if name in axis_of:
+            out[name] = [[c * scale for c in row] for row in counted[name]]
+        else:
+            each = (everything * (scale // len(codes[name]))).tolist()
+            out[name] = [list(each) for _ in codes[name]]
+    return out
