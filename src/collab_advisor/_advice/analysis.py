@@ -669,7 +669,7 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
     within: list[tuple[Any, Any, Any, Any]] = []
     for names, table in zip(parts.fields, parts.tables, strict=True):
         index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
-        block = table[np.ix_(*index)]
+        block = _block(table, index)
         spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
         axes = tuple(range(len(names)))
         gain = spread.max(axis=axes)
@@ -702,10 +702,12 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
     pair_gain = gain_by[:, None] + gain_by[None, :]
     pair_score = score_by[:, None] + score_by[None, :]
     for rows, columns, gain, score in within:
-        pair_gain[np.ix_(rows, columns)] = gain
-        pair_gain[np.ix_(columns, rows)] = gain.transpose(1, 0, 2, 3)
-        pair_score[np.ix_(rows, columns)] = score
-        pair_score[np.ix_(columns, rows)] = score.transpose(1, 0, 2)
+        # A field's answers are consecutive units, so each block is a pair of slices.
+        across = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
+        pair_gain[across] = gain
+        pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
+        pair_score[across] = score
+        pair_score[across[::-1]] = score.transpose(1, 0, 2)
     one = _shortfall(now_gain + gain_by, now_score + score_by)
     two = _shortfall(now_gain + pair_gain, now_score + pair_score)
     cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
@@ -722,6 +724,17 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
     return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
             {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)},
             (tuple(low.tolist()), tuple(high.tolist())))
+
+
+def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
+    """The cells of a part's table at these codes per field (then approaches), as slices
+    where the codes run in order (the usual case), else by fancy indexing."""
+    import numpy as np
+
+    if all(len(codes) == 1 or list(codes) == list(range(codes[0], codes[0] + len(codes)))
+           for codes in index):
+        return table[tuple(slice(codes[0], codes[0] + len(codes)) for codes in index)]
+    return table[np.ix_(*index)]
 
 
 def _shortfall(gain: Any, score: Any) -> Any:
@@ -757,7 +770,7 @@ def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
             base = base + table[tuple(known[name] for name in names)]
             continue
         index = [[known[name]] if name in known else codes[name] for name in names]
-        block = table[np.ix_(*index)].reshape(*(len(codes[name]) for name in free), count)
+        block = _block(table, index).reshape(*(len(codes[name]) for name in free), count)
         order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
         sizes = [1] * len(read)
         for name in free:
