@@ -343,27 +343,64 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
 
 
 def _tops_by_answer(tops: Any, unknown: list[str]) -> dict[str, list[list[int]]]:
-    """Per unknown field and answer, how many completions put each approach first.
+    """Per unknown field and answer, how many completions put each approach first."""
+    return _counts_by_answer([tops == approach for approach in range(len(APPROACHES))],
+                             unknown)
 
-    The counts of every approach first (one axis per field, then approaches) are summed
-    down by halves: over the second half of the axes for the first half's counts and the
-    other way round, so the full array is read twice however many fields there are.
+
+def _counts_by_answer(firsts: list[Any], unknown: list[str]) -> dict[str, list[list[int]]]:
+    """Per field and answer, how many cells of each approach's array are set (``firsts``:
+    per approach, where it comes first, one axis per field).
+
+    Summed down by halves: each array is read as a matrix of the first half of the axes
+    by the second, and its row and column sums are the two halves' arrays, so the full
+    arrays are read twice however many fields there are.
     """
     import numpy as np
 
-    counts = np.stack([tops == approach for approach in range(len(APPROACHES))], axis=-1)
     out: dict[str, list[list[int]]] = {}
-    pending: list[tuple[Any, list[str]]] = [(counts, unknown)]
+    pending: list[tuple[list[Any], list[str]]] = [(firsts, unknown)]
     while pending:
-        array, names = pending.pop()
+        arrays, names = pending.pop()
+        shape = arrays[0].shape
         if len(names) == 1:
-            out[names[0]] = array.astype(np.int64).tolist()
+            out[names[0]] = np.stack([np.asarray(a, dtype=np.int64).reshape(-1)
+                                      for a in arrays], axis=-1).tolist()
             continue
         half = len(names) // 2
-        pending.append((array.sum(axis=tuple(range(half, len(names))), dtype=np.int64),
-                        names[:half]))
-        pending.append((array.sum(axis=tuple(range(half)), dtype=np.int64), names[half:]))
+        rows = 1
+        for extent in shape[:half]:
+            rows *= extent
+        lefts, rights = [], []
+        for array in arrays:
+            matrix = array.reshape(rows, -1)
+            if matrix.dtype == bool:
+                matrix = matrix.view(np.uint8)
+            lefts.append(matrix.sum(axis=1, dtype=np.int64).reshape(shape[:half]))
+            rights.append(matrix.sum(axis=0, dtype=np.int64).reshape(shape[half:]))
+        pending.append((lefts, names[:half]))
+        pending.append((rights, names[half:]))
     return out
+
+
+def _firsts(total: Any) -> list[Any]:
+    """Per approach, where it comes first in an array of scores (last axis: approaches),
+    ties going to the earlier approach, as ``argmax`` does (by whole-array comparisons,
+    much faster than ``argmax`` along a short last axis)."""
+    import numpy as np
+
+    planes = [total[..., approach] for approach in range(total.shape[-1])]
+    best = planes[0]
+    for plane in planes[1:]:
+        best = np.maximum(best, plane)
+    taken = planes[0] == best
+    firsts = [taken]
+    for plane in planes[1:-1]:
+        here = (plane == best) & ~taken
+        firsts.append(here)
+        taken = taken | here
+    firsts.append(~taken)
+    return firsts
 
 
 def _sampled_tops(plan: ScoringPlan, facts: Facts, unknown: list[str],
@@ -800,9 +837,9 @@ def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
     total = (next(iter(pieces.values())) if pieces
              else np.zeros((*([1] * len(read)), count), dtype=dtype))
     total = total + base.astype(dtype)
-    tops = total.argmax(axis=-1)
-    counted = _tops_by_answer(tops, read) if read else {}
-    everything = np.bincount(tops.ravel(), minlength=count)
+    firsts = _firsts(total)
+    counted = _counts_by_answer(firsts, read) if read else {}
+    everything = np.array([int(np.count_nonzero(first)) for first in firsts])
     scale = 1
     for name in unknown:
         if name not in axis_of:
