@@ -190,3 +190,34 @@ def test_outlooks_by_parts_match_the_rule_by_rule_path(
                 impact.margin_shift, impact.open_after)
     assert {i.field: figures(i) for i in by_parts.impacts} \
         == {i.field: figures(i) for i in by_rules.impacts}
+
+
+def test_with_too_many_answers_to_pair_questions_look_one_answer_ahead(
+        tmp_path: Path) -> None:
+    """A rule set that splits sites into thousands of ranges is too big to pair every two
+    answers, so each question's figure looks one answer ahead, as documented."""
+    from .test_budgets import _rule, _write
+
+    path = _write(tmp_path / "thresholds.yaml",
+                  [_rule(f"sites-{i}", {"field": "sites", "gt": 3 * i + 1}, 1 if i % 2 else -1)
+                   for i in range(2000)])
+    plan = plan_for(load_rules(Path(__file__).resolve().parents[1] / "rules", path))
+    parts = parts_of(plan)
+    assert parts is not None
+    facts: dict[str, Any] = {"aim": "share_know_how", "time_span": "fixed_term"}
+    codes = codes_of(plan, facts)
+    answers = {name: list(range(len(plan.classes[name])))
+               for name in plan.classes if name not in facts}
+    units = sum(len(a) for a in answers.values())
+    assert units * units * 16 > analysis.LOOKAHEAD_BUDGET
+    figures = lookahead(parts, codes, answers)
+    for name in ("formality", "control"):
+        expected = []
+        for code in answers[name]:
+            after = {**codes, name: code}
+            top = top_of(part_scores(parts, after))
+            left = sum(max(0, gap - (0 if other < top else 1) + 1)
+                       for other, gap in enumerate(part_gaps(parts, after, top))
+                       if other != top)
+            expected.append(1 + math.log1p(left) if left else 0.0)
+        assert figures[name] == pytest.approx(statistics.mean(expected), abs=1e-9)

@@ -485,6 +485,11 @@ def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
     return tuple(low), tuple(high)
 
 
+LOOKAHEAD_BUDGET = 2_000_000
+"""Cells (answer pairs times approaches squared) the two-step look-ahead may fill; with
+more answers than that allows (custom rules that split a count into hundreds of
+ranges), questions look one step ahead only."""
+
 PARTS_BUDGET = 1 << 20
 """Cells the tables of ``parts_of`` may hold in all (a work budget): a rule set whose
 fields interact more widely than that gets no parts, and its analyses work as before."""
@@ -689,7 +694,8 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
     ``log(1 + shortfall)``, the points by which the other approaches could still catch
     the leader. Answers count equally (as in the completions). Exact by parts: what one
     or two answers do to each part is read from its small table, for every answer pair
-    at once.
+    at once. Beyond ``LOOKAHEAD_BUDGET``, one step: 0 if the answer settles, else 1 plus
+    ``log(1 + shortfall)``.
     """
     import numpy as np
 
@@ -698,6 +704,7 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
     units = [(name, code) for name in fields for code in answers[name]]
     unit_of = {unit: u for u, unit in enumerate(units)}
     size = len(units)
+    pairs = size * size * count * count <= LOOKAHEAD_BUDGET
     now_gain = np.zeros((count, count), dtype=np.int64)
     now_score = np.array(parts.constant, dtype=np.int64)
     low, high = now_score.copy(), now_score.copy()
@@ -724,7 +731,7 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
             moved: list[Any] = list(blank)
             moved[axis] = np.asarray(index[axis])
             score_by[mine] = table[tuple(moved)] - score
-        for place, first in enumerate(free):
+        for place, first in enumerate(free if pairs else ()):
             for second in free[place + 1:]:
                 rest = tuple(a for a in axes if a not in (first, second))
                 pair = spread.max(axis=rest) if rest else spread
@@ -736,6 +743,18 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
                 within.append(([unit_of[(names[first], c)] for c in index[first]],
                                [unit_of[(names[second], c)] for c in index[second]],
                                pair - gain, both - score))
+    one = _shortfall(now_gain + gain_by, now_score + score_by)
+    owner = np.array([fields.index(name) for name, _ in units], dtype=np.int64)
+    sizes = np.bincount(owner, minlength=len(fields))
+    alone = (now_score + score_by).tolist()
+    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    scores_after = {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)}
+    ranges = (tuple(low.tolist()), tuple(high.tolist()))
+    if not pairs:
+        after = np.where(one > 0, 1 + np.log1p(one), 0.0)
+        totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
+        return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
+                scores_after, ranges)
     pair_gain = gain_by[:, None] + gain_by[None, :]
     pair_score = score_by[:, None] + score_by[None, :]
     for rows, columns, gain, score in within:
@@ -745,22 +764,16 @@ def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seq
         pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
         pair_score[across] = score
         pair_score[across[::-1]] = score.transpose(1, 0, 2)
-    one = _shortfall(now_gain + gain_by, now_score + score_by)
     two = _shortfall(now_gain + pair_gain, now_score + pair_score)
     cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
-    owner = np.array([fields.index(name) for name, _ in units])
-    sizes = np.bincount(owner, minlength=len(fields))
     per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
                                 axis=1) / sizes
     per_field[np.arange(size), owner] = np.inf
     best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
     after = np.where(one > 0, 1 + best_next, 0.0)
     totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-    alone = (now_score + score_by).tolist()
-    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
     return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
-            {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)},
-            (tuple(low.tolist()), tuple(high.tolist())))
+            scores_after, ranges)
 
 
 def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
