@@ -19,7 +19,14 @@ from collab_advisor import (
     recommend,
 )
 from collab_advisor._engines.durable import DURABLE_MAX_ALTERNATIVES
-from collab_advisor._rulebook.compile import MAX_DISJUNCTS
+from collab_advisor._rulebook.compile import (
+    MAX_DISJUNCTS,
+    MAX_SET_EXPANSION,
+    ConditionTooComplexError,
+    compile_condition,
+    expansion_of,
+)
+from collab_advisor._rulebook.format import Rule
 
 from .conftest import ROOT
 
@@ -141,3 +148,79 @@ def test_an_unknown_domain_value_is_a_library_error() -> None:
 
     with pytest.raises(CollabAdvisorError, match="sites"):
         outlook_for(plan_for(load_rules()), {}, {"sites": [0]})
+
+
+def _wide(rule_id: str, start: int) -> dict[str, Any]:
+    """A rule whose 'when' expands into 256 alternatives (four 'any' of four thresholds)."""
+    return _rule(rule_id, {"all": [
+        {"any": [{"field": "sites", "gt": start + 7 * k + j} for j in range(4)]}
+        for k in range(4)]})
+
+
+def test_rules_that_together_expand_too_far_are_refused_naming_them(tmp_path: Path) -> None:
+    """Rules each within their own limit but together over the set's budget are refused
+    at load, naming the rules that expand most, before any is compiled."""
+    count = MAX_SET_EXPANSION // MAX_DISJUNCTS + 1
+    path = _write(tmp_path / "wide.yaml", [_wide(f"wide-{i}", i) for i in range(count)])
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(path)
+    message = str(caught.value)
+    assert f"more than the {MAX_SET_EXPANSION:,}" in message
+    assert "'wide-0' (256)" in message and "'wide-4' (256)" in message
+
+
+@settings(max_examples=200)
+@given(when=_CONDITIONS)
+def test_the_counted_expansion_bounds_the_compile(when: dict[str, Any]) -> None:
+    """The alternatives counted before compiling bound the ones compiling keeps, and a
+    condition the compile refuses is counted over the limit."""
+    rule = Rule.model_validate(_rule("counted", when))
+    counted = expansion_of(rule.when)
+    try:
+        kept = len(compile_condition(rule.when))
+    except ConditionTooComplexError:
+        assert counted > MAX_DISJUNCTS
+    else:
+        assert kept <= counted
+
+
+_THRESHOLD_SETS = st.lists(
+    st.one_of(
+        _CONDITIONS,
+        st.builds(lambda low, width: {"all": [{"field": "sites", "gt": low},
+                                              {"field": "sites", "lt": low + width}]},
+                  st.integers(0, 10_000), st.integers(1, 50)),
+        st.builds(lambda lows: {"any": [{"field": "sites", "gte": low} for low in lows]},
+                  st.lists(st.integers(0, 10_000), min_size=1, max_size=40)),
+    ),
+    min_size=1, max_size=8)
+
+
+@settings(max_examples=25, deadline=None)
+@given(whens=_THRESHOLD_SETS, copies=st.integers(1, 120))
+def test_every_expanding_rule_set_is_analysed_or_refused(
+        whens: list[dict[str, Any]], copies: int,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A set of many rules of nested all/any and many thresholds on sites (each shape
+    repeated up to 120 times) either loads and is analysed on the python engine within
+    its budgets, or is refused with a RuleFileError naming a rule."""
+    rules = [_rule(f"r{i}-{j}", when, 1 if j % 2 else -1)
+             for i, when in enumerate(whens) for j in range(copies)]
+    path = _write(tmp_path_factory.mktemp("fuzzset") / "rules.yaml", rules)
+    refused: RuleFileError | None = None
+    try:
+        loaded = load_rules(ROOT / "rules", path)
+    except RuleFileError as error:
+        refused = error
+    if refused is not None:
+        assert refused.problems and all(
+            problem.rule_id is not None and f"'{problem.rule_id}'" in str(refused)
+            for problem in refused.problems)
+        return
+    assert sum(min(expansion_of(rule.when), MAX_DISJUNCTS + 1)
+               for rule in loaded.active) <= MAX_SET_EXPANSION
+    rec = recommend({"time_span": "open_ended"}, rules=loaded, engine="python")
+    low, high = rec.ranking[0].score_range
+    assert low <= rec.ranking[0].score <= high
+    assert isinstance(rec.is_settled, bool)
+    assert rec.next_questions

@@ -18,6 +18,7 @@ from collab_advisor import recommend, shipped_rules_dir
 assert collab_advisor.__file__.startswith(sys.prefix), collab_advisor.__file__
 assert str(shipped_rules_dir()).startswith(sys.prefix), shipped_rules_dir()
 rec = recommend(aim="share_know_how", formality="informal", engine="python")
+assert "yaml" not in sys.modules, "the shipped rules were not read from their snapshot"
 print(rec.top.approach.value, len(list(shipped_rules_dir().glob("*.yaml"))))
 """
 

@@ -96,7 +96,8 @@ def test_next_questions_explain_themselves() -> None:
     first = rec.next_questions[0]
     assert first.question.endswith("?")
     assert first.answers and first.why
-    keys = [(q.open_after, -q.changes_top, -q.could_settle, -q.margin_shift)
+    keys = [(q.questions_after, q.open_after, -q.changes_top, -q.could_settle,
+             -q.margin_shift)
             for q in rec.next_questions]
     assert keys == sorted(keys)
 

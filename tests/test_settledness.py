@@ -150,15 +150,22 @@ def test_past_the_table_budget_settledness_falls_back_to_enumeration(
     _check(rules, rows)
 
 
-def test_a_context_beyond_the_exact_limits_is_settled_only_by_bounds() -> None:
-    """With too many unknown fields to score every completion, settled is what the sound
-    bounds prove, in the batch as in a single recommendation."""
-    row = {"sites": 500}
+def test_beyond_the_exact_limits_settled_is_exact_by_parts_else_by_bounds(
+        tmp_path: Path) -> None:
+    """With too many unknown fields to score every completion, settled is exact where the
+    rule set splits into parts, and otherwise only what the sound bounds prove, in the
+    batch as in a single recommendation."""
+    row: dict[str, Any] = {"sites": 500}
     plan = plan_for(_SHIPPED)
-    columns = plan.encode([row])
-    assert not analysis._exact_allowed(plan, columns, 1)[0]
-    assert not analysis.outlook_for(plan, row).exact
+    assert not analysis._exact_allowed(plan, plan.encode([row]), 1)[0]
+    assert analysis.parts_of(plan) is not None
     _check(_SHIPPED, [row])
+    linked = _linked(tmp_path)
+    assert analysis.parts_of(plan_for(linked)) is None
+    assert gap_tables(plan_for(linked)) is not None
+    bounded = analysis.outlook_for(plan_for(linked), row)
+    assert not bounded.exact
+    _check(linked, [row, {"aim": "share_know_how"}, {}])
 
 
 @settings(max_examples=80, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 from pathlib import Path
 from typing import Any
@@ -219,3 +220,21 @@ def test_member_labels_cannot_drive_a_terminal_or_split_a_table() -> None:
     for text in (team.explain(), team.to_markdown(), team.to_html()):
         assert "\x1b" not in text and "Bob\nEvil" not in text
         assert "\\x1b" in text and "\\x0a" in text
+
+
+def test_score_ranges_say_they_cover_the_fields_nobody_answered() -> None:
+    """Every report says a score range also spans the fields nobody answered, if any."""
+    open_team = recommend_team([{"member": "Asha", "control": "self_directed"},
+                                {"member": "Ben", "control": "accountable"}], engine="python")
+    for report in (open_team.explain(), open_team.to_markdown(), open_team.to_html()):
+        assert "the fields nobody answered" in report
+    full: dict[str, Any] = {name: spec.values[0] for name, spec in RULE_FIELDS.items()
+                            if spec.kind != "count"}
+    full["sites"] = 4
+    closed_team = recommend_team([{"member": "Asha", **full},
+                                  {"member": "Ben", **full, "control": "accountable"}],
+                                 engine="python")
+    for report in (closed_team.explain(), closed_team.to_markdown(),
+                   html.unescape(closed_team.to_html())):
+        assert "across the team's answers" in report
+        assert "the fields nobody answered" not in report

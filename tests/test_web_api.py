@@ -575,6 +575,30 @@ def test_team_page_refuses_bad_links_files_and_too_many_members(client: TestClie
     assert refused.status_code == 422 and "at most 20 members" in refused.text
 
 
+def test_a_pasted_compare_or_team_link_adds_each_of_its_plans(client: TestClient) -> None:
+    """Pasting a compare page's link adds both plans; a team link keeps labels and roles."""
+    compare_link = ("http://127.0.0.1:8000/compare?n=2&p0.aim=share_know_how"
+                    "&p1.aim=close_practice_gap")
+    added = client.get("/team", params={"n": "0", "link": compare_link, "add": "link"},
+                       follow_redirects=False)
+    assert added.status_code == 303
+    assert added.headers["location"] == ("/team?n=2&p0.aim=share_know_how"
+                                         "&p1.aim=close_practice_gap")
+    team_link = "/team?n=1&p0.member=Cy&p0.role=carer&p0.aim=redesign_services"
+    joined = client.get("/team", params={"n": "1", "p0.member": "Ann", "link": team_link,
+                                         "add": "link"}, follow_redirects=False)
+    assert joined.headers["location"] == ("/team?n=2&p0.member=Ann&p1.member=Cy&p1.role=carer"
+                                          "&p1.aim=redesign_services")
+
+
+def test_members_with_the_same_label_get_buttons_that_tell_them_apart(
+        client: TestClient) -> None:
+    """Two members both called Ann get distinct column headings and Remove buttons."""
+    page = client.get("/team?n=2&p0.member=Ann&p0.aim=share_know_how&p1.member=Ann"
+                      "&p1.aim=close_practice_gap").text
+    assert ">Remove Ann</button>" in page and ">Remove Ann (2)</button>" in page
+
+
 def test_team_report_is_the_library_report(client: TestClient, rules: RuleSet) -> None:
     """The team report is TeamRecommendation.to_html() for the team in the address."""
     report = client.get(_team_url(TEAM[:2]).replace("/team?", "/team/report?"))

@@ -31,7 +31,11 @@ class Question(BaseModel):
     """The most the top approach's lead could move, in points."""
     open_after: float = 0.0
     """On average over its answers, how many approaches could still rank first once it is
-    answered; questions are asked lowest first (purpose before control on a tie)."""
+    answered."""
+    questions_after: float = 0.0
+    """About how many more questions first place needs once this one is answered, looking
+    two questions ahead. Questions are asked lowest first, then lowest ``open_after``
+    (purpose before control on a tie)."""
     why: str
     """Why it matters, in plain words."""
 
@@ -72,6 +76,7 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
         could_settle=impact.settles,
         margin_shift=impact.margin_shift,
         open_after=impact.open_after,
+        questions_after=impact.questions_after,
         why=f"{why} ({field_label(impact.field).capitalize()}: {spec.description})",
     )
 

@@ -39,6 +39,13 @@ def _unanswered(team: TeamRecommendation) -> list[str]:
     return [field_label(f) for f in RULE_FIELDS if f not in known and f not in disputed]
 
 
+def _range_heading(team: TeamRecommendation) -> str:
+    """What a score range spans: the proposed answers, and the open fields when there are any."""
+    if _unanswered(team):
+        return "across the team's answers and the fields nobody answered"
+    return "across the team's answers"
+
+
 def _settled_words(team: TeamRecommendation) -> str:
     top = team.advice.top.name
     if team.settled_across_disputes:
@@ -91,10 +98,11 @@ def explain_team(team: TeamRecommendation) -> str:
         lines.append("")
     lines.append("The team's ranking")
     lines.append("-" * 18)
+    spans = _range_heading(team)
     for ranked in team.advice.ranking:
         low, high = team.score_range_of(ranked.approach)
         lines += _wrap(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)} "
-                       f"(could reach {low} to {high} across the team's answers)", "     ")
+                       f"(could reach {low} to {high} {spans})", "     ")
         for reason in ranked.reasons[:3]:
             lines += _wrap(f"{reason.points:+d}  {reason.text} [{reason.source}]", " " * 9,
                            " " * 5)
@@ -135,7 +143,8 @@ def team_markdown(team: TeamRecommendation) -> str:
         out += ["## Disagreements, the one that matters most first", ""]
         out += [f"{n}. {_md(one_line(d.message))}" for n, d in enumerate(team.disputed, 1)]
         out.append("")
-    out += ["## The team's ranking", "", "| Rank | Approach | Score | Across the team's answers |",
+    heading = _range_heading(team)
+    out += ["## The team's ranking", "", f"| Rank | Approach | Score | Range {heading} |",
             "|---:|---|---:|---|"]
     for ranked in team.advice.ranking:
         low, high = team.score_range_of(ranked.approach)
@@ -179,7 +188,8 @@ def team_html(team: TeamRecommendation) -> str:
             parts.append(f"<li{css}>{escape(one_line(d.message))}</li>")
         parts.append("</ol>")
     parts.append("<h3>The team's ranking</h3><table><thead><tr><th>Rank</th><th>Approach</th>"
-                 "<th>Score</th><th>Across the team's answers</th></tr></thead><tbody>")
+                 f"<th>Score</th><th>Range {escape(_range_heading(team))}</th></tr></thead>"
+                 "<tbody>")
     for ranked in team.advice.ranking:
         low, high = team.score_range_of(ranked.approach)
         parts.append(f"<tr><td>{ranked.rank}</td><td>{escape(ranked.name)}</td>"

@@ -31,6 +31,10 @@ def values_of(field: str) -> tuple[Value, ...]:
 MAX_DISJUNCTS = 256
 """A condition whose expansion needs more alternatives than this is refused."""
 
+MAX_SET_EXPANSION = 200_000
+"""Rules whose expansions together count more alternatives than this are refused at load
+(before any is compiled): each rule's own limit bounds one rule, this bounds the set."""
+
 Value = str | bool
 
 
@@ -217,6 +221,32 @@ def _expand(condition: Condition, negated: bool) -> list[_Builder]:
     if conjunctive:
         return _product(expanded)
     return [builder for alternatives in expanded for builder in alternatives]
+
+
+def expansion_of(condition: Condition, negated: bool = False) -> int:
+    """How many alternatives compiling the condition works through, counted as ``_expand``
+    counts them, before any contradiction or duplicate is discarded; any count above
+    ``MAX_DISJUNCTS`` is given as ``MAX_DISJUNCTS + 1`` (such a condition is refused).
+
+    Counting needs no alternatives built, so a rule set's whole compile can be
+    budgeted before any rule is compiled.
+    """
+    over = MAX_DISJUNCTS + 1
+    if isinstance(condition, FieldTest):
+        return len(_field_test(condition, negated))
+    if isinstance(condition, (TopTest, FindingRef)):
+        return 1
+    if isinstance(condition, Not):
+        return expansion_of(condition.not_, not negated)
+    children = condition.all if isinstance(condition, AllOf) else condition.any
+    conjunctive = isinstance(condition, AllOf) != negated
+    total = 1 if conjunctive else 0
+    for child in children:
+        count = expansion_of(child, negated)
+        total = total * max(1, count) if conjunctive else total + count
+        if total > MAX_DISJUNCTS:
+            return over
+    return total
 
 
 def compile_condition(condition: Condition) -> tuple[Conjunction, ...]:

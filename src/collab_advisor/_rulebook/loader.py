@@ -9,8 +9,10 @@ suggests the nearest valid name where there is one.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,7 +23,15 @@ from pydantic import TypeAdapter, ValidationError
 from .._errors import RuleFileError, RuleProblem, nearest
 from .._model.context import MAX_SITES, Context
 from .._model.fields import FIELDS, RULE_FIELDS
-from .compile import CompiledRule, ConditionTooComplexError, compile_condition, compile_rule
+from .compile import (
+    MAX_DISJUNCTS,
+    MAX_SET_EXPANSION,
+    CompiledRule,
+    ConditionTooComplexError,
+    compile_condition,
+    compile_rule,
+    expansion_of,
+)
 from .files import InputFileError, parse_json, read_rule_text
 from .format import (
     COMPARISONS,
@@ -81,15 +91,53 @@ def shipped_rules_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "rules"  # a source checkout
 
 
+def shipped_rule_files() -> list[Path]:
+    """The shipped rule files, in the order they are read."""
+    return list(_rule_files([shipped_rules_dir()], []))
+
+
 def load_rules(*paths: str | os.PathLike[str]) -> RuleSet:
     """Read rule files into a new, validated ``RuleSet``.
 
-    With no arguments, the shipped rules. Each path is a ``.yaml``/``.yml``
-    file or a folder of them. Raises ``RuleFileError`` listing every problem
+    With no arguments, the shipped rules (from their checked snapshot when it matches
+    the shipped files, see ``snapshot.py``; the same rule set either way). Each path
+    is a ``.yaml``/``.yml`` file or a folder of them. Raises ``RuleFileError`` listing every problem
     found in all the files; nothing is half loaded.
     """
+    with _collection_paused():
+        return _load(paths)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a rule set is built.
+
+    Reading a file builds a YAML node per value and a model per rule, all kept alive
+    until the end, so the collector would walk the growing heap again and again: on a
+    5,000-rule file that was more than half of the load. Nothing built here needs the
+    cycle collector (plain reference counting frees it), and a collector the caller
+    had paused stays paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(paths: Sequence[str | os.PathLike[str]]) -> RuleSet:
     problems: list[RuleProblem] = []
     files = list(_rule_files([Path(p) for p in paths] or [shipped_rules_dir()], problems))
+    if not paths and files and not problems:
+        from .snapshot import from_snapshot
+
+        # The shipped rules, already checked: read from their snapshot when it was made
+        # from exactly these files (no PyYAML, no checks, a few milliseconds).
+        shipped = from_snapshot(files)
+        if shipped is not None:
+            return shipped
     collected = _Collected()
     for path in files:
         _read_file(path, collected, problems)
@@ -302,6 +350,11 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
     _unique_ids(found.rules, "rule", problems)
     for placed in found.rules:
         _check_rule(placed, declared, problems)
+    troubled = {problem.rule_id for problem in problems}
+    ready = [placed for placed in found.rules if placed.item.id not in troubled]
+    if _within_set_budget(ready, problems):
+        for placed in ready:
+            _compile(placed, problems)
     for placed in found.broken_conditions:
         _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
     _check_cycles(found, problems)
@@ -343,15 +396,37 @@ def _check_rule(placed: _Placed, declared: dict[str, _Placed],
                     message, rel,
                     key=detail["type"] == "extra_forbidden",
                     suggestion=nearest(field, FIELDS) if spec is None else None))
-    if not any(p.rule_id == rule.id for p in problems):
-        try:
-            placed.compiled = compile_rule(rule)
-            if not placed.compiled.disjuncts:
-                problems.append(placed.problem(
-                    "the condition can never be true (its tests contradict each other)",
-                    ("when",)))
-        except ConditionTooComplexError as error:
-            problems.append(placed.problem(str(error), ("when",)))
+
+
+def _within_set_budget(ready: list[_Placed], problems: list[RuleProblem]) -> bool:
+    """Count the alternatives every rule's compile would work through, before compiling
+    any; if together they exceed ``MAX_SET_EXPANSION``, refuse the set, naming the rules
+    that expand most (a single rule over its own limit is named by its compile)."""
+    counts = [(min(expansion_of(placed.item.when), MAX_DISJUNCTS + 1), placed)
+              for placed in ready]
+    total = sum(count for count, _ in counts)
+    if total <= MAX_SET_EXPANSION:
+        return True
+    largest = sorted(counts, key=lambda pair: -pair[0])[:5]  # stable: in file order
+    named = ", ".join(f"'{placed.item.id}' ({count})" for count, placed in largest)
+    problems.append(largest[0][1].problem(
+        f"the rules together expand into {total:,} alternatives, more than the "
+        f"{MAX_SET_EXPANSION:,} a rule set may (each rule's 'when' counts the alternatives "
+        f"it expands into); the largest: {named}; use fewer rules, or simpler conditions",
+        ("when",)))
+    return False
+
+
+def _compile(placed: _Placed, problems: list[RuleProblem]) -> None:
+    """Compile a checked rule, once."""
+    try:
+        placed.compiled = compile_rule(placed.item)
+        if not placed.compiled.disjuncts:
+            problems.append(placed.problem(
+                "the condition can never be true (its tests contradict each other)",
+                ("when",)))
+    except ConditionTooComplexError as error:
+        problems.append(placed.problem(str(error), ("when",)))
 
 
 def _check_feature(placed: _Placed, problems: list[RuleProblem]) -> None:

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import Node
 
 MAX_FILE_BYTES = 2_000_000
 """Rule files larger than this are refused before parsing (a real one is a few KB)."""
 
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it (about ten times faster), else the Python one."""
+def _loader() -> type[yaml.SafeLoader]:
+    """libyaml's safe loader where PyYAML has it (about ten times faster), else the Python
+    one. PyYAML is imported here, on the first file read, not with this module: the
+    shipped rules are usually read from their snapshot, without it."""
+    import yaml
+
+    found: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return found
 
 
 def _check_nodes(root: Node) -> None:
@@ -31,6 +38,8 @@ def _check_nodes(root: Node) -> None:
     off), so it is refused with the line of the repeat. Checking the node tree
     keeps libyaml's fast loader.
     """
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -90,6 +99,8 @@ class YamlDocument:
 
     def key_line(self, loc: Sequence[object]) -> int | None:
         """The line of the *key* at the end of ``loc`` (where a misspelt key stands)."""
+        from yaml.nodes import MappingNode, ScalarNode
+
         parent = self.root
         for part in loc[:-1]:
             child = _child(parent, part) if parent is not None else None
@@ -103,6 +114,8 @@ class YamlDocument:
 
 
 def _child(node: Node, part: object) -> Node | None:
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     if isinstance(node, MappingNode) and isinstance(part, str):
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.value == part:
@@ -120,9 +133,11 @@ def read_yaml(text: str) -> YamlDocument:
             f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; rule files are small",
             None,
         )
+    import yaml
+
     loader: yaml.SafeLoader | None = None
     try:
-        loader = _Loader(text)  # the pure-Python one checks for unprintable characters here
+        loader = _loader()(text)  # the pure-Python one checks for unprintable characters here
         root = loader.get_single_node()
         if root is not None:
             _check_nodes(root)

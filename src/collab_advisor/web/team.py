@@ -80,18 +80,28 @@ def read_team(params: Sequence[tuple[str, str]]) -> tuple[list[Member], list[str
     return members, problems
 
 
-def _from_link(link: str) -> tuple[dict[str, Value], list[str]]:
-    """The answers in a plan's link (its query string), and problems naming the field."""
+def _from_link(link: str) -> tuple[list[Member], list[str]]:
+    """The plans in a pasted link, and problems naming the plan and field.
+
+    A plan's link gives one member; a compare or team link (``n=2&p0.aim=...``) gives
+    one member a plan, keeping the team link's labels and roles.
+    """
     text = link.strip()
     parts = urlsplit(text)
     query = parts.query if parts.query or parts.scheme or parts.path.startswith("/") else text
     pairs = parse_qsl(query.lstrip("?"), keep_blank_values=False)
     known = [(key, value) for key, value in pairs if key in BY_NAME]
-    if not known:
-        return {}, ["That link holds no answers: copy the address of a plan from the Plan "
-                    "page (it looks like /?aim=...&formality=...)"]
-    state = read_state(known)
-    return dict(state.values), [f"The link's {message}" for message in state.errors.values()]
+    if known:
+        state = read_state(known)
+        return ([Member("", "", dict(state.values))],
+                [f"The link's {message}" for message in state.errors.values()])
+    if any(key.startswith("p") and "." in key for key, _ in pairs):
+        plans, problems = read_team(pairs)
+        plans = [plan for plan in plans if plan.values or plan.label]
+        if plans:
+            return plans, [f"In the link, {message}" for message in problems]
+    return [], ["That link holds no answers: copy the address of a plan from the Plan "
+                "page (it looks like /?aim=...&formality=...), or of a compare or team page"]
 
 
 def _redirect(members: Sequence[Member]) -> RedirectResponse:
@@ -116,16 +126,19 @@ def team(request: Request) -> Response:
     remove, link = query.get("remove"), (query.get("link") or "").strip()
     adding = query.get("add") is not None or bool(link)
     if adding:
-        values, link_problems = _from_link(link) if link else ({}, [
+        joining, link_problems = _from_link(link) if link else ([], [
             "Paste the link of a plan first (copy it from the Plan page's address bar)"])
-        if len(members) >= MAX_TEAM:
+        if len(members) + max(len(joining), 1) > MAX_TEAM:
             link_problems.append(f"A team page holds at most {MAX_TEAM} members; remove one "
                                  "before adding another")
         if link_problems:
             return _page(request, members, [*problems, *link_problems], link=link)
-        label = _text(query.get("new_member"), "The new member's label", problems)
-        role = _text(query.get("new_role"), "The new member's role", problems)
-        return _redirect([*members, Member(label, role, values)])
+        if len(joining) == 1:
+            label = _text(query.get("new_member"), "The new member's label", problems)
+            role = _text(query.get("new_role"), "The new member's role", problems)
+            joining = [Member(label or joining[0].label, role or joining[0].role,
+                              joining[0].values)]
+        return _redirect([*members, *joining])
     if remove is not None and remove.isdigit() and int(remove) < len(members):
         members.pop(int(remove))
         return _redirect(members)
@@ -209,6 +222,8 @@ def _page(request: Request, members: list[Member], problems: Sequence[str],
         request, "team.html", status=422 if problems else 200,
         questions=QUESTIONS,
         members=members,
+        labels=([view.label for view in result.member_views] if result
+                else [m.label_or(i) for i, m in enumerate(members)]),
         answers=[{n: BY_NAME[n].url_value(v) for n, v in m.values.items()} for m in members],
         plan_queries=[to_query(m.values) for m in members],
         query=team_query(members),

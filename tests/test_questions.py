@@ -1,0 +1,223 @@
+"""Exact settledness by parts, and the questions that settle the advice."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab_advisor import load_rules, recommend
+from collab_advisor._advice import analysis
+from collab_advisor._advice.analysis import (
+    _enumerate,
+    _tops_apart,
+    _tops_by_answer,
+    codes_of,
+    lookahead,
+    outlook_for,
+    part_gaps,
+    part_scores,
+    parts_of,
+    settled_by_parts,
+    settled_exactly,
+    tops_by_parts,
+)
+from collab_advisor._advice.facts import facts_of
+from collab_advisor._engines.plan import plan_for, top_of
+from collab_advisor._model.context import Context
+from collab_advisor._model.fields import RULE_FIELDS
+
+from .strategies import field_values
+
+PLAN = plan_for(load_rules())
+PARTS = parts_of(PLAN)
+
+
+def _facts(values: dict[str, Any]) -> dict[str, Any]:
+    return facts_of(Context.model_validate(values))
+
+
+@settings(max_examples=150, deadline=None)
+@given(field_values())
+def test_scores_by_parts_are_the_engine_scores(values: dict[str, Any]) -> None:
+    """Summing the parts' points gives the plain engine's scores for any context."""
+    assert PARTS is not None
+    facts = _facts(values)
+    assert part_scores(PARTS, codes_of(PLAN, facts)) == PLAN.score(facts)[0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(field_values(), st.integers(8, 14))
+def test_settled_and_firsts_by_parts_match_scoring_every_completion(
+        values: dict[str, Any], keep: int) -> None:
+    """Where every completion is scored, the parts give the same settledness and the same
+    approaches that could come first."""
+    assert PARTS is not None
+    facts = _facts(dict(list(values.items())[:keep]))
+    scores, fired = PLAN.score(facts)
+    exact = settled_exactly(PLAN, facts, scores, fired, list(PLAN.classes))
+    outlook = outlook_for(PLAN, facts)
+    if exact is None or not outlook.exact:
+        return
+    codes = codes_of(PLAN, facts)
+    assert settled_by_parts(PARTS, codes, top_of(scores)) is exact
+    assert tops_by_parts(PARTS, codes) == outlook.tops
+
+
+def test_a_settled_context_beyond_the_exact_limit_is_called_settled() -> None:
+    """A context with too many unknown fields to score every completion is still called
+    settled when no answers could change first place (sound bounds alone do not prove it)."""
+    rec = recommend(time_span="open_ended", formality="highly_structured",
+                    single_org_can_solve=False, scope="regional_or_national",
+                    aim="redesign_services")
+    assert not rec.ranges_exact
+    assert rec.is_settled
+
+
+def _shortfall_of(codes: dict[str, int]) -> int:
+    """Points by which other approaches could still catch the leader, worked out directly."""
+    assert PARTS is not None
+    top = top_of(part_scores(PARTS, codes))
+    gaps = part_gaps(PARTS, codes, top)
+    return sum(max(0, gap - (0 if other < top else 1) + 1)
+               for other, gap in enumerate(gaps) if other != top)
+
+
+@settings(max_examples=25, deadline=None)
+@given(field_values())
+def test_the_lookahead_counts_two_questions_ahead_as_its_docstring_says(
+        values: dict[str, Any]) -> None:
+    """Each field's expected questions still needed match the two-step look-ahead worked
+    out answer by answer."""
+    assert PARTS is not None
+    facts = _facts(values)
+    codes = codes_of(PLAN, facts)
+    unknown = [name for name in PLAN.classes if name not in facts]
+    answers = {name: list(range(len(PLAN.classes[name]))) for name in unknown}
+    fast = lookahead(PARTS, codes, answers)
+    for name in unknown:
+        total = 0.0
+        for answer in answers[name]:
+            first = {**codes, name: answer}
+            if not _shortfall_of(first):
+                continue
+            best = 0.0
+            if len(unknown) > 1:
+                best = min(statistics.mean(
+                    0.0 if not (left := _shortfall_of({**first, other: code}))
+                    else 1 + math.log1p(left) for code in answers[other])
+                    for other in unknown if other != name)
+            total += 1 + best
+        assert fast[name] == pytest.approx(total / len(answers[name]), abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(field_values(), st.integers(8, 14), st.data())
+def test_completions_scored_by_parts_match_the_rule_by_rule_enumeration(
+        values: dict[str, Any], keep: int, data: st.DataObject) -> None:
+    """Counting which approach comes first per answer from the parts' tables gives the same
+    counts as scoring every completion rule by rule, with answers restricted or not."""
+    assert PARTS is not None
+    facts = _facts(dict(list(values.items())[:keep]))
+    unknown = [name for name in PLAN.classes if name not in facts]
+    codes = {name: sorted(data.draw(st.sets(st.sampled_from(range(len(PLAN.classes[name]))),
+                                            min_size=1)))
+             for name in unknown}
+    combinations = math.prod(len(c) for c in codes.values())
+    if combinations > 60_000:
+        return
+    scores, fired = PLAN.score(facts)
+    table = _enumerate(PLAN, facts, unknown, codes, scores, fired)
+    expected = _tops_by_answer(table.argmax(axis=-1), unknown) if unknown else {}
+    assert _tops_apart(PARTS, codes_of(PLAN, facts), unknown, codes) == expected
+
+
+def test_purpose_comes_before_control_when_they_are_equally_informative(
+        tmp_path: Path) -> None:
+    """With rules that treat clinical focus and control alike, the purpose question comes
+    first although control comes first in the context's field order."""
+    rules = tmp_path / "twins.yaml"
+    rules.write_text(
+        "schema_version: 1\nruleset_version: 0.1.0\nrules:\n"
+        + "".join(
+            f"- id: twin-{field.replace('_', '-')}\n  title: A twin rule on {field}\n"
+            "  status: experimental\n"
+            f"  when: {{field: {field}, equals: {value}}}\n  score: [{{approach: "
+            "community_of_practice, points: 3, why: A test rule.}]\n"
+            "  source: [{reference: 'Test 2026, tie-break'}]\n"
+            for field, value in (("control", "self_directed"),
+                                 ("clinical_focus", "specific_topic"))),
+        encoding="utf-8")
+    rest = {name: PLAN.classes[name][0] for name in RULE_FIELDS
+            if name not in ("control", "clinical_focus")}
+    rec = recommend(rest, rules=load_rules(rules), engine="python")
+    assert rec.ranges_exact
+    first, second = rec.next_questions
+    assert (first.field, second.field) == ("clinical_focus", "control")
+    assert (first.questions_after, first.open_after, first.changes_top, first.margin_shift) \
+        == (second.questions_after, second.open_after, second.changes_top, second.margin_shift)
+    assert list(RULE_FIELDS).index("control") < list(RULE_FIELDS).index("clinical_focus")
+
+
+@settings(max_examples=60, deadline=None)
+@given(field_values(), st.integers(6, 14), st.data())
+def test_outlooks_by_parts_match_the_rule_by_rule_path(
+        values: dict[str, Any], keep: int, data: st.DataObject) -> None:
+    """Ranges, settledness, first places and every question's figures are the same whether
+    worked out from the parts or rule by rule, for any field order (as teams use) and any
+    restriction of the answers."""
+    facts = _facts(dict(list(values.items())[:keep]))
+    order = data.draw(st.lists(st.sampled_from(list(RULE_FIELDS)), unique=True))
+    domains = {name: data.draw(st.sets(st.sampled_from(PLAN.classes[name]), min_size=1))
+               for name in order if name not in facts and data.draw(st.booleans())}
+    by_parts = outlook_for(PLAN, facts, domains, field_order=order)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "parts_of", lambda plan: None)
+        by_rules = outlook_for(PLAN, facts, domains, field_order=order)
+    assert (by_parts.exact, by_parts.tops) == (by_rules.exact, by_rules.tops)
+    if by_parts.exact:
+        assert (by_parts.low, by_parts.high, by_parts.settled) \
+            == (by_rules.low, by_rules.high, by_rules.settled)
+    else:
+        assert by_parts.settled or not by_rules.settled  # exact by parts, bounds can only miss
+    def figures(impact: analysis.FieldImpact) -> tuple[Any, ...]:
+        return (impact.values, impact.tops, impact.changes_top, impact.settles,
+                impact.margin_shift, impact.open_after)
+    assert {i.field: figures(i) for i in by_parts.impacts} \
+        == {i.field: figures(i) for i in by_rules.impacts}
+
+
+def test_with_too_many_answers_to_pair_questions_look_one_answer_ahead(
+        tmp_path: Path) -> None:
+    """A rule set that splits sites into thousands of ranges is too big to pair every two
+    answers, so each question's figure looks one answer ahead, as documented."""
+    from .test_budgets import _rule, _write
+
+    path = _write(tmp_path / "thresholds.yaml",
+                  [_rule(f"sites-{i}", {"field": "sites", "gt": 3 * i + 1}, 1 if i % 2 else -1)
+                   for i in range(2000)])
+    plan = plan_for(load_rules(Path(__file__).resolve().parents[1] / "rules", path))
+    parts = parts_of(plan)
+    assert parts is not None
+    facts: dict[str, Any] = {"aim": "share_know_how", "time_span": "fixed_term"}
+    codes = codes_of(plan, facts)
+    answers = {name: list(range(len(plan.classes[name])))
+               for name in plan.classes if name not in facts}
+    units = sum(len(a) for a in answers.values())
+    assert units * units * 16 > analysis.LOOKAHEAD_BUDGET
+    figures = lookahead(parts, codes, answers)
+    for name in ("formality", "control"):
+        expected = []
+        for code in answers[name]:
+            after = {**codes, name: code}
+            top = top_of(part_scores(parts, after))
+            left = sum(max(0, gap - (0 if other < top else 1) + 1)
+                       for other, gap in enumerate(part_gaps(parts, after, top))
+                       if other != top)
+            expected.append(1 + math.log1p(left) if left else 0.0)
+        assert figures[name] == pytest.approx(statistics.mean(expected), abs=1e-9)
