@@ -88,3 +88,22 @@ def test_repeated_cells_are_read_alike_and_every_bad_row_is_reported() -> None:
         assert row.error.startswith("time_span: 'sometime'")
     assert rows[3].error is not None and rows[3].error.startswith("formality: 'loose'")
     assert rows[5].values == {"name": "Ward F"}
+
+
+def test_recommend_many_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """recommend_many pauses the cycle collector only while it works: on afterwards if it
+    was on, still off if the caller had turned it off."""
+    import gc
+
+    from collab_advisor import recommend_many
+
+    assert gc.isenabled()
+    items = recommend_many([{"aim": "share_know_how"}, {"aim": "cure_all"}], engine="python")
+    assert gc.isenabled()
+    assert items[0].ok and not items[1].ok
+    gc.disable()
+    try:
+        recommend_many([{"aim": "share_know_how"}], engine="python")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -16,6 +16,7 @@ from .._model.context import MAX_SITES, Approach, Context
 from .._model.fields import FIELDS
 from .._printable import one_line
 from .._rulebook.evaluation import Facts
+from .._rulebook.loader import _collection_paused
 from .._rulebook.ruleset import RuleSet
 from .facts import facts_of
 from .recommend import Recommendation, _construct, recommend
@@ -64,21 +65,25 @@ def recommend_many(
     """Recommend for every context, in order; an item's bad input becomes its ``error``.
 
     Each result's ``is_settled`` is worked out for all of them at once, as arrays.
+    Python's cyclic garbage collector is paused meanwhile (as ``load_rules`` does):
+    results hold no reference cycles, and walking the growing list of them again
+    and again had taken about as long as making them.
     """
     results: list[BatchItem] = []
     made: list[Recommendation] = []
-    for index, context in enumerate(contexts):
-        try:
-            rec = recommend(_as_built(context), rules=rules, engine=engine)
-        except ValidationError as error:
-            results.append(BatchItem(index=index, error=describe_validation_error(error)))
-        except TypeError as error:
-            results.append(BatchItem(index=index, error=str(error)))
-        else:
-            made.append(rec)
-            results.append(_construct(BatchItem, {"index": index, "recommendation": rec,
-                                                  "error": None}))
-    _settle_all(made)
+    with _collection_paused():
+        for index, context in enumerate(contexts):
+            try:
+                rec = recommend(_as_built(context), rules=rules, engine=engine)
+            except ValidationError as error:
+                results.append(BatchItem(index=index, error=describe_validation_error(error)))
+            except TypeError as error:
+                results.append(BatchItem(index=index, error=str(error)))
+            else:
+                made.append(rec)
+                results.append(_construct(BatchItem, {"index": index, "recommendation": rec,
+                                                      "error": None}))
+        _settle_all(made)
     return results
 
 

@@ -33,7 +33,7 @@ from .._model.fields import FIELDS
 from .._present.render import to_markdown
 from .._rulebook.files import read_context_file, read_context_with_lines
 from .._rulebook.format import rule_file_json_schema
-from .._rulebook.loader import load_rules, shipped_rules_dir
+from .._rulebook.loader import _collection_paused, load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .csvinput import neutralise_formula, read_batch
@@ -420,6 +420,11 @@ _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    with _collection_paused():  # rows and results hold no cycles: no collector walks
+        return _run_batch(args, out)
+
+
+def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
     numbered = _read_rows(args.input, args.input_format)
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
