@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .._engines.choose import EngineChoice
+from .._engines.choose import EngineChoice, get_engine
 from .._engines.plan import APPROACHES, ScoringPlan, plan_for
 from .._errors import nearest
 from .._model.context import MAX_SITES, Approach, Context
@@ -65,13 +66,14 @@ def recommend_many(
     """Recommend for every context, in order; an item's bad input becomes its ``error``.
 
     Each result's ``is_settled`` is worked out for all of them at once, as arrays.
-    Python's cyclic garbage collector is paused meanwhile (as ``load_rules`` does):
-    results hold no reference cycles, and walking the growing list of them again
-    and again had taken about as long as making them.
+    On the python engine, Python's cyclic garbage collector is paused meanwhile (as
+    ``load_rules`` does): results hold no reference cycles, and walking the growing
+    list of them again and again had taken about as long as making them. (durable-rules
+    leaves cyclic garbage behind each call, so with it the collector keeps running.)
     """
     results: list[BatchItem] = []
     made: list[Recommendation] = []
-    with _collection_paused():
+    with _collection_paused() if _on_python(engine) else nullcontext():
         for index, context in enumerate(contexts):
             try:
                 rec = recommend(_as_built(context), rules=rules, engine=engine)
@@ -85,6 +87,14 @@ def recommend_many(
                                                       "error": None}))
         _settle_all(made)
     return results
+
+
+def _on_python(engine: str) -> bool:
+    """Whether ``engine`` names the python engine (a bad name is left to ``recommend``)."""
+    try:
+        return get_engine(engine).name == "python"
+    except ValueError:
+        return False
 
 
 def _as_built(item: Any) -> Any:

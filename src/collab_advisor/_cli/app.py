@@ -420,6 +420,8 @@ _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.engine == "durable":  # durable-rules leaves cyclic garbage: keep collecting
+        return _run_batch(args, out)
     with _collection_paused():  # rows and results hold no cycles: no collector walks
         return _run_batch(args, out)
 
