@@ -16,7 +16,6 @@ from .._errors import nearest
 from .._model.context import MAX_SITES, Approach, Context
 from .._model.fields import FIELDS
 from .._printable import one_line
-from .._rulebook.evaluation import Facts
 from .._rulebook.loader import _collection_paused
 from .._rulebook.ruleset import RuleSet
 from .facts import facts_of
@@ -394,12 +393,6 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
                                                                    strict=True)]
     return SurveyChunk(errors, tops.tolist(), scores.tolist(), settled.tolist(),
                        np.asarray(which).reshape(-1).tolist(), fired_sets)
-
-
-def survey_facts(plan: ScoringPlan, rows: Sequence[Facts]) -> list[SurveyRow]:
-    """``survey`` for rows of facts (known rule fields, JSON-normal), as arrays."""
-    return [row for row in _survey_chunk(plan, [dict(row) for row in rows]).rows()
-            if not isinstance(row, str)]
 
 
 def _settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) -> Any:
