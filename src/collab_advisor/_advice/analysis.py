@@ -17,12 +17,20 @@ for example to the answers a team's members proposed.
 from __future__ import annotations
 
 import random
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._engines.plan import APPROACHES, Scores, ScoringPlan, Value, gap_tables, top_of
+from .._engines.plan import (
+    APPROACHES,
+    Scores,
+    ScoringPlan,
+    Value,
+    gap_tables,
+    group_points,
+    score_groups,
+    top_of,
+)
 from .._errors import CollabAdvisorError
 from .._rulebook.evaluation import Facts
 
@@ -656,77 +664,35 @@ class Parts:
     """The part of each field some scoring rule reads."""
 
 
-_PARTS: weakref.WeakKeyDictionary[ScoringPlan, Parts | None] = weakref.WeakKeyDictionary()
-
-
 def parts_of(plan: ScoringPlan) -> Parts | None:
     """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
-    if plan in _PARTS:
-        return _PARTS[plan]
-    built = _build_parts(plan)
-    _PARTS[plan] = built
-    return built
+    kept = plan._arrays.get("parts", False)
+    if kept is False:
+        kept = _build_parts(plan)
+        plan._arrays["parts"] = kept
+    return kept  # type: ignore[no-any-return]
 
 
 def _build_parts(plan: ScoringPlan) -> Parts | None:
-    import numpy as np
-
-    _, vectors = plan.tables()
-    names = list(plan.classes)
-    parent = {name: name for name in names}
-
-    def root(name: str) -> str:
-        while parent[name] != name:
-            parent[name] = parent[parent[name]]
-            name = parent[name]
-        return name
-
-    scoring: list[tuple[int, frozenset[str]]] = []
-    for rule, compiled in enumerate(plan.all_rules):
-        if compiled.advises or not vectors[rule].any():
-            continue
-        reads = plan.fields_of[plan.rules.index(compiled)]
-        scoring.append((rule, reads))
-        ordered = sorted(reads, key=names.index)
-        for other in ordered[1:]:
-            parent[root(other)] = root(ordered[0])
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(root(name), []).append(name)
-    unknown_codes = [plan.code(position, None) for position in range(len(plan.fields))]
-    constant_rules = [rule for rule, reads in scoring if not reads]
-    fired = plan.fire_arrays([np.int64(code) for code in unknown_codes], constant_rules)
-    constant = sum((vectors[rule] * bool(np.asarray(fired[rule]).any())
-                    for rule in constant_rules), np.zeros(len(APPROACHES), dtype=np.int64))
-    fields: list[tuple[str, ...]] = []
-    tables: list[Any] = []
-    part_of: dict[str, int] = {}
+    groups = score_groups(plan)
     cells = 0
-    for members in groups.values():
-        rules = [rule for rule, reads in scoring if reads and root(next(iter(reads)))
-                 == root(members[0])]
-        if not rules:
-            continue
-        shape = tuple(len(plan.classes[name]) + 1 for name in members)
+    for positions in groups.positions:
         size = len(APPROACHES)
-        for extent in shape:
-            size *= extent
+        for position in positions:
+            size *= len(plan.classes[plan.fields[position]]) + 1
         cells += size
         if cells > PARTS_BUDGET:
             return None
-        columns: list[Any] = [np.int64(code) for code in unknown_codes]
-        for axis, name in enumerate(members):
-            axes = [1] * len(members)
-            axes[axis] = shape[axis]
-            columns[plan.fields.index(name)] = np.arange(shape[axis]).reshape(axes)
-        holds = plan.fire_arrays(columns, rules)
-        table = np.zeros((*shape, len(APPROACHES)), dtype=np.int64)
-        for rule in rules:
-            table += np.asarray(holds[rule])[..., None] * vectors[rule]
-        for name in members:
+    constant = group_points(plan, (), groups.constant)
+    fields: list[tuple[str, ...]] = []
+    tables: list[Any] = []
+    part_of: dict[str, int] = {}
+    for positions, rules in zip(groups.positions, groups.rules, strict=True):
+        names = tuple(plan.fields[position] for position in positions)
+        for name in names:
             part_of[name] = len(fields)
-        fields.append(tuple(members))
-        tables.append(table)
+        fields.append(names)
+        tables.append(group_points(plan, positions, rules, with_unknown=True))
     return Parts(tuple(fields), tuple(tables), tuple(int(v) for v in constant), part_of)
 
 

@@ -469,9 +469,34 @@ def gap_tables(plan: ScoringPlan) -> GapTables | None:
     return cached  # type: ignore[no-any-return]
 
 
-def _build_gap_tables(plan: ScoringPlan) -> GapTables | None:
-    import numpy as np
+@dataclass(frozen=True)
+class ScoreGroups:
+    """The scoring rules split by the fields they read, so that groups never share one.
 
+    Two rules share a group when they read a common field (through findings too), so
+    each group's points depend on its own fields alone and a context's scores are the
+    sum of its groups' points. The settledness tables (``GapTables``) and the analyses'
+    parts (``_advice.analysis.Parts``) are both tables over these groups.
+    """
+
+    positions: tuple[tuple[int, ...], ...]
+    """Per group, the positions (in ``ScoringPlan.fields``) of its fields, ascending."""
+    rules: tuple[tuple[int, ...], ...]
+    """Per group, its scoring rules (indices into ``ScoringPlan.all_rules``)."""
+    constant: tuple[int, ...]
+    """Scoring rules that read no answerable field."""
+
+
+def score_groups(plan: ScoringPlan) -> ScoreGroups:
+    """The plan's scoring rules grouped by the fields they read (built once per plan)."""
+    cached = plan._arrays.get("score_groups")
+    if cached is None:
+        cached = _build_score_groups(plan)
+        plan._arrays["score_groups"] = cached
+    return cached
+
+
+def _build_score_groups(plan: ScoringPlan) -> ScoreGroups:
     _, vectors = plan.tables()
     read: list[set[int]] = []  # per rule of all_rules, the answerable fields it reads
     concluders = plan._concluders()
@@ -500,37 +525,64 @@ def _build_gap_tables(plan: ScoringPlan) -> GapTables | None:
         for other in rest:
             parent[root(other)] = root(first)
     groups: dict[int, list[int]] = {}
+    constant: list[int] = []
     for rule in scoring:
-        groups.setdefault(root(min(read[rule])) if read[rule] else -1, []).append(rule)
-    size_of = {plan.fields.index(name): len(values) for name, values in plan.classes.items()}
+        if read[rule]:
+            groups.setdefault(root(min(read[rule])), []).append(rule)
+        else:
+            constant.append(rule)
+    return ScoreGroups(
+        tuple(tuple(sorted({p for rule in rules for p in read[rule]}))
+              for rules in groups.values()),
+        tuple(tuple(rules) for rules in groups.values()),
+        tuple(constant))
+
+
+def group_points(plan: ScoringPlan, positions: Sequence[int], rules: Iterable[int],
+                 with_unknown: bool = False) -> Any:
+    """The points ``rules`` give each approach for every combination of answers to the
+    fields at ``positions``: one axis per field (sized its classes, plus one for the
+    unknown answer ``with_unknown``), then approaches; every other field unknown."""
+    import numpy as np
+
+    _, vectors = plan.tables()
     unknown_codes = [len(bits) - 1 for bits in plan._field_bits]
+    extra = 1 if with_unknown else 0
+    sizes = [len(plan.classes[plan.fields[position]]) + extra for position in positions]
+    columns: list[Any] = [np.int64(code) for code in unknown_codes]
+    for axis, position in enumerate(positions):
+        shape = [1] * len(positions)
+        shape[axis] = sizes[axis]
+        columns[position] = np.arange(sizes[axis], dtype=np.int64).reshape(shape)
+    chosen = list(rules)
+    fired = plan.fire_arrays(columns, chosen)
+    points = np.zeros((*sizes, len(APPROACHES)), dtype=np.int64)
+    for rule in chosen:
+        points = points + np.asarray(fired[rule])[..., None] * vectors[rule]
+    return points
+
+
+def _build_gap_tables(plan: ScoringPlan) -> GapTables | None:
+    groups = score_groups(plan)
+    members = list(zip(groups.positions, groups.rules, strict=True))
+    if groups.constant:
+        members.append(((), groups.constant))
     count = len(APPROACHES)
     total = 0
-    members: list[tuple[tuple[int, ...], list[int]]] = []
-    for rules in groups.values():
-        axes = tuple(sorted({p for rule in rules for p in read[rule]}))
+    for axes, _ in members:
         cells = count * count
         for position in axes:
-            cells *= size_of[position]
+            cells *= len(plan.classes[plan.fields[position]])
         total += cells
         if total > SETTLE_TABLE_BUDGET:
             return None
-        members.append((axes, rules))
     tables = []
     for axes, rules in members:
-        columns: list[Any] = [np.int64(code) for code in unknown_codes]
-        for axis, position in enumerate(axes):
-            shape = [1] * len(axes)
-            shape[axis] = size_of[position]
-            columns[position] = np.arange(size_of[position], dtype=np.int64).reshape(shape)
-        fired = plan.fire_arrays(columns, rules)
-        full = tuple(size_of[position] for position in axes)
-        points = np.zeros((*full, count), dtype=np.int64)
-        for rule in rules:
-            points = points + np.asarray(fired[rule])[..., None] * vectors[rule]
+        points = group_points(plan, axes, rules)
         tables.append(points[..., None, :] - points[..., :, None])  # [..., t, o]: o minus t
     return GapTables(tuple(axes for axes, _ in members),
-                     tuple(tuple(size_of[p] for p in axes) for axes, _ in members),
+                     tuple(tuple(len(plan.classes[plan.fields[p]]) for p in axes)
+                           for axes, _ in members),
                      tuple(tables))
 
 
