@@ -330,22 +330,7 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
     full = tuple(len(codes[name]) for name in unknown)
     total = np.zeros((*full, len(APPROACHES)), dtype=np.int64)
     total += np.asarray(scores, dtype=np.int64)
-    while len(groups) > 1:  # merge the pair whose union is smallest, so big adds come last
-        keys = list(groups)
-        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
-        for i, left in enumerate(keys):
-            for right in keys[i + 1:]:
-                size = 1
-                for a, b in zip(left, right, strict=True):
-                    size *= max(a, b)
-                if best is None or size < best[0]:
-                    best = (size, left, right)
-        assert best is not None
-        _, left, right = best
-        merged = groups.pop(left) + groups.pop(right)
-        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
-        groups[key] = groups[key] + merged if key in groups else merged
-    for points in groups.values():
+    for points in _add_smallest_first(groups).values():
         total += points
     return total
 
@@ -936,21 +921,7 @@ def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
     for shape, block in blocks:
         block = block.astype(dtype)
         pieces[shape] = pieces[shape] + block if shape in pieces else block
-    while len(pieces) > 1:  # add the pair whose union is smallest, so big adds come last
-        keys = list(pieces)
-        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
-        for i, left in enumerate(keys):
-            for right in keys[i + 1:]:
-                size = 1
-                for a, b in zip(left, right, strict=True):
-                    size *= max(a, b)
-                if best is None or size < best[0]:
-                    best = (size, left, right)
-        assert best is not None
-        _, left, right = best
-        merged = pieces.pop(left) + pieces.pop(right)
-        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
-        pieces[key] = pieces[key] + merged if key in pieces else merged
+    pieces = _add_smallest_first(pieces)
     total = (next(iter(pieces.values())) if pieces
              else np.zeros((*([1] * len(read)), count), dtype=dtype))
     total = total + base.astype(dtype)
@@ -969,3 +940,25 @@ def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
             each = (everything * (scale // len(codes[name]))).tolist()
             out[name] = [list(each) for _ in codes[name]]
     return out
+
+
+def _add_smallest_first(pieces: dict[tuple[int, ...], Any]) -> dict[tuple[int, ...], Any]:
+    """Arrays keyed by their broadcast shape, added into one: each time the pair whose
+    union is smallest, so that the big additions come last (empty stays empty)."""
+    pieces = dict(pieces)
+    while len(pieces) > 1:
+        keys = list(pieces)
+        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        for i, left in enumerate(keys):
+            for right in keys[i + 1:]:
+                size = 1
+                for a, b in zip(left, right, strict=True):
+                    size *= max(a, b)
+                if best is None or size < best[0]:
+                    best = (size, left, right)
+        assert best is not None
+        _, left, right = best
+        merged = pieces.pop(left) + pieces.pop(right)
+        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
+        pieces[key] = pieces[key] + merged if key in pieces else merged
+    return pieces
