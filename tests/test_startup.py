@@ -91,6 +91,62 @@ def test_loading_rules_leaves_the_garbage_collector_as_it_was(enabled: bool) -> 
             gc.disable()
 
 
+def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pause that begins in one thread while another thread's pause is ending (as two
+    threads loading rules or batching at once do) leaves the collector enabled."""
+    import threading
+
+    from collab_advisor._rulebook import loader
+
+    second_began = threading.Event()
+    first_ended = threading.Event()
+
+    class SlowToRead:
+        """The gc module, with the second thread delayed just after it reads the state."""
+
+        def isenabled(self) -> bool:
+            state = gc.isenabled()
+            if threading.current_thread().name == "second":
+                second_began.set()
+                first_ended.wait(5)
+            return state
+
+        def enable(self) -> None:
+            gc.enable()
+
+        def disable(self) -> None:
+            gc.disable()
+
+    def first() -> None:
+        with loader._collection_paused():
+            threading.Thread(target=second, name="second").start()
+            second_began.wait(5)
+        first_ended.set()
+
+    def second() -> None:
+        with loader._collection_paused():
+            second_began.set()
+            first_ended.wait(5)
+
+    monkeypatch.setattr(loader, "gc", SlowToRead())
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        worker = threading.Thread(target=first, name="first")
+        worker.start()
+        worker.join(10)
+        for thread in threading.enumerate():
+            if thread.name == "second":
+                thread.join(10)
+        assert gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
 def test_the_shipped_snapshot_is_current() -> None:
     """The snapshot of the shipped rules is what reading their YAML gives now."""
     files = shipped_rule_files()
