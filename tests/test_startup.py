@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,39 @@ def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
             gc.enable()
         else:
             gc.disable()
+
+
+_FORK_DURING_A_PAUSE = """
+import gc, os, threading
+from collab_advisor._rulebook import loader
+inside, leave = threading.Event(), threading.Event()
+def hold():
+    with loader._collection_paused():
+        inside.set()
+        leave.wait(10)
+gc.enable()
+holder = threading.Thread(target=hold)
+holder.start()
+inside.wait(10)
+pid = os.fork()
+if pid == 0:
+    with loader._collection_paused():
+        pass
+    os._exit(0 if gc.isenabled() else 1)
+_, status = os.waitpid(pid, 0)
+leave.set()
+holder.join()
+print(os.waitstatus_to_exitcode(status), gc.isenabled())
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_process_forked_during_a_pause_collects_again() -> None:
+    """A child process forked while another thread has the collector paused (as a
+    multiprocessing pool started beside a batch is) runs with the collector on."""
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", _FORK_DURING_A_PAUSE],
+                         capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["0", "True"]
 
 
 def test_the_shipped_snapshot_is_current() -> None:

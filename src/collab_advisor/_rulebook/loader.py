@@ -145,8 +145,19 @@ class _Pauses:
         self.depth = 0
         self.resume = False
 
+    def forked(self) -> None:
+        """In a child process forked while a pause was under way in another thread (which
+        the child does not have): no pause is, so the collector runs as before it."""
+        self.lock = threading.Lock()
+        if self.depth:
+            self.depth = 0
+            if self.resume:
+                gc.enable()
+
 
 _PAUSE = _Pauses()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_PAUSE.forked)
 
 
 def _load(paths: Sequence[str | os.PathLike[str]]) -> RuleSet:
