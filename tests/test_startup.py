@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -89,6 +90,95 @@ def test_loading_rules_leaves_the_garbage_collector_as_it_was(enabled: bool) -> 
             gc.enable()
         else:
             gc.disable()
+
+
+def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pause that begins in one thread while another thread's pause is ending (as two
+    threads loading rules or batching at once do) leaves the collector enabled."""
+    import threading
+
+    from collab_advisor._rulebook import loader
+
+    second_began = threading.Event()
+    first_ended = threading.Event()
+
+    class SlowToRead:
+        """The gc module, with the second thread delayed just after it reads the state."""
+
+        def isenabled(self) -> bool:
+            state = gc.isenabled()
+            if threading.current_thread().name == "second":
+                second_began.set()
+                first_ended.wait(5)
+            return state
+
+        def enable(self) -> None:
+            gc.enable()
+
+        def disable(self) -> None:
+            gc.disable()
+
+    def first() -> None:
+        with loader._collection_paused():
+            threading.Thread(target=second, name="second").start()
+            second_began.wait(5)
+        first_ended.set()
+
+    def second() -> None:
+        with loader._collection_paused():
+            second_began.set()
+            first_ended.wait(5)
+
+    monkeypatch.setattr(loader, "gc", SlowToRead())
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        worker = threading.Thread(target=first, name="first")
+        worker.start()
+        worker.join(10)
+        for thread in threading.enumerate():
+            if thread.name == "second":
+                thread.join(10)
+        assert gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+_FORK_DURING_A_PAUSE = """
+import gc, os, threading
+from collab_advisor._rulebook import loader
+inside, leave = threading.Event(), threading.Event()
+def hold():
+    with loader._collection_paused():
+        inside.set()
+        leave.wait(10)
+gc.enable()
+holder = threading.Thread(target=hold)
+holder.start()
+inside.wait(10)
+pid = os.fork()
+if pid == 0:
+    with loader._collection_paused():
+        pass
+    os._exit(0 if gc.isenabled() else 1)
+_, status = os.waitpid(pid, 0)
+leave.set()
+holder.join()
+print(os.waitstatus_to_exitcode(status), gc.isenabled())
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_process_forked_during_a_pause_collects_again() -> None:
+    """A child process forked while another thread has the collector paused (as a
+    multiprocessing pool started beside a batch is) runs with the collector on."""
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", _FORK_DURING_A_PAUSE],
+                         capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["0", "True"]
 
 
 def test_the_shipped_snapshot_is_current() -> None:
