@@ -138,11 +138,7 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
         return Outlook(scores, scores, True, True, (), frozenset([top]))
     wanted = domains or {}
     codes = {name: domain_codes(plan, name, wanted.get(name)) for name in unknown}
-    combinations = 1
-    for name in unknown:
-        combinations *= len(codes[name])
-    exact = (combinations <= MAX_EXACT_COMPLETIONS
-             and work_of(plan, {name: len(codes[name]) for name in unknown}) <= ANALYSIS_BUDGET)
+    exact = within_exact_limits(plan, {name: len(codes[name]) for name in unknown})
     parts = parts_of(plan)
     ranges: tuple[Scores, Scores] | None = None
     if parts is not None:
@@ -206,22 +202,32 @@ def outlook_for(plan: ScoringPlan, facts: Mapping[str, object],
     return outlook(plan, known, scores, fired, list(field_order or plan.classes), domains)
 
 
+def within_exact_limits(plan: ScoringPlan, sizes: Mapping[str, int]) -> bool:
+    """Whether every combination of these unknown fields' classes is scored exactly: few
+    enough combinations (``MAX_EXACT_COMPLETIONS``), and work within ``ANALYSIS_BUDGET``."""
+    combinations = 1
+    for size in sizes.values():
+        combinations *= size
+    if combinations > MAX_EXACT_COMPLETIONS:
+        return False
+    # Each rule's cells are at most the combinations: a cheap bound decides most.
+    most = combinations * (len(sizes) + 2 * len(APPROACHES) + 2
+                           + len(plan.fields_of) * (len(APPROACHES) + 1))
+    return most <= ANALYSIS_BUDGET or work_of(plan, sizes) <= ANALYSIS_BUDGET
+
+
 def settled_exactly(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[str],
                     field_order: Sequence[str]) -> bool | None:
     """Whether every completion keeps the top approach, or ``None`` beyond the exact limits."""
     unknown = [name for name in field_order if name not in facts]
     if not unknown:
         return True
-    codes = {name: list(range(len(plan.classes[name]))) for name in unknown}
-    combinations = 1
-    for name in unknown:
-        combinations *= len(codes[name])
-    if (combinations > MAX_EXACT_COMPLETIONS
-            or work_of(plan, {name: len(codes[name]) for name in unknown}) > ANALYSIS_BUDGET):
+    if not _exact_allowed_one(plan, tuple(unknown)):
         parts = parts_of(plan)
         return None if parts is None else settled_by_parts(parts,
                                                            codes_of(plan, facts, unknown),
                                                            top_of(scores))
+    codes = {name: list(range(len(plan.classes[name]))) for name in unknown}
     table = _enumerate(plan, facts, unknown, codes, scores, fired)
     return bool((table.argmax(axis=-1) == top_of(scores)).all())
 
@@ -452,14 +458,16 @@ def quick_settled(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozen
     return None
 
 
+def _keeps_first(gains: Sequence[int], top: int) -> bool:
+    """Whether ``top`` stays first when each approach can get at most ``gains[i]`` points
+    ahead of it: none may get ahead, nor level when it comes earlier (ties go to it)."""
+    return all(gain < 0 or (gain == 0 and other > top)
+               for other, gain in enumerate(gains) if other != top)
+
+
 def _settled(low: Scores, high: Scores, top: int) -> bool:
     """Sound: no other approach can catch the top one, ties going to the earlier approach."""
-    for other in range(len(APPROACHES)):
-        if other == top:
-            continue
-        if high[other] > low[top] or (high[other] == low[top] and other < top):
-            return False
-    return True
+    return _keeps_first([most - low[top] for most in high], top)
 
 
 def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
@@ -588,9 +596,7 @@ def settled_of(plan: ScoringPlan, facts: Facts, scores: Scores,
     top = top_of(scores)
     if parts_of(plan) is None and not _exact_allowed_one(plan, tuple(unknown)):
         return _settled(*_bounds(plan, facts, scores, fired), top)
-    gains = tables.gains_of(plan.codes_of(facts), top)
-    return all(gain < 0 or (gain == 0 and index > top) for index, gain in enumerate(gains)
-               if index != top)
+    return _keeps_first(tables.gains_of(plan.codes_of(facts), top), top)
 
 
 _ALLOWED_KEPT = 65_536
@@ -598,19 +604,12 @@ _ALLOWED_KEPT = 65_536
 
 
 def _exact_allowed_one(plan: ScoringPlan, unknown: tuple[str, ...]) -> bool:
-    """``_exact_allowed`` for one pattern of unknown fields, kept per plan."""
+    """``within_exact_limits`` over every class of these unknown fields, kept per plan
+    (the one-context twin of ``_exact_allowed``)."""
     kept: dict[tuple[str, ...], bool] = plan._arrays.setdefault("exact_allowed", {})
     allowed = kept.get(unknown)
     if allowed is None:
-        sizes = {name: len(plan.classes[name]) for name in unknown}
-        combinations = 1
-        for size in sizes.values():
-            combinations *= size
-        # Each rule's cells are at most the combinations: a cheap bound decides most.
-        most = combinations * (len(sizes) + 2 * len(APPROACHES) + 2
-                               + len(plan.fields_of) * (len(APPROACHES) + 1))
-        allowed = (combinations <= MAX_EXACT_COMPLETIONS
-                   and (most <= ANALYSIS_BUDGET or work_of(plan, sizes) <= ANALYSIS_BUDGET))
+        allowed = within_exact_limits(plan, {name: len(plan.classes[name]) for name in unknown})
         if len(kept) < _ALLOWED_KEPT:
             kept[unknown] = allowed
     return allowed
@@ -721,9 +720,7 @@ def settled_by_parts(parts: Parts, codes: Mapping[str, int], top: int,
                      domains: Mapping[str, Sequence[int]] | None = None) -> bool:
     """Whether every completion of the fields absent from ``codes`` (over their ``domains``
     where given) keeps ``top`` first."""
-    gaps = part_gaps(parts, codes, top, domains)
-    return all(gap < (0 if other < top else 1)
-               for other, gap in enumerate(gaps) if other != top)
+    return _keeps_first(part_gaps(parts, codes, top, domains), top)
 
 
 def tops_by_parts(parts: Parts, codes: Mapping[str, int]) -> frozenset[int]:
