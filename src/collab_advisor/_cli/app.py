@@ -560,12 +560,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     approach = _typed(match_approach)
     names = ", ".join(a.value for a in Approach)
+    approach_help = f"one of {names} (or its name or initials: qic, cop, mcn, cc)"
     why = _context_command(
         commands, "why-not", "why an approach does not rank first",
         "Explain an approach's place: what counts against it, and which rules that would "
         "add points to it did not apply, with what they need.", _cmd_why_not)
     why.add_argument("approach", metavar="APPROACH", type=approach,
-                     help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+                     help=approach_help)
     _add_context_inputs(why)
 
     path = _context_command(
@@ -573,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Search one, two, then three changed answers for the fewest that would make an "
         "approach rank first, and show the ranking after them.", _cmd_path_to)
     path.add_argument("approach", metavar="APPROACH", type=approach,
-                      help=f"one of {names} (or its name or initials: qic, cop, mcn, cc)")
+                      help=approach_help)
     _add_context_inputs(path)
 
     comp = _context_command(
