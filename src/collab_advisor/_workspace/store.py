@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from collab_advisor import (
     Approach,
@@ -152,12 +152,21 @@ class WorkspaceStore:
         self.url = database_url(database)
         self._db: Engine = (open_engine(self.url) if pool_size is None
                             else open_engine(self.url, pool_size=pool_size))
-        migrate(self._db)
+        try:
+            migrate(self._db)
+        except SQLAlchemyError as error:
+            self._db.dispose()
+            reason = " ".join(str(getattr(error, "orig", None) or error).split())
+            raise CollabAdvisorError(f"cannot open the workspace database "
+                                     f"({self._db.url.render_as_string(hide_password=True)}):"
+                                     f" {reason[:300]}") from None
         self.rules = rules if rules is not None else load_rules()
         self.engine_choice: EngineChoice = engine
         self.save_limit = save_limit
         self.join_limit = join_limit
         self._signing: Any = None
+        self.retention_days: float | None = None
+        """When set, workspaces idle longer than this are removed as new ones are made."""
 
     @property
     def dialect(self) -> str:
@@ -247,6 +256,8 @@ class WorkspaceStore:
             )).inserted_primary_key[0]  # type: ignore[index]
             connection.execute(insert(schema.round_).values(
                 workspace_id=workspace_id, number=1, opened_at=now))
+        if self.retention_days:
+            self.purge_idle(self.retention_days)
         return CreatedWorkspace(name=name, facilitator_token=facilitator,
                                 member_token=member)
 
@@ -347,6 +358,15 @@ class WorkspaceStore:
                                .values(round_open=True, current_round=number,
                                        last_active_at=now))
         return number
+
+    def new_member_link(self, facilitator_token: str) -> str:
+        """A new member link's token; the old member link stops working."""
+        token = new_token()
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            connection.execute(update(schema.workspace).where(schema.workspace.c.id == row.id)
+                               .values(member_hash=token_hash(token)))
+        return token
 
     def delete_workspace(self, facilitator_token: str) -> None:
         """Delete a workspace and every row that belongs to it."""
