@@ -72,6 +72,8 @@ def add_workspace_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--retention-days", type=float, default=180.0, metavar="DAYS",
                        help="remove workspaces nobody has used for this many days "
                        "(default: 180; 0 keeps them until deleted)")
+    serve.add_argument("--save-limit", type=int, default=30, metavar="N",
+                       help="saves allowed through one member's link per minute (default: 30)")
     serve.add_argument("--no-workspaces", action="store_true",
                        help="serve without team workspaces (nothing is stored)")
 
@@ -90,12 +92,15 @@ def workspace_settings(args: argparse.Namespace, names: Iterable[str]) -> dict[s
             database = database_url(args.database)
     if not 1 <= args.workers <= 64:
         raise ValueError(f"--workers must be from 1 to 64, not {args.workers}")
+    if not 1 <= args.save_limit <= 100_000:
+        raise ValueError(f"--save-limit must be from 1 to 100000, not {args.save_limit}")
     if args.retention_days < 0:
         raise ValueError(f"--retention-days must be 0 or more, not {args.retention_days}")
     return {"rules": [str(p) for p in args.rules] if args.rules else None,
             "allowed_hosts": sorted(names), "database": database,
             "retention_days": args.retention_days or None,
-            "access_log": bool(args.access_log), "pool_size": 5}
+            "access_log": bool(args.access_log), "pool_size": 5,
+            "save_limit": args.save_limit}
 
 
 def run_workers(settings: dict[str, Any], sock: socket.socket, workers: int,

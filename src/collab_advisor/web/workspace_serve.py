@@ -31,7 +31,8 @@ def open_store(settings: dict[str, Any]) -> WorkspaceStore | None:
 
     rules = load_rules(*settings["rules"]) if settings.get("rules") else None
     store = WorkspaceStore(settings["database"], rules=rules,
-                           pool_size=int(settings.get("pool_size", 5)))
+                           pool_size=int(settings.get("pool_size", 5)),
+                           save_limit=(int(settings.get("save_limit", 30)), 60.0))
     days = settings.get("retention_days")
     if days:
         store.retention_days = float(days)
