@@ -16,8 +16,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from collab_advisor._workspace.models import DecisionInput
 from collab_advisor._workspace.store import WorkspaceStore
 

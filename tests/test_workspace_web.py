@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 from fastapi.testclient import TestClient
@@ -41,9 +41,10 @@ def _workspace(client: TestClient, name: str = "Stroke network") -> tuple[str, s
     return made.json()["facilitator_token"], made.json()["member_token"]
 
 
-def _join(client: TestClient, member: str, answers: dict[str, object],
+def _join(client: TestClient, member: str, answers: Mapping[str, object],
           **extra: object) -> dict[str, object]:
-    seat = client.post(f"/api/workspaces/m/{member}/members", json={"answers": answers, **extra})
+    seat = client.post(f"/api/workspaces/m/{member}/members",
+                       json={"answers": dict(answers), **extra})
     assert seat.status_code == 201, seat.text
     return dict(seat.json())
 
