@@ -248,12 +248,12 @@ def test_a_decision_record_verifies_and_tampering_is_caught(store: WorkspaceStor
 def test_replaying_a_record_under_other_rules_shows_the_diff(
         store: WorkspaceStore, tmp_path: Path) -> None:
     """A record replayed under changed rules says whether the advice differs, with the diff."""
-    from collab_advisor._workspace.record import replay
+    from collab_advisor._workspace.record import replay_record
 
     facilitator, _ = _three(store)
     record = store.record_decision(facilitator, DecisionInput(chosen="qi_collaborative",
                                                               why="fits"))
-    assert replay(record).same_rules
+    assert replay_record(record).same_rules
     folder = tmp_path / "rules"
     folder.mkdir()
     for name, content in record.body["rules"]["files"].items():
@@ -264,7 +264,7 @@ def test_replaying_a_record_under_other_rules_shows_the_diff(
     first.write_text(text_before.replace("points: 3", "points: 1", 1), encoding="utf-8")
     newer = load_rules(folder)
     assert newer.fingerprint != store.rules.fingerprint
-    again = replay(record, newer, sample=200)
+    again = replay_record(record, newer, sample=200)
     assert not again.same_rules and again.diff is not None
     assert again.diff.changed
     assert "recorded" in again.explain()
@@ -320,3 +320,21 @@ def test_migrations_from_empty_and_from_the_previous_revision(database: str) -> 
         assert differences == []
     finally:
         engine.dispose()
+
+
+def test_the_public_api_reads_verifies_and_replays_a_record_file(tmp_path: Path) -> None:
+    """From ``collab_advisor``: a store, a record read back from its PDF, verified, replayed."""
+    import collab_advisor as ca
+
+    with ca.WorkspaceStore(tmp_path / "w.sqlite3") as store:
+        made = store.create_workspace("Public")
+        store.join(made.member_token, ANN)
+        signed = store.record_decision(made.facilitator_token, ca.DecisionInput(
+            chosen="qi_collaborative", why="fits"))
+    path = tmp_path / "record.pdf"
+    path.write_bytes(signed.to_pdf())
+    again = ca.read_record(path)
+    assert again == signed and again.verify(signed.public_key).startswith("OK")
+    assert isinstance(ca.replay_record(again), ca.Replay)
+    with pytest.raises(ca.RecordError, match="cannot read"):
+        ca.read_record(tmp_path / "missing.pdf")

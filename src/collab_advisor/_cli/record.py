@@ -83,7 +83,7 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
 def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     """Replay a record's answers under other rules."""
     from collab_advisor import load_rules
-    from collab_advisor._workspace.record import RecordError, replay
+    from collab_advisor._workspace.record import RecordError, replay_record
 
     record = _read(args.file)
     try:
@@ -92,5 +92,5 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"{PROG}: FAILED: {args.file}: {error}\n")
         return 1
     rules = load_rules(*args.rules) if args.rules else None
-    out.write(replay(record, rules).explain() + "\n")
+    out.write(replay_record(record, rules).explain() + "\n")
     return 0

@@ -12,10 +12,12 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from collab_advisor import Approach, CollabAdvisorError, RuleSet, TeamRecommendation
@@ -251,6 +253,18 @@ def sign(body: dict[str, Any], key: Any) -> SignedRecord:
                         public_key=base64.b64encode(public).decode("ascii"))
 
 
+def read_record(path: str | os.PathLike[str]) -> SignedRecord:
+    """The signed record in a Markdown, PDF or JSON export (call ``verify()`` on it)."""
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_FILE:
+            raise RecordError(f"{file}: larger than a record can be ({MAX_FILE:,} bytes)")
+        data = file.read_bytes()
+    except OSError as error:
+        raise RecordError(f"cannot read {file}: {error.strerror or error}") from None
+    return extract(data, str(file))
+
+
 def extract(data: bytes, source: str = "the file") -> SignedRecord:
     """The signed envelope embedded in a Markdown or PDF export (or a bare JSON file)."""
     begin, end = BEGIN.encode(), END.encode()
@@ -294,7 +308,8 @@ class Replay:
         return head + "\n\n" + str(self.diff.explain())
 
 
-def replay(record: SignedRecord, rules: RuleSet | None = None, *, sample: int = 2000) -> Replay:
+def replay_record(record: SignedRecord, rules: RuleSet | None = None, *,
+                  sample: int = 2000) -> Replay:
     """Replay a record's answers under ``rules`` (default: the shipped rules)."""
     from collab_advisor import Context, TeamMember, diff_rules, load_rules, recommend_team
 
