@@ -76,6 +76,21 @@ if TYPE_CHECKING:
     from ._rulebook.format import ConsiderationKind
     from ._rulebook.loader import load_rules, shipped_rules_dir
     from ._rulebook.ruleset import RuleLocation, RuleSet
+    from ._workspace.models import (
+        DecisionInput,
+        RateLimited,
+        RoundClosed,
+        SaveConflict,
+        WorkspaceNotFound,
+    )
+    from ._workspace.record import (
+        RecordError,
+        Replay,
+        SignedRecord,
+        read_record,
+        replay_record,
+    )
+    from ._workspace.store import WorkspaceStore
 
 # Each public name and the private module that defines it. A name is imported the first
 # time it is asked for (``from collab_advisor import recommend`` or an attribute), so
@@ -147,6 +162,18 @@ _PUBLIC: dict[str, str] = {
     "recommend_team": "._advice.team",
     "shipped_rules_dir": "._rulebook.loader",
     "survey": "._advice.batch",
+    # Team workspaces (the 'workspaces' extra).
+    "DecisionInput": "._workspace.models",
+    "RateLimited": "._workspace.models",
+    "RecordError": "._workspace.record",
+    "Replay": "._workspace.record",
+    "RoundClosed": "._workspace.models",
+    "SaveConflict": "._workspace.models",
+    "SignedRecord": "._workspace.record",
+    "WorkspaceNotFound": "._workspace.models",
+    "WorkspaceStore": "._workspace.store",
+    "read_record": "._workspace.record",
+    "replay_record": "._workspace.record",
 }
 
 __version__: str
@@ -200,6 +227,7 @@ __all__ = [
     "ConsiderationKind",
     "Context",
     "Control",
+    "DecisionInput",
     "Disagreement",
     "EnablingSupport",
     "EngineChoice",
@@ -223,10 +251,14 @@ __all__ = [
     "ProposedValue",
     "Question",
     "RankedApproach",
+    "RateLimited",
     "Reason",
     "Recommendation",
+    "RecordError",
+    "Replay",
     "Resourcing",
     "Robustness",
+    "RoundClosed",
     "RuleChange",
     "RuleFileError",
     "RuleInPlay",
@@ -234,7 +266,9 @@ __all__ = [
     "RuleProblem",
     "RuleSet",
     "RulesDiff",
+    "SaveConflict",
     "Scope",
+    "SignedRecord",
     "SurveyRow",
     "TeamMember",
     "TeamRecommendation",
@@ -243,14 +277,18 @@ __all__ = [
     "UnmetRule",
     "WhatIf",
     "WhyNot",
+    "WorkspaceNotFound",
+    "WorkspaceStore",
     "__version__",
     "diff_rules",
     "durable_available",
     "load_rules",
+    "read_record",
     "recommend",
     "recommend_frame",
     "recommend_many",
     "recommend_team",
+    "replay_record",
     "shipped_rules_dir",
     "survey",
 ]

@@ -38,6 +38,7 @@ from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .csvinput import neutralise_formula, read_batch
 from .interview import Interview, make_asker, save_answers
+from .record import add_record_parser
 from .render import Doc, render
 from .reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
 from .rulesdiff import add_rules_diff
@@ -652,6 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_and_rules(batch)
     batch.set_defaults(run=_cmd_batch)
     add_serve_parser(commands)
+    add_record_parser(commands)
     return parser
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,6 +25,9 @@ from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .._workspace.store import WorkspaceStore
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 """The names a server bound to loopback answers to."""
@@ -60,12 +63,13 @@ def _static() -> dict[str, tuple[bytes, str]]:
 
 def create_app(rules: RuleSet | None = None, *,
                allowed_hosts: Collection[str] = LOOPBACK_NAMES,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY,
+               workspaces: WorkspaceStore | None = None) -> FastAPI:
     """The web app and HTTP API for ``rules`` (default: the shipped rules).
 
     ``allowed_hosts`` are the names the Host header may carry (any port); an
     empty collection turns the check off. Request bodies over ``max_body``
-    bytes get 413.
+    bytes get 413. ``workspaces`` (a store) adds the team workspace pages and API.
     """
     from . import api, pages, team
 
@@ -88,6 +92,10 @@ def create_app(rules: RuleSet | None = None, *,
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(team.router)
+    if workspaces is not None:
+        from .workspaces import mount_workspaces
+
+        mount_workspaces(app, workspaces)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValidationError, _invalid_request)
     app.add_exception_handler(CollabAdvisorError, _library_error)

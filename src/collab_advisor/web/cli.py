@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import inspect
 import ipaddress
+import re
 import socket
 import sys
 import threading
@@ -24,6 +26,8 @@ PROG = "collab-advisor"
 INSTALL_HINT = ("the web app needs the optional 'web' extra: "
                 "pip install 'collab-advisor[web]'")
 _WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
+_TOKEN_PATH = re.compile(r"^(/(?:api/workspaces|w)/[fme])/[^/]+")
+"""A workspace link's path: its token is left out of the access log."""
 BROWSER_WAIT = 10.0
 """Seconds to wait for the server to start before giving up on opening the browser."""
 
@@ -34,7 +38,9 @@ def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "serve", help="start the web app and HTTP API on this machine",
         description="Start the planner's web app and the HTTP API (needs the 'web' extra: "
         "pip install 'collab-advisor[web]'). It listens on 127.0.0.1 only, unless --host "
-        "says otherwise, stores nothing, and keeps no log of what planners enter.")
+        "says otherwise, and keeps no log of what planners enter. The planner's pages "
+        "store nothing; team workspaces (/workspaces) are kept in a database: a SQLite "
+        "file by default, or PostgreSQL with --database.")
     serve.add_argument("--host", default="127.0.0.1",
                        help="the address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000,
@@ -50,7 +56,71 @@ def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--access-log", action="store_true",
                        help="log each request's method, path and status (never the "
                        "query string, which holds the answers)")
+    add_workspace_options(serve)
     serve.set_defaults(run=run_serve)
+
+
+def add_workspace_options(serve: argparse.ArgumentParser) -> None:
+    """``--database``, ``--workers``, ``--retention-days`` and ``--no-workspaces``."""
+    serve.add_argument("--database", metavar="PATH_OR_URL",
+                       help="where team workspaces are kept: a SQLite file (default: "
+                       "workspaces.sqlite3 under your user data folder) or a "
+                       "postgresql+psycopg://USER:PASSWORD@HOST:PORT/NAME URL")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes sharing the port and the database "
+                       "(default: 1)")
+    serve.add_argument("--retention-days", type=float, default=180.0, metavar="DAYS",
+                       help="remove workspaces nobody has used for this many days "
+                       "(default: 180; 0 keeps them until deleted)")
+    serve.add_argument("--save-limit", type=int, default=30, metavar="N",
+                       help="saves allowed through one member's link per minute (default: 30)")
+    serve.add_argument("--no-workspaces", action="store_true",
+                       help="serve without team workspaces (nothing is stored)")
+
+
+def workspace_settings(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
+    """What every worker needs to build the app: plain data, passed to each process."""
+    database = None
+    if not getattr(args, "no_workspaces", False):
+        if importlib.util.find_spec("sqlalchemy") is None:
+            if args.database:
+                raise ValueError("team workspaces need the optional 'workspaces' extra: "
+                                 "pip install 'collab-advisor[workspaces]'")
+        else:
+            from .._workspace.database import database_url
+
+            database = database_url(args.database)
+    if not 1 <= args.workers <= 64:
+        raise ValueError(f"--workers must be from 1 to 64, not {args.workers}")
+    if not 1 <= args.save_limit <= 100_000:
+        raise ValueError(f"--save-limit must be from 1 to 100000, not {args.save_limit}")
+    if args.retention_days < 0:
+        raise ValueError(f"--retention-days must be 0 or more, not {args.retention_days}")
+    return {"rules": [str(p) for p in args.rules] if args.rules else None,
+            "allowed_hosts": sorted(names), "database": database,
+            "retention_days": args.retention_days or None,
+            "access_log": bool(args.access_log), "pool_size": 5,
+            "save_limit": args.save_limit}
+
+
+def run_workers(settings: dict[str, Any], sock: socket.socket, workers: int,
+                config_options: dict[str, Any]) -> None:
+    """Serve with ``workers`` processes on one socket, each building its own app."""
+    import json
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from .workspace_serve import ENVIRONMENT, IMPORT_STRING
+
+    os.environ[ENVIRONMENT] = json.dumps(settings)
+    config = uvicorn.Config(IMPORT_STRING, factory=True, workers=workers, **config_options)
+    supervisor: Any = Multiprocess
+    if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn < 0.36
+        supervisor(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    else:
+        supervisor(config, sockets=[sock]).run()
 
 
 def is_loopback(host: str) -> bool:
@@ -108,7 +178,8 @@ class PathLog:
 
         async def logging_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                sys.stderr.write(f"{scope['method']} {scope['path']} {message['status']}\n")
+                path = _TOKEN_PATH.sub(r"\1/…", scope["path"])  # never a link's token
+                sys.stderr.write(f"{scope['method']} {path} {message['status']}\n")
             await send(message)
 
         await self.app(scope, receive, logging_send)
@@ -122,11 +193,12 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     import uvicorn
 
-    from collab_advisor import load_rules
+    from collab_advisor import CollabAdvisorError, load_rules
 
-    from .app import create_app
+    from .workspace_serve import build_app, open_store
 
-    rules = load_rules(*args.rules) if args.rules else None
+    if args.rules:
+        load_rules(*args.rules)  # a broken rule file stops start-up before listening
     if not 0 <= args.port <= 65535:
         sys.stderr.write(f"{PROG}: error: --port must be from 0 to 65535, not {args.port}\n")
         return 2
@@ -143,13 +215,33 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
                          f"{error.strerror or error}\n")
         return 2
     port = int(sock.getsockname()[1])
-    app: ASGIApp = create_app(rules, allowed_hosts=names)
-    if args.access_log:
-        app = PathLog(app)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                            timeout_keep_alive=5, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    try:
+        settings = workspace_settings(args, names)
+        if args.workers > 1:
+            store = open_store(settings)  # migrate once, before the workers start
+            if store is not None:
+                store.close()
+            app: ASGIApp | None = None
+        else:
+            app = build_app(settings)
+    except (ValueError, CollabAdvisorError) as error:
+        sock.close()
+        sys.stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
+        return 2
+    options: dict[str, Any] = {"log_level": "warning", "access_log": False,
+                               "server_header": False, "timeout_keep_alive": 5,
+                               "timeout_graceful_shutdown": 5}
     url = _url(args.host, port)
+    if app is None:
+        out.write(f"collab-advisor is ready at {url} with {args.workers} workers "
+                  "(press Ctrl+C to stop)\n")
+        out.flush()
+        try:
+            run_workers(settings, sock, args.workers, options)
+        finally:
+            sock.close()
+        return 0
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     out.write(f"collab-advisor is ready at {url} (press Ctrl+C to stop)\n")
     out.flush()
     if not args.no_browser:

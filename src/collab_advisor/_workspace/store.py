@@ -1,0 +1,646 @@
+"""The workspace store: a small typed client over one database, for the web app and Python.
+
+Every call is one short transaction and returns plain data; nothing is kept in memory
+that another process serving the same database would need (the rule sets parsed from a
+workspace's stored text are cached, but they are the same everywhere).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from collab_advisor import (
+    Approach,
+    CollabAdvisorError,
+    Context,
+    EngineChoice,
+    RuleSet,
+    TeamMember,
+    TeamRecommendation,
+    load_rules,
+    recommend_team,
+)
+
+from . import schema
+from .agreement import QUESTION_FIELDS, agreement
+from .database import database_url, migrate, open_engine
+from .models import (
+    ROLES,
+    CreatedWorkspace,
+    DecisionInput,
+    MemberPage,
+    MemberProgress,
+    Progress,
+    RateLimited,
+    RoundClosed,
+    RoundSummary,
+    SaveConflict,
+    Seat,
+    TeamSummary,
+    Value,
+    WorkspaceNotFound,
+)
+from .tokens import new_token, plausible, same_hash, token_hash
+
+if TYPE_CHECKING:
+    from .record import SignedRecord
+
+SAVE_LIMIT = (30, 60.0)
+"""Saves allowed through one edit link per window of seconds."""
+JOIN_LIMIT = (120, 60.0)
+"""New members allowed through one member link per window of seconds."""
+MAX_MEMBERS = 200
+MAX_RULES_TEXT = 2_000_000
+"""The most characters of rule text a workspace may carry."""
+
+
+def rules_text(rules: RuleSet) -> dict[str, str]:
+    """The full text of the files a rule set was read from, by file name."""
+    texts: dict[str, str] = {}
+    for path in rules.paths:
+        texts[Path(path).name] = Path(path).read_text(encoding="utf-8")
+    return texts
+
+
+_RULES_CACHE: dict[str, RuleSet] = {}
+_RULES_LOCK = threading.Lock()
+
+
+def rules_from_text(texts: Mapping[str, str]) -> RuleSet:
+    """A rule set from the text of its files (as ``rules_text`` gives them)."""
+    key = json.dumps(dict(texts), sort_keys=True)
+    with _RULES_LOCK:
+        if key in _RULES_CACHE:
+            return _RULES_CACHE[key]
+    with tempfile.TemporaryDirectory(prefix="collab-advisor-rules-") as folder:
+        for name, text in texts.items():
+            safe = Path(name).name
+            if not safe.endswith((".yaml", ".yml")) or safe != name:
+                raise CollabAdvisorError(f"rule file name {name!r}: expected a plain "
+                                         "NAME.yaml")
+            (Path(folder) / safe).write_text(text, encoding="utf-8")
+        rules = load_rules(folder)
+    with _RULES_LOCK:
+        if len(_RULES_CACHE) > 32:
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = rules
+    return rules
+
+
+def clean_answers(answers: Mapping[str, Any]) -> dict[str, Value]:
+    """Answers validated as a ``Context`` and kept as JSON-normal values (no ``name``)."""
+    context = Context.model_validate(dict(answers))
+    known = context.known()
+    return {field: known[field] for field in QUESTION_FIELDS  # type: ignore[misc]
+            if field in known}
+
+
+def _label(label: str | None) -> str | None:
+    if label is None or not label.strip():
+        return None
+    label = " ".join(label.split())
+    if len(label) > 100:
+        raise CollabAdvisorError("label: at most 100 characters")
+    return label
+
+
+def _role(role: str | None) -> str | None:
+    if role is None or role == "":
+        return None
+    if role not in ROLES:
+        raise CollabAdvisorError(f"role: {role!r} is not one of {', '.join(ROLES)} "
+                                 "(or leave it out)")
+    return role
+
+
+def _seat(row: Row[Any], edit_token: str | None = None) -> Seat:
+    return Seat(number=row.number, label=row.label, role=row.role,
+                answers=json.loads(row.answers), version=row.version,
+                answered_round=row.answered_round, edit_token=edit_token)
+
+
+class WorkspaceStore:
+    """Team workspaces kept in a database: SQLite by default, PostgreSQL by URL.
+
+    ``database`` is a file path, a ``sqlite:///PATH`` or ``postgresql+psycopg://``
+    URL, or None for ``workspaces.sqlite3`` under the user's data directory. The
+    schema is migrated to the newest revision on opening. ``rules`` are used for
+    workspaces created without a rule set of their own (default: the shipped rules).
+    """
+
+    def __init__(self, database: str | os.PathLike[str] | None = None, *,
+                 rules: RuleSet | None = None, engine: EngineChoice = "auto",
+                 save_limit: tuple[int, float] = SAVE_LIMIT,
+                 join_limit: tuple[int, float] = JOIN_LIMIT,
+                 pool_size: int | None = None) -> None:
+        self.url = database_url(database)
+        self._db: Engine = (open_engine(self.url) if pool_size is None
+                            else open_engine(self.url, pool_size=pool_size))
+        try:
+            migrate(self._db)
+        except SQLAlchemyError as error:
+            self._db.dispose()
+            reason = " ".join(str(getattr(error, "orig", None) or error).split())
+            raise CollabAdvisorError(f"cannot open the workspace database "
+                                     f"({self._db.url.render_as_string(hide_password=True)}):"
+                                     f" {reason[:300]}") from None
+        self.rules = rules if rules is not None else load_rules()
+        self.engine_choice: EngineChoice = engine
+        self.save_limit = save_limit
+        self.join_limit = join_limit
+        self._signing: Any = None
+        self.retention_days: float | None = None
+        """When set, workspaces idle longer than this are removed as new ones are made."""
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._db.dialect.name
+
+    @property
+    def db(self) -> Engine:
+        """The SQLAlchemy engine (for tests and maintenance)."""
+        return self._db
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._db.dispose()
+
+    def __enter__(self) -> WorkspaceStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._db.begin() as connection:
+            yield connection
+
+    # -- finding things by link --------------------------------------------------------
+
+    def _by_link(self, connection: Connection, column: str, token: str,
+                 lock: bool = False) -> Row[Any]:
+        if not isinstance(token, str) or not plausible(token):
+            raise WorkspaceNotFound
+        table = schema.member if column == "edit_hash" else schema.workspace
+        query = select(table).where(table.c[column] == token_hash(token))
+        if lock and connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = connection.execute(query).first()
+        if row is None or not same_hash(getattr(row, column), token):
+            raise WorkspaceNotFound
+        return row
+
+    def _workspace(self, connection: Connection, workspace_id: int,
+                   lock: bool = False) -> Row[Any]:
+        query = select(schema.workspace).where(schema.workspace.c.id == workspace_id)
+        if lock and connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = connection.execute(query).first()
+        if row is None:
+            raise WorkspaceNotFound
+        return row
+
+    def _touch(self, connection: Connection, workspace_id: int, now: float) -> None:
+        connection.execute(update(schema.workspace)
+                           .where(schema.workspace.c.id == workspace_id)
+                           .values(last_active_at=now))
+
+    def rules_of(self, rules_text_json: str | None) -> RuleSet:
+        """The rule set a workspace uses."""
+        if rules_text_json is None:
+            return self.rules
+        return rules_from_text(json.loads(rules_text_json))
+
+    # -- the facilitator ---------------------------------------------------------------
+
+    def create_workspace(self, name: str, description: str = "", *,
+                         rules: RuleSet | None = None) -> CreatedWorkspace:
+        """A new workspace with round 1 open; its two link tokens are returned once."""
+        name = " ".join(str(name).split())
+        if not 1 <= len(name) <= 200:
+            raise CollabAdvisorError("name: expected 1 to 200 characters")
+        if len(description) > 5000:
+            raise CollabAdvisorError("description: at most 5,000 characters")
+        stored_rules = None
+        if rules is not None:
+            stored_rules = json.dumps(rules_text(rules), sort_keys=True)
+            if len(stored_rules) > MAX_RULES_TEXT:
+                raise CollabAdvisorError("rules: the rule files are too long to keep with "
+                                         f"a workspace (at most {MAX_RULES_TEXT:,} characters)")
+        facilitator, member = new_token(), new_token()
+        now = time.time()
+        with self._tx() as connection:
+            workspace_id = connection.execute(insert(schema.workspace).values(
+                name=name, description=description, rules_text=stored_rules,
+                facilitator_hash=token_hash(facilitator), member_hash=token_hash(member),
+                members_joined=0, current_round=1, round_open=True, created_at=now,
+                last_active_at=now, join_window_start=0.0, join_window_count=0,
+            )).inserted_primary_key[0]  # type: ignore[index]
+            connection.execute(insert(schema.round_).values(
+                workspace_id=workspace_id, number=1, opened_at=now))
+        if self.retention_days:
+            self.purge_idle(self.retention_days)
+        return CreatedWorkspace(name=name, facilitator_token=facilitator,
+                                member_token=member)
+
+    def _answer_sets(self, connection: Connection, workspace_id: int) -> list[Row[Any]]:
+        return list(connection.execute(
+            select(schema.member).where(schema.member.c.workspace_id == workspace_id)
+            .order_by(schema.member.c.number)))
+
+    def _team(self, rules: RuleSet, members: Sequence[Row[Any]]) -> TeamRecommendation | None:
+        team = [TeamMember(label=row.label or f"member {row.number}", role=row.role,
+                           context=Context.model_validate(json.loads(row.answers)))
+                for row in members if json.loads(row.answers)]
+        if not team:
+            return None
+        return recommend_team(team, rules=rules, engine=self.engine_choice)
+
+    @staticmethod
+    def _summary(team: TeamRecommendation | None) -> TeamSummary | None:
+        if team is None:
+            return None
+        best = team.advice.ranking[0].score
+        tied = tuple(r.approach.value for r in team.advice.ranking if r.score == best)
+        decisive = next((d.message for d in team.disputed if d.changes_top), None)
+        top = team.advice.top
+        return TeamSummary(top=None if len(tied) > 1 else top.approach.value,
+                           top_name=None if len(tied) > 1 else top.name, tied=tied,
+                           decisive=decisive, explanation=team.explain())
+
+    def team(self, facilitator_token: str) -> TeamRecommendation | None:
+        """The team's advice on the members' current answers (None before any answer)."""
+        with self._db.connect() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token)
+            return self._team(self.rules_of(row.rules_text),
+                              self._answer_sets(connection, row.id))
+
+    def progress(self, facilitator_token: str) -> Progress:
+        """Who has answered, agreement per field, the team's advice and the rounds so far."""
+        with self._db.connect() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token)
+            members = self._answer_sets(connection, row.id)
+            rounds = list(connection.execute(
+                select(schema.round_).where(schema.round_.c.workspace_id == row.id)
+                .order_by(schema.round_.c.number)))
+            decisions = connection.execute(
+                select(func.count()).select_from(schema.decision)
+                .where(schema.decision.c.workspace_id == row.id)).scalar_one()
+        rules = self.rules_of(row.rules_text)
+        answers = [json.loads(m.answers) for m in members]
+        return Progress(
+            name=row.name, description=row.description, rules_version=rules.version,
+            current_round=row.current_round, round_open=row.round_open,
+            members=tuple(MemberProgress(shown_as=m.label or f"member {m.number}", role=m.role,
+                                         fields_answered=len(a),
+                                         answered_round=m.answered_round)
+                          for m, a in zip(members, answers, strict=True)),
+            agreement=agreement([a for a in answers if a]),
+            team=self._summary(self._team(rules, members)),
+            rounds=tuple(_round(r) for r in rounds), decisions=int(decisions))
+
+    def close_round(self, facilitator_token: str) -> RoundSummary:
+        """Close the open round, keeping its spread, agreement and advice in its history."""
+        now = time.time()
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            if not row.round_open:
+                raise RoundClosed(f"round {row.current_round} is already closed")
+            members = self._answer_sets(connection, row.id)
+            answers = [a for a in (json.loads(m.answers) for m in members) if a]
+            summary = RoundSummary(
+                number=row.current_round, opened_at=0.0, closed_at=now, answered=len(answers),
+                agreement=agreement(answers),
+                team=self._summary(self._team(self.rules_of(row.rules_text), members)))
+            connection.execute(
+                update(schema.round_)
+                .where(schema.round_.c.workspace_id == row.id,
+                       schema.round_.c.number == row.current_round)
+                .values(closed_at=now, summary=summary.model_dump_json()))
+            connection.execute(update(schema.workspace).where(schema.workspace.c.id == row.id)
+                               .values(round_open=False, last_active_at=now))
+            opened = connection.execute(
+                select(schema.round_.c.opened_at)
+                .where(schema.round_.c.workspace_id == row.id,
+                       schema.round_.c.number == row.current_round)).scalar_one()
+        return summary.model_copy(update={"opened_at": opened})
+
+    def open_round(self, facilitator_token: str) -> int:
+        """Open the next round (members may revise); returns its number."""
+        now = time.time()
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            if row.round_open:
+                raise CollabAdvisorError(f"round {row.current_round} is still open; close it "
+                                         "first")
+            number = int(row.current_round) + 1
+            connection.execute(insert(schema.round_).values(
+                workspace_id=row.id, number=number, opened_at=now))
+            connection.execute(update(schema.workspace).where(schema.workspace.c.id == row.id)
+                               .values(round_open=True, current_round=number,
+                                       last_active_at=now))
+        return number
+
+    def new_member_link(self, facilitator_token: str) -> str:
+        """A new member link's token; the old member link stops working."""
+        token = new_token()
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            connection.execute(update(schema.workspace).where(schema.workspace.c.id == row.id)
+                               .values(member_hash=token_hash(token)))
+        return token
+
+    def delete_workspace(self, facilitator_token: str) -> None:
+        """Delete a workspace and every row that belongs to it."""
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            _delete(connection, [row.id])
+
+    def purge_idle(self, days: float, *, now: float | None = None) -> int:
+        """Delete workspaces idle for more than ``days`` days; returns how many went."""
+        if not days > 0:
+            raise CollabAdvisorError(f"retention: expected a number of days above 0, not {days}")
+        cutoff = (time.time() if now is None else now) - days * 86_400
+        with self._tx() as connection:
+            ids = list(connection.execute(select(schema.workspace.c.id)
+                                          .where(schema.workspace.c.last_active_at < cutoff))
+                       .scalars())
+            _delete(connection, ids)
+        return len(ids)
+
+    # -- members -----------------------------------------------------------------------
+
+    def member_entry(self, member_token: str) -> MemberPage:
+        """What the member link shows before a member has answered."""
+        with self._db.connect() as connection:
+            row = self._by_link(connection, "member_hash", member_token)
+            return self._member_page(connection, row, None)
+
+    def _member_page(self, connection: Connection, workspace: Row[Any],
+                     seat: Seat | None) -> MemberPage:
+        last = connection.execute(
+            select(schema.round_).where(schema.round_.c.workspace_id == workspace.id,
+                                        schema.round_.c.closed_at.is_not(None))
+            .order_by(schema.round_.c.number.desc()).limit(1)).first()
+        return MemberPage(name=workspace.name, description=workspace.description,
+                          current_round=workspace.current_round,
+                          round_open=workspace.round_open, seat=seat,
+                          last_closed=None if last is None else _round(last))
+
+    def join(self, member_token: str, answers: Mapping[str, Any], *, label: str | None = None,
+             role: str | None = None) -> Seat:
+        """Answer through the member link: a new seat, with its private edit token."""
+        clean = clean_answers(answers)
+        label, role = _label(label), _role(role)
+        edit = new_token()
+        now = time.time()
+        with self._tx() as connection:
+            row = self._by_link(connection, "member_hash", member_token, lock=True)
+            if not row.round_open:
+                raise RoundClosed("no round is open: the facilitator opens the next one")
+            if row.members_joined >= MAX_MEMBERS:
+                raise CollabAdvisorError(f"a workspace has at most {MAX_MEMBERS} members")
+            start, count = _window(row.join_window_start, row.join_window_count,
+                                   self.join_limit, now)
+            number = row.members_joined + 1
+            connection.execute(update(schema.workspace).where(schema.workspace.c.id == row.id)
+                               .values(members_joined=number, last_active_at=now,
+                                       join_window_start=start, join_window_count=count))
+            connection.execute(insert(schema.member).values(
+                workspace_id=row.id, number=number, label=label, role=role,
+                edit_hash=token_hash(edit), answers=json.dumps(clean, sort_keys=True),
+                version=1, answered_round=row.current_round, created_at=now, updated_at=now,
+                save_window_start=now, save_window_count=1))
+        return Seat(number=number, label=label, role=role, answers=clean, version=1,
+                    answered_round=row.current_round, edit_token=edit)
+
+    def member_page(self, edit_token: str) -> MemberPage:
+        """What a member's private edit link shows: their answers and the last round."""
+        with self._db.connect() as connection:
+            seat_row = self._by_link(connection, "edit_hash", edit_token)
+            workspace = self._workspace(connection, seat_row.workspace_id)
+            return self._member_page(connection, workspace, _seat(seat_row))
+
+    def save(self, edit_token: str, answers: Mapping[str, Any], *, version: int,
+             label: str | EllipsisType | None = ...,
+             role: str | EllipsisType | None = ...) -> Seat:
+        """Save a member's answers over ``version`` (the one their form was opened at).
+
+        ``label`` and ``role`` stay as they were unless given (None clears them).
+        Raises ``SaveConflict`` with both versions when the stored answers have moved on,
+        ``RoundClosed`` between rounds and ``RateLimited`` after too many saves.
+        """
+        clean = clean_answers(answers)
+        new_label = None if label is ... else _label(label)
+        new_role = None if role is ... else _role(role)
+        now = time.time()
+        with self._tx() as connection:
+            seat = self._by_link(connection, "edit_hash", edit_token, lock=True)
+            workspace = self._workspace(connection, seat.workspace_id)
+            if not workspace.round_open:
+                raise RoundClosed("no round is open: answers can change once the "
+                                  "facilitator opens the next round")
+            start, count = _window(seat.save_window_start, seat.save_window_count,
+                                   self.save_limit, now)
+            if label is ...:
+                new_label = seat.label
+            if role is ...:
+                new_role = seat.role
+            if seat.version != version:
+                raise SaveConflict(yours=clean, theirs=json.loads(seat.answers),
+                                   version=seat.version)
+            changed = connection.execute(
+                update(schema.member)
+                .where(schema.member.c.id == seat.id, schema.member.c.version == version)
+                .values(answers=json.dumps(clean, sort_keys=True), version=version + 1,
+                        label=new_label, role=new_role,
+                        answered_round=workspace.current_round,
+                        updated_at=now, save_window_start=start, save_window_count=count))
+            if changed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
+                raise SaveConflict(yours=clean, theirs=json.loads(seat.answers),
+                                   version=seat.version + 1)
+            self._touch(connection, workspace.id, now)
+        return Seat(number=seat.number, label=new_label, role=new_role, answers=clean,
+                    version=version + 1, answered_round=workspace.current_round)
+
+    # -- decision records --------------------------------------------------------------
+
+    def signing_key(self) -> Any:
+        """The server's Ed25519 private key, made once and kept in the database."""
+        if self._signing is not None:
+            return self._signing
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            NoEncryption,
+            PrivateFormat,
+        )
+
+        for _ in range(3):
+            with self._db.connect() as connection:
+                raw = connection.execute(select(schema.signing_key.c.private_key)
+                                         .where(schema.signing_key.c.id == 1)).scalar()
+            if raw is not None:
+                self._signing = Ed25519PrivateKey.from_private_bytes(bytes(raw))
+                return self._signing
+            fresh = Ed25519PrivateKey.generate().private_bytes(
+                Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+            try:
+                with self._tx() as connection:
+                    connection.execute(insert(schema.signing_key).values(
+                        id=1, private_key=fresh, created_at=time.time()))
+            except IntegrityError:
+                continue  # another worker made it first: read theirs
+        raise CollabAdvisorError("could not read or make the server's signing key")
+
+    def public_key(self) -> str:
+        """The server's Ed25519 public key, base64 (records are checked against it)."""
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        raw = self.signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return base64.b64encode(raw).decode("ascii")
+
+    def record_decision(self, facilitator_token: str, decision: DecisionInput) -> SignedRecord:
+        """Record the team's decision, signed; the record never changes afterwards."""
+        from collab_advisor import __version__
+
+        from .record import build_record, sign
+
+        try:
+            chosen = Approach(decision.chosen)
+        except ValueError:
+            raise CollabAdvisorError(
+                f"chosen: {decision.chosen!r} is not an approach; expected one of "
+                + ", ".join(a.value for a in Approach)) from None
+        now = time.time()
+        key = self.signing_key()
+        with self._tx() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
+            members = self._answer_sets(connection, row.id)
+            rules = self.rules_of(row.rules_text)
+            team = self._team(rules, members)
+            body = build_record(
+                workspace=row.name, description=row.description, round_number=row.current_round,
+                chosen=chosen, why=decision.why, present=decision.present,
+                members=[(m.label or f"member {m.number}", m.role, json.loads(m.answers))
+                         for m in members],
+                team=team, agreement=agreement([a for a in (json.loads(m.answers)
+                                                            for m in members) if a]),
+                rules=rules, rules_files=(json.loads(row.rules_text) if row.rules_text
+                                          else rules_text(rules)),
+                recorded_at=now, package_version=__version__)
+            signed = sign(body, key)
+            connection.execute(insert(schema.decision).values(
+                workspace_id=row.id, created_at=now, envelope=signed.to_json(),
+                sha256=signed.sha256))
+            self._touch(connection, row.id, now)
+        return signed
+
+    def decisions(self, facilitator_token: str) -> list[SignedRecord]:
+        """The workspace's decision records, oldest first."""
+        from .record import SignedRecord
+
+        with self._db.connect() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token)
+            envelopes = connection.execute(
+                select(schema.decision.c.envelope).where(schema.decision.c.workspace_id == row.id)
+                .order_by(schema.decision.c.id)).scalars()
+            return [SignedRecord.from_json(text) for text in envelopes]
+
+    # -- export ------------------------------------------------------------------------
+
+    def answers_csv(self, facilitator_token: str) -> str:
+        """The members' answers as CSV that ``collab-advisor batch`` reads (one row each)."""
+        header, rows = self._answer_rows(facilitator_token)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for values in rows:
+            writer.writerow(["" if v is None else _csv_cell(v) for v in values])
+        return out.getvalue()
+
+    def _answer_rows(self, facilitator_token: str) -> tuple[list[str], list[list[Any]]]:
+        with self._db.connect() as connection:
+            row = self._by_link(connection, "facilitator_hash", facilitator_token)
+            members = self._answer_sets(connection, row.id)
+        header = ["name", *QUESTION_FIELDS]
+        rows = []
+        for m in members:
+            answers = json.loads(m.answers)
+            rows.append([m.label or f"member {m.number}",
+                         *(answers.get(field) for field in QUESTION_FIELDS)])
+        return header, rows
+
+    def answers_xlsx(self, facilitator_token: str) -> bytes:
+        """The members' answers as an .xlsx workbook (needs openpyxl)."""
+        try:
+            from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            raise CollabAdvisorError("the .xlsx export needs openpyxl: pip install "
+                                     "openpyxl") from None
+        header, rows = self._answer_rows(facilitator_token)
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "answers"
+        sheet.append(header)
+        for values in rows:
+            sheet.append([None if v is None else _csv_cell(v) for v in values])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    def count_rows(self) -> dict[str, int]:
+        """Rows per table (for maintenance and tests)."""
+        with self._db.connect() as connection:
+            return {table.name: int(connection.execute(
+                select(func.count()).select_from(table)).scalar_one())
+                for table in schema.metadata.sorted_tables}
+
+
+def _csv_cell(value: Value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _window(start: float, count: int, limit: tuple[int, float], now: float) -> tuple[float, int]:
+    allowed, seconds = limit
+    if now - start >= seconds or now < start:
+        return now, 1
+    if count >= allowed:
+        raise RateLimited(max(1, int(seconds - (now - start)) + 1))
+    return start, count + 1
+
+
+def _round(row: Row[Any]) -> RoundSummary:
+    if row.summary:
+        kept = RoundSummary.model_validate_json(row.summary)
+        return kept.model_copy(update={"opened_at": row.opened_at})
+    return RoundSummary(number=row.number, opened_at=row.opened_at, closed_at=row.closed_at)
+
+
+def _delete(connection: Connection, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    for table in schema.TABLES_OF_A_WORKSPACE:
+        connection.execute(delete(table).where(table.c.workspace_id.in_(ids)))
+    connection.execute(delete(schema.workspace).where(schema.workspace.c.id.in_(ids)))
