@@ -7,6 +7,7 @@ help text of forms and of ``Context.model_json_schema()``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -247,6 +248,11 @@ YES_NO_WORDS: dict[str, bool] = {"yes": True, "no": False, "true": True, "false"
 """The spellings a yes/no field accepts besides ``True`` and ``False`` (any case)."""
 
 
+TYPED_JSON: ContextVar[bool] = ContextVar("collab_advisor_typed_json", default=False)
+"""Set while reading typed JSON (the HTTP API): yes/no fields then take only ``true`` and
+``false`` and counts only numbers, as the JSON Schema says; files and forms keep the words."""
+
+
 _KINDS: dict[str, str] = {}
 """Each field's kind ("yes_no", "count", ...), filled on first use."""
 
@@ -257,11 +263,22 @@ def _strict_kind(name: str, value: Any) -> Any:
     (which would become 1 or 0). Yes/no words become booleans."""
     if value is None:
         return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError(
+                "text_unicode", "expected Unicode text; this holds a lone surrogate, "
+                "which no file or page can carry") from None
     if not _KINDS:  # read once from the model's own annotations
         for field, info in Context.model_fields.items():
             base = unwrap_optional(info.annotation)
             _KINDS[field] = "yes_no" if base is bool else "count" if base is int else "other"
     kind = _KINDS.get(name)
+    if TYPED_JSON.get() and isinstance(value, str) and kind in ("yes_no", "count"):
+        raise PydanticCustomError(
+            "json_type", "expected a JSON " + ("boolean (true or false)" if kind == "yes_no"
+                                               else "whole number") + ", not text")
     if kind == "yes_no" and not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None
         if word is None or word not in YES_NO_WORDS:
