@@ -1,4 +1,4 @@
-"""Files the CLI writes are all or nothing: a kill or a full disk leaves the old file or a whole new one."""
+"""Files the CLI writes are all or nothing: a kill or a full disk leaves the old or the new."""
 
 from __future__ import annotations
 
@@ -192,7 +192,7 @@ def test_interview_report_is_written_in_one_step(tmp_path: Path,
     def broken_fsync(descriptor: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="No space left") as raised:
         atomic.write_atomic(target, "a new report\n" * 100)
     assert raised.value.filename == str(target)
