@@ -496,7 +496,8 @@ def test_team_api_names_the_bad_member_field_and_the_limit(client: TestClient) -
     assert many.status_code == 422
     assert "at most 20 members" in many.json()["message"]
     none = client.post("/api/team", json={"members": []})
-    assert none.status_code == 422 and "at least one member" in none.json()["message"]
+    assert none.status_code == 422 and "at least 1 item" in none.json()["message"]
+    assert none.json()["detail"][0]["loc"] == ["body", "members"]
 
 
 def _team_url(members: list[dict[str, Any]]) -> str:

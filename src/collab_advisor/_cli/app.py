@@ -36,6 +36,7 @@ from .._rulebook.format import rule_file_json_schema
 from .._rulebook.loader import _collection_paused, load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
+from .atomic import SameFileError, atomic_output, refuse_same_file, write_atomic
 from .csvinput import neutralise_formula, read_batch
 from .interview import Interview, make_asker, save_answers
 from .record import add_record_parser
@@ -317,6 +318,13 @@ def _cmd_team(args: argparse.Namespace, out: TextIO) -> int:
 # -- interview ------------------------------------------------------------------------
 
 
+def _refuse_same_file(option: str, output: str, inputs: list[str | None]) -> None:
+    try:
+        refuse_same_file(option, output, inputs)
+    except SameFileError as error:
+        raise UsageError(str(error)) from None
+
+
 def _check_writable(option: str, path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -338,6 +346,8 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
     for option, target in (("--output", args.output), ("--save", args.save)):
         if target:  # found out before the questions, not after them
             _check_writable(option, Path(target))
+    if args.output:
+        _refuse_same_file("--output", args.output, [args.context, args.save])
     save = Path(args.save) if args.save else None
     asker = make_asker()
 
@@ -360,7 +370,7 @@ def _cmd_interview(args: argparse.Namespace, out: TextIO) -> int:
     asker.say(f"\n{reason}." + (f" The answers are saved in {save}." if save else ""))
     report = render_recommendation(rec, args.format, args.verbose).rstrip("\n") + "\n"
     if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+        write_atomic(args.output, report)
         asker.say(f"The report is in {args.output}.")
     else:
         out.write(report)
@@ -428,6 +438,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.output and not args.overwrite_input:
+        _refuse_same_file("--output", args.output, [args.input])
     numbered = _read_rows(args.input, args.input_format)
     rules = _rules_from(args)
     form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
@@ -447,12 +459,11 @@ def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
                     result[0] = number
                     records.append(result)
             bar.update(len(chunk))
-    target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
-    try:
-        _write_records(records, form, target)
-    finally:
-        if target is not out:
-            target.close()
+    if args.output:
+        with atomic_output(args.output, newline="") as target:
+            _write_records(records, form, target)
+    else:
+        _write_records(records, form, out)
     if bad:
         sys.stderr.write(f"{bad} of {len(numbered)} rows could not be read; "
                          "the others completed.\n")
@@ -647,6 +658,8 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="csv|jsonl",
                        help="the input's format (default: from its extension)")
     batch.add_argument("--output", metavar="FILE", help="where to write (default: stdout)")
+    batch.add_argument("--overwrite-input", action="store_true",
+                       help="allow --output to be the input file (it is replaced when done)")
     batch.add_argument("--format", type=_choice_type(("csv", "jsonl"), "format"),
                        metavar="csv|jsonl",
                        help="output format (default: from --output's extension, else jsonl)")

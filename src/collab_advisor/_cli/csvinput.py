@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import nearest
+from .._model.context import read_int
 from .._model.fields import FIELDS
 from .._rulebook.files import MAX_BATCH_BYTES, STDIN, InputFileError, read_bytes
 from .values import ValueMatchError, match_value
@@ -237,7 +238,7 @@ def parse_jsonl(data: bytes, label: str) -> BatchInput:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_int=read_int)
         except json.JSONDecodeError as error:
             rows.append(InputRow(number, error=f"not valid JSON ({error.msg})"))
             continue
@@ -252,7 +253,7 @@ def parse_json_array(data: bytes, label: str) -> BatchInput:
     """Rows of a ``.json`` file: a JSON array of objects (or one object), numbered from 1."""
     text, note = _decode(data, label)
     try:
-        items = json.loads(text)
+        items = json.loads(text, parse_int=read_int)
     except json.JSONDecodeError as error:
         raise InputFileError(f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "
                              f"(column {error.colno}); a .json batch file holds one array "

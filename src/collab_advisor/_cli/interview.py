@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from .._advice.recommend import Recommendation
 from .._model.context import Context
 from .._model.fields import FIELDS
 from .._model.wording import describe_value, field_label
+from .atomic import write_atomic
 from .values import ValueMatchError, allowed_values, match_value
 
 PURPOSE_FIRST = ("aim",)
@@ -166,15 +166,7 @@ def save_answers(path: Path, answers: dict[str, Any]) -> None:
     text = ("# Answers from collab-advisor interview; read them back with\n"
             f"# collab-advisor recommend --context {path.name}\n"
             + (yaml.safe_dump(known, sort_keys=False, allow_unicode=True) if known else "{}\n"))
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def parse_answer(field_name: str, reply: str) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._advice.batch import describe_validation_error
-from .._model.context import Approach, Context
+from .._model.context import MAX_DIGITS, Approach, Context
 from .._model.fields import FIELDS
 
 Value = str | bool | int
@@ -99,8 +99,12 @@ def match_value(field: str, text: str) -> Value:
         stripped = text.strip()
         if _THOUSANDS.fullmatch(stripped):  # 1,200 as a spreadsheet writes it
             stripped = stripped.replace(",", "")
+        if stripped.isascii() and stripped.isdigit() and len(stripped) > MAX_DIGITS:
+            raise ValueMatchError(f"{label}: a whole number of {len(stripped):,} digits is "
+                                  f"too long; the most is {MAX_DIGITS} digits")
         if not (stripped.isascii() and stripped.isdigit()) or int(stripped) < 1:
-            raise ValueMatchError(f"{label}: {text!r} is not a whole number of at least 1")
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            raise ValueMatchError(f"{label}: {shown!r} is not a whole number of at least 1")
         return int(stripped)
     if spec.kind == "yes_no":
         aliases = {word: "yes" for word in _YES} | {word: "no" for word in _NO}

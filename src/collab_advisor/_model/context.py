@@ -7,6 +7,7 @@ help text of forms and of ``Context.model_json_schema()``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -242,9 +243,44 @@ MAX_SITES = 1_000_000
 small enough for every engine to compare exactly."""
 
 
+MAX_DIGITS = 18
+"""The most digits a whole number may have where a file, a row or a request is read.
+Counts and rule bounds are far smaller; a longer number is kept only as its length
+(``LongNumber``), so that its error names the field without echoing the digits and
+Python's limit on converting long numbers (4,300 digits) is never reached."""
+
+
+class LongNumber:
+    """A whole number with more than ``MAX_DIGITS`` digits, as a reader found it."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<a whole number of {self.digits:,} digits>"
+
+    __str__ = __repr__
+
+
+def read_int(text: str) -> int | LongNumber:
+    """A number's digits as an ``int``, or a ``LongNumber`` past ``MAX_DIGITS`` digits
+    (the ``parse_int`` of ``json.loads``, and the YAML readers' integers)."""
+    digits = sum(character.isdigit() for character in text)
+    if digits > MAX_DIGITS:
+        return LongNumber(digits)
+    return int(text)
+
+
 YES_NO_WORDS: dict[str, bool] = {"yes": True, "no": False, "true": True, "false": False,
                                  "y": True, "n": False}
 """The spellings a yes/no field accepts besides ``True`` and ``False`` (any case)."""
+
+
+TYPED_JSON: ContextVar[bool] = ContextVar("collab_advisor_typed_json", default=False)
+"""Set while reading typed JSON (the HTTP API): yes/no fields then take only ``true`` and
+``false`` and counts only numbers, as the JSON Schema says; files and forms keep the words."""
 
 
 _KINDS: dict[str, str] = {}
@@ -257,11 +293,26 @@ def _strict_kind(name: str, value: Any) -> Any:
     (which would become 1 or 0). Yes/no words become booleans."""
     if value is None:
         return value
+    if isinstance(value, LongNumber):
+        raise PydanticCustomError(
+            "number_too_long", "expected a whole number of at most {most} digits; this one "
+            "has {digits}", {"most": MAX_DIGITS, "digits": f"{value.digits:,}"})
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError(
+                "text_unicode", "expected Unicode text; this holds a lone surrogate, "
+                "which no file or page can carry") from None
     if not _KINDS:  # read once from the model's own annotations
         for field, info in Context.model_fields.items():
             base = unwrap_optional(info.annotation)
             _KINDS[field] = "yes_no" if base is bool else "count" if base is int else "other"
     kind = _KINDS.get(name)
+    if TYPED_JSON.get() and isinstance(value, str) and kind in ("yes_no", "count"):
+        raise PydanticCustomError(
+            "json_type", "expected a JSON " + ("boolean (true or false)" if kind == "yes_no"
+                                               else "whole number") + ", not text")
     if kind == "yes_no" and not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None
         if word is None or word not in YES_NO_WORDS:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .._errors import CollabAdvisorError
+from .._model.context import read_int
 from .._printable import one_line
 from .yamlsource import MAX_FILE_BYTES, YamlReadError, read_yaml
 
@@ -154,7 +155,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_json(text: str, label: str) -> Any:
     """Strict JSON (no trailing commas, no comments, no key given twice)."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=read_int)
     except json.JSONDecodeError as error:
         raise InputFileError(
             f"{label}:{error.lineno}", f"not valid JSON: {error.msg} "

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .._errors import RuleFileError, RuleProblem, nearest
-from .._model.context import MAX_SITES, Context
+from .._model.context import MAX_DIGITS, MAX_SITES, Context, LongNumber
 from .._model.fields import FIELDS, RULE_FIELDS
 from .compile import (
     MAX_DISJUNCTS,
@@ -353,11 +353,21 @@ def _from_validation(error: ValidationError, path: Path, doc: YamlDocument,
                         "defining_features": "a defining feature"}.get(str(prefix[0]), "")
                 message = (f"expected {what or 'a mapping'} written as key: value pairs, "
                            f"got {type(detail.get('input')).__name__}")
+            elif isinstance(detail.get("input"), LongNumber):
+                message = (f"{detail['input'].digits:,} digits is far too long for a number "
+                           f"here; the most is {MAX_DIGITS} digits")
             elif kind == "string_pattern_mismatch" and last in _PATTERN_HELP:
                 message = f"{detail.get('input')!r} is not valid: {_PATTERN_HELP[str(last)]}"
             else:
                 message = str(detail["msg"]).removeprefix("Value error, ")
         yield RuleProblem(path, line, message, rule_id, _dotted(loc) or None, suggestion)
+
+
+def _short_number(number: int) -> str:
+    """A whole number as written, or its length when it is too long to read in a message."""
+    if number.bit_length() <= 64:
+        return str(number)
+    return f"a number of about {int(number.bit_length() * 0.30103) + 1:,} digits"
 
 
 # -- checks that need the whole set ---------------------------------------------------
@@ -554,7 +564,8 @@ def _check_field_test(placed: _Placed, test: FieldTest, rel: tuple[str | int, ..
                 f"'{spec.name}' is a count: compare it with a whole number, not {operand!r}", at))
         elif not 0 <= operand <= MAX_SITES:
             problems.append(placed.problem(
-                f"'{spec.name}' is compared with {operand}; use a number from 0 to {MAX_SITES}",
+                f"'{spec.name}' is compared with {_short_number(operand)}; use a number "
+                f"from 0 to {MAX_SITES}",
                 at))
         return
     if operator in COMPARISONS:

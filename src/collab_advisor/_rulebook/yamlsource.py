@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._model.context import MAX_DIGITS, LongNumber
+
 if TYPE_CHECKING:
     import yaml
     from yaml.nodes import Node
@@ -19,14 +21,34 @@ MAX_FILE_BYTES = 2_000_000
 """Rule files larger than this are refused before parsing (a real one is a few KB)."""
 
 
+_LOADERS: list[type[yaml.SafeLoader]] = []
+
+
 def _loader() -> type[yaml.SafeLoader]:
     """libyaml's safe loader where PyYAML has it (about ten times faster), else the Python
-    one. PyYAML is imported here, on the first file read, not with this module: the
-    shipped rules are usually read from their snapshot, without it."""
+    one, with whole numbers bounded (see ``_bounded_int``). PyYAML is imported here, on the
+    first file read, not with this module: the shipped rules are usually read from their
+    snapshot, without it."""
+    if _LOADERS:
+        return _LOADERS[0]
     import yaml
 
-    found: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return found
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    bounded: type[yaml.SafeLoader] = type("BoundedSafeLoader", (base,), {})
+    bounded.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+    _LOADERS.append(bounded)
+    return bounded
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    """A YAML integer, or a ``LongNumber`` when it has more than ``MAX_DIGITS`` digits
+    (PyYAML would otherwise stop at Python's 4,300-digit limit with no line)."""
+    import yaml
+
+    digits = sum(character.isdigit() for character in str(node.value))
+    if digits > MAX_DIGITS:
+        return LongNumber(digits)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
 def _check_nodes(root: Node) -> None:

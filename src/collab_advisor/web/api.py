@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from collab_advisor import Approach, Context, recommend, recommend_team
 
 from .fields import describe_problem
+from .guard import is_unicode
 from .settings import settings_of
 
 router = APIRouter(prefix="/api", tags=["advice"])
@@ -43,6 +44,7 @@ class TeamRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     members: list[dict[str, Any]] = Field(
+        min_length=1,
         description="One object per member: optional \"member\" (a label) and \"role\" "
         "(e.g. clinician, manager, patient, carer), plus that member's context fields "
         "(as for /api/recommend). At most 20 members.")
@@ -65,7 +67,7 @@ def _team_problems(members: list[dict[str, Any]]) -> list[str]:
         for key in ("member", "role"):
             value = member.get(key)
             if value is not None and (not isinstance(value, str) or not value.strip()
-                                      or len(value) > MAX_LABEL):
+                                      or len(value) > MAX_LABEL or not is_unicode(value)):
                 problems.append(f"members.{i}.{key}: {value!r:.40} is not allowed; allowed: "
                                 f"text of 1 to {MAX_LABEL} characters, or null")
         fields = {k: v for k, v in member.items() if k not in ("member", "role")}
@@ -76,6 +78,14 @@ def _team_problems(members: list[dict[str, Any]]) -> list[str]:
                 located = {**problem, "loc": ("members", i, *problem["loc"])}
                 problems.append(describe_problem(located))
     return problems
+
+
+def _located(problem: str) -> dict[str, Any]:
+    """A problem ("members.0.sites: ...") as a validation error object, as 422s have."""
+    where, _, _ = problem.partition(": ")
+    loc: list[str | int] = [int(part) if part.isascii() and part.isdigit() else part
+                            for part in where.split(".")]
+    return {"loc": ["body", *loc], "msg": problem, "type": "value_error"}
 
 
 def _json(data: dict[str, Any]) -> JSONResponse:
@@ -123,7 +133,8 @@ def api_team(body: TeamRequest, request: Request) -> JSONResponse:
     """
     problems = _team_problems(body.members)
     if problems:
-        return JSONResponse({"message": "; ".join(problems), "detail": problems},
+        return JSONResponse({"message": "; ".join(problems),
+                             "detail": [_located(problem) for problem in problems]},
                             status_code=422)
     team = recommend_team(body.members, rules=settings_of(request).rules)
     return _json(team.model_dump(mode="json"))

@@ -8,6 +8,7 @@ is one more route on ``pages.router`` and one template extending ``base.html``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from importlib.resources import files
 from pathlib import Path
@@ -18,9 +19,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
+from collab_advisor._model.context import TYPED_JSON
 
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
@@ -61,6 +65,38 @@ def _static() -> dict[str, tuple[bytes, str]]:
     return assets
 
 
+class ErrorAnswer(BaseModel):
+    """An error: what is wrong in words, and the problems one by one."""
+
+    message: str
+    detail: list[dict[str, Any]] | str
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorAnswer, "description": "The body is not JSON the server can read "
+          "(for example a number with thousands of digits, or nesting thousands deep)."},
+    413: {"model": ErrorAnswer, "description": "The body is larger than the limit."},
+}
+"""The errors every API endpoint may give besides 422, for the OpenAPI document."""
+
+
+class _TypedJSON:
+    """Reads API bodies as typed JSON: yes/no fields take true or false, not words."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        token = TYPED_JSON.set(True)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            TYPED_JSON.reset(token)
+
+
 def create_app(rules: RuleSet | None = None, *,
                allowed_hosts: Collection[str] = LOOPBACK_NAMES,
                max_body: int = MAX_BODY,
@@ -89,7 +125,7 @@ def create_app(rules: RuleSet | None = None, *,
         templates=_templates(),
         static=_static(),
     )
-    app.include_router(api.router)
+    app.include_router(api.router, responses=API_ERRORS)
     app.include_router(pages.router)
     app.include_router(team.router)
     if workspaces is not None:
@@ -100,6 +136,8 @@ def create_app(rules: RuleSet | None = None, *,
     app.add_exception_handler(ValidationError, _invalid_request)
     app.add_exception_handler(CollabAdvisorError, _library_error)
     app.add_exception_handler(404, _not_found)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(_TypedJSON)
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, max_body=max_body)
     return app
 
@@ -113,8 +151,35 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ValidationError)
         errors = list(exc.errors(include_url=False))
         message = describe_validation_error(exc)
-    return JSONResponse({"message": message, "detail": jsonable_encoder(errors)},
+    return JSONResponse(echo_safe({"message": message, "detail": jsonable_encoder(errors)}),
                         status_code=422)
+
+
+ECHO_TEXT = 200
+"""The most characters of a client's text echoed back in an error."""
+
+
+def echo_safe(value: Any) -> Any:
+    """``value`` with what a client sent made safe to echo as JSON.
+
+    Non-finite numbers become the strings "nan", "inf" and "-inf"; lone surrogates
+    (which UTF-8 cannot carry) become ``\\udXXX`` escapes; long text and huge whole
+    numbers are shortened, saying how long they were.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str):
+        text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(text) <= ECHO_TEXT else f"{text[:ECHO_TEXT]}... ({len(text)} characters)"
+    if isinstance(value, dict):
+        return {echo_safe(str(key)): echo_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [echo_safe(item) for item in value]
+    return value
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -128,4 +193,17 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"message": str(exc), "detail": []}, status_code=422)
+    return JSONResponse(echo_safe({"message": str(exc), "detail": []}), status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's HTTP errors (an unreadable body, 413) in the API's shape."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return await _not_found(request, exc)
+    text = str(exc.detail)
+    if exc.status_code == 400 and "parsing the body" in text:
+        text = ("The body is not JSON the server can read: a number may have thousands of "
+                "digits, or the nesting may be thousands deep")
+    return JSONResponse(echo_safe({"message": text, "detail": text}),
+                        status_code=exc.status_code, headers=exc.headers)

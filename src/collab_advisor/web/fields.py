@@ -144,7 +144,7 @@ def _read(question: FieldQuestion, raw: str) -> Value:
             return False
     elif question.kind == "count":
         text = raw.strip()
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) <= 12:
             number = int(text)
             low = question.minimum if question.minimum is not None else 1
             if number >= low and (question.maximum is None or number <= question.maximum):

@@ -7,10 +7,16 @@
 - Request bodies larger than the limit are refused with 413, whether or not
   the client announces their length.
 - Every response carries a Content-Security-Policy and the usual hardening headers.
+- An error in the app (a bug: every request a client can send gets a 4xx) is
+  answered here with a 500 that carries the same headers and a request id, which
+  is also written to the server's log with the traceback.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
@@ -40,6 +46,30 @@ _HEADERS = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cache-control", b"no-store"),
 )
+
+
+REQUEST_ID_HEADER = b"x-request-id"
+
+_log = logging.getLogger("collab_advisor.web")
+
+
+def small_int(text: str | None, digits: int = 9) -> int | None:
+    """``text`` as a whole number when it is 1 to ``digits`` ASCII digits, else None.
+
+    ``str.isdigit()`` also accepts "²" and numbers too long for ``int()``; this does not.
+    """
+    if text is None or not 0 < len(text) <= digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def host_name(header: str) -> str:
@@ -73,7 +103,8 @@ class Guard:
             await _plain(send, 403, "Requests from other sites are refused.")
             return
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        size = small_int(length, digits=18)
+        if length is not None and (size is None or size > self.max_body):
             await _plain(send, 413, f"The request body is larger than {self.max_body} bytes.")
             return
 
@@ -89,8 +120,12 @@ class Guard:
                                         f"{self.max_body} bytes.")
             return message
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in _HEADERS if k not in names]
                 if CSP_HEADER not in names:
@@ -98,7 +133,15 @@ class Guard:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception:
+            request_id = uuid.uuid4().hex[:16]
+            _log.exception("request %s: %s %s failed", request_id, scope["method"],
+                           scope.get("path", ""))
+            if not started:
+                await _server_error(send, request_id, str(scope.get("path", "")))
+            raise
 
 
 def _cross_site(headers: dict[str, str], host: str) -> bool:
@@ -114,10 +157,26 @@ def _cross_site(headers: dict[str, str], host: str) -> bool:
     return origin not in (None, "null") and urlsplit(origin).netloc.lower() != host.lower()
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def _plain(send: Send, status: int, text: str,
+                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
     body = (text + "\n").encode("utf-8")
     headers = [(b"content-type", b"text/plain; charset=utf-8"),
                (b"content-length", str(len(body)).encode("ascii")),
-               *_HEADERS, (CSP_HEADER, APP_CSP.encode("ascii"))]
+               *_HEADERS, (CSP_HEADER, APP_CSP.encode("ascii")), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _server_error(send: Send, request_id: str, path: str) -> None:
+    """A 500 with the security headers and the request id, JSON for the API."""
+    text = f"Something went wrong on the server (a bug); request id {request_id}."
+    extra = [(REQUEST_ID_HEADER, request_id.encode("ascii"))]
+    if not path.startswith("/api/"):
+        await _plain(send, 500, text, extra)
+        return
+    body = json.dumps({"message": text, "detail": [], "request_id": request_id}).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode("ascii")),
+               *_HEADERS, (CSP_HEADER, APP_CSP.encode("ascii")), *extra]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
     await send({"type": "http.response.body", "body": body})

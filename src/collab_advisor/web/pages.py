@@ -20,7 +20,7 @@ from fastapi.responses import PlainTextResponse as _Text
 from collab_advisor import Approach, Recommendation, recommend
 
 from .fields import BY_NAME, QUESTIONS, State, Value, mapping_state, read_state, to_query
-from .guard import CSP_HEADER, REPORT_CSP
+from .guard import CSP_HEADER, REPORT_CSP, is_unicode, small_int
 from .settings import Settings, settings_of
 from .views import (
     apply_changes,
@@ -180,12 +180,34 @@ async def read_upload(context_file: UploadFile) -> tuple[dict[str, Any], list[st
             mark = getattr(error, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""
             problems.append(f"{name} is not valid JSON or YAML{where}")
+        except RecursionError:
+            problems.append(f"{name} is nested too deeply; a context is one flat mapping")
+        except ValueError:  # a whole number too long for Python to read
+            problems.append(f"{name} holds a number with thousands of digits; "
+                            "a context's numbers are small")
         else:
-            if isinstance(loaded, dict):
+            if not _all_unicode(loaded):
+                problems.append(f"{name} holds text that is not valid Unicode (a lone "
+                                "surrogate such as \\ud800)")
+            elif isinstance(loaded, dict):
                 mapping = dict(loaded)
             elif loaded is not None:
                 problems.append(f"{name} must hold one mapping of field names to values")
     return mapping, problems
+
+
+def _all_unicode(value: Any, depth: int = 0) -> bool:
+    """Whether every text in a loaded file (keys too) can be written as UTF-8."""
+    if isinstance(value, str):
+        return is_unicode(value)
+    if depth > 50:
+        return True  # too deep to be a context; refused as not a flat mapping
+    if isinstance(value, dict):
+        return all(_all_unicode(k, depth + 1) and _all_unicode(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return all(_all_unicode(item, depth + 1) for item in value)
+    return True
 
 
 @router.post("/upload", response_class=HTMLResponse)
@@ -211,15 +233,16 @@ def _compare_query(plans: Sequence[Mapping[str, Value | None]]) -> str:
 def compare(request: Request) -> Response:
     """Two or more plans side by side; each column is a plan's answers and its advice."""
     params = request.query_params.multi_items()
-    given = request.query_params.get("n", "2")
-    count = min(max(int(given) if given.isdigit() else 2, 1), MAX_PLANS)
+    given = small_int(request.query_params.get("n"))
+    count = min(max(given if given is not None else 2, 1), MAX_PLANS)
     states = [read_state(params, prefix=f"p{i}.") for i in range(count)]
     plans: list[dict[str, Value | None]] = [dict(s.values) for s in states]
     action = request.query_params.get("add"), request.query_params.get("remove")
     if action[0] is not None and len(plans) < MAX_PLANS:
         plans.append(dict(plans[-1]))
-    if action[1] is not None and action[1].isdigit() and len(plans) > 1:
-        plans.pop(min(int(action[1]), len(plans) - 1))
+    removed = small_int(action[1])
+    if removed is not None and len(plans) > 1:
+        plans.pop(min(removed, len(plans) - 1))
     if any(action) or _has_blanks(params):
         return _redirect(f"/compare?{_compare_query(plans)}")
     settings: Settings = settings_of(request)

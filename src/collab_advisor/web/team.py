@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from collab_advisor import Approach, TeamMember, TeamRecommendation, recommend_team
 
 from .fields import BY_NAME, QUESTIONS, Value, mapping_state, read_state, to_query
-from .guard import CSP_HEADER, REPORT_CSP
+from .guard import CSP_HEADER, REPORT_CSP, is_unicode, small_int
 from .pages import read_upload, render
 from .settings import settings_of
 
@@ -57,6 +57,10 @@ def team_query(members: Sequence[Member]) -> str:
 
 def _text(raw: str | None, what: str, problems: list[str]) -> str:
     text = (raw or "").strip()
+    if not is_unicode(text):
+        problems.append(f"{what} is not valid Unicode text (it holds a lone surrogate); "
+                        "it was left out")
+        return ""
     if len(text) > MAX_LABEL:
         problems.append(f"{what} is longer than {MAX_LABEL} characters; it was shortened")
         text = text[:MAX_LABEL]
@@ -65,8 +69,8 @@ def _text(raw: str | None, what: str, problems: list[str]) -> str:
 
 def read_team(params: Sequence[tuple[str, str]]) -> tuple[list[Member], list[str]]:
     """The members in a query string, and problems naming the member and field."""
-    given = dict(params).get("n", "0")
-    count = min(int(given) if given.isdigit() else 0, MAX_TEAM)
+    given = small_int(dict(params).get("n"))
+    count = min(given if given is not None else 0, MAX_TEAM)
     lookup = dict(params)
     members: list[Member] = []
     problems: list[str] = []
@@ -139,8 +143,9 @@ def team(request: Request) -> Response:
             joining = [Member(label or joining[0].label, role or joining[0].role,
                               joining[0].values)]
         return _redirect([*members, *joining])
-    if remove is not None and remove.isdigit() and int(remove) < len(members):
-        members.pop(int(remove))
+    removed = small_int(remove)
+    if removed is not None and removed < len(members):
+        members.pop(removed)
         return _redirect(members)
     if any(value.strip() == "" for _, value in params) or remove is not None:
         return _redirect(members)  # a submitted form: drop the blanks from the address
