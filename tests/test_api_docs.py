@@ -38,7 +38,10 @@ def test_healthz_and_the_version_header_and_schema(client: TestClient) -> None:
         assert client.get(path).headers[VERSION_HEADER] == __version__, path
     refused = TestClient(create_app(), base_url="http://elsewhere.example").get("/healthz")
     assert refused.status_code >= 400 and refused.headers[VERSION_HEADER] == __version__
-    assert client.get("/openapi.json").json()["info"]["version"] == __version__
+    schema = client.get("/openapi.json").json()
+    assert schema["info"]["version"] == __version__
+    answer = schema["paths"]["/healthz"]["get"]["responses"]["200"]["content"]
+    assert answer["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
 
 
 def test_docs_pages_load_only_from_this_server(client: TestClient) -> None:

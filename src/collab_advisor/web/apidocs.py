@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 from importlib.resources import files
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from collab_advisor import __version__
@@ -50,6 +52,14 @@ _PAGE = """<!doctype html>
 </body>
 </html>
 """
+
+
+class Health(BaseModel):
+    """What ``GET /healthz`` answers while the server is up."""
+
+    status: Literal["ok"] = "ok"
+    version: str
+    """The collab-advisor version answering."""
 
 
 @functools.cache
@@ -117,9 +127,10 @@ def add_api_pages(app: FastAPI) -> None:
         return Response(_viewer_file(name), media_type=VIEWER_FILES[name],
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/healthz", summary="Whether the server is up", tags=["service"])
-    def healthz() -> dict[str, str]:
+    @app.get("/healthz", summary="Whether the server is up", tags=["service"],
+             response_model=Health)
+    def healthz() -> Health:
         """``{"status": "ok", "version": ...}`` while the server answers requests."""
-        return {"status": "ok", "version": __version__}
+        return Health(version=__version__)
 
     app.add_middleware(VersionHeader)
