@@ -28,6 +28,7 @@ import doctest
 import io
 import os
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -248,7 +249,8 @@ def _server() -> Iterator[str]:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else ""
         found = re.search(r"http://127\.0\.0\.1:\d+", line)
         if found is None:
             raise RuntimeError(f"the server did not start: {line!r}")
