@@ -28,7 +28,10 @@ def _durable_or_skip() -> None:
         return
     if ON_CI and sys.version_info < (3, 13):
         pytest.fail("durable-rules must be importable on CI (Python 3.11 or 3.12)")
-    pytest.skip("durable-rules is not importable in this Python")
+    from collab_advisor._engines.durable import durable_import_error
+
+    pytest.skip(f"durable-rules is not importable in this Python ({durable_import_error()}); "
+                "where a C compiler is present, pip install -e '.[rete]' adds it")
 
 
 @pytest.fixture(params=["python", "durable"])

@@ -316,7 +316,7 @@ def test_batch_cells_are_matched_as_people_type_them(tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_text("Aim,Time span,Formality,single_org_can_solve\n"
                     "Share,fixed,INFORMAL,No\nshare,sometime,informal,\n", encoding="utf-8")
-    result = run("batch", str(rows), "--engine", "python")
+    result = run("batch", str(rows), "--engine", "python", "--format", "jsonl")
     assert result.returncode == 2
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     exact = recommend(aim="share_know_how", time_span="fixed_term", formality="informal",
@@ -348,7 +348,8 @@ def test_counts_are_whole_numbers_as_a_person_types_them() -> None:
     for text in ("1,5", "\u00b2", "-3", "0"):
         with pytest.raises(ValueMatchError, match="not a whole number of at least 1"):
             match_value("sites", text)
-    result = run("batch", "-", "--engine", "python", stdin="sites\n\u00b2\n12\n")
+    result = run("batch", "-", "--engine", "python", "--format", "jsonl",
+                 stdin="sites\n\u00b2\n12\n")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert [json.loads(line).get("error", "") for line in result.stdout.splitlines()] == [

@@ -212,11 +212,12 @@ def test_a_bad_header_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_csv_on_standard_input_is_recognised() -> None:
-    """CSV piped to 'batch -' is read as CSV (JSON Lines start with '{')."""
+    """CSV piped to 'batch -' is read as CSV (JSON Lines start with '{'), and answered in CSV."""
     result = cli("batch", "-", "--engine", "python",
                  stdin=b"name,aim\nWard A,share_know_how\n")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["top"] == "community_of_practice"
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["top"] == "community_of_practice"
 
 
 def test_a_terminal_on_standard_input_gets_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,12 +37,21 @@ from .._rulebook.loader import _collection_paused, load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .atomic import SameFileError, atomic_output, refuse_same_file, write_atomic
-from .csvinput import neutralise_formula, read_batch
 from .interview import Interview, make_asker, save_answers
 from .record import add_record_parser
 from .render import Doc, render
 from .reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
 from .rulesdiff import add_rules_diff
+from .sheets import FORMATS as TABLE_FORMATS
+from .sheets import (
+    INPUT_FORMATS,
+    Table,
+    defuse,
+    output_format,
+    read_table,
+    widen,
+    write_xlsx,
+)
 from .team import add_team_command, read_members, render_team, run_team
 from .values import (
     ValueMatchError,
@@ -415,16 +424,6 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 # -- batch ----------------------------------------------------------------------------
 
 
-def _read_rows(path: str, form: str | None) -> list[tuple[int, dict[str, Any] | str]]:
-    """Each row's number and mapping (empty CSV cells mean unknown), or the text of its
-    error; notes on how the file was read go to standard error."""
-    batch = read_batch(path, form)
-    for note in batch.notes:
-        sys.stderr.write(f"{PROG}: note: {note}\n")
-    return [(row.number, row.values if row.values is not None else str(row.error))
-            for row in batch.rows]
-
-
 _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
                   "settled", "rules_fired", "error")
 """The columns of batch output, in order."""
@@ -440,9 +439,15 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
 def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.output and not args.overwrite_input:
         _refuse_same_file("--output", args.output, [args.input])
-    numbered = _read_rows(args.input, args.input_format)
+    table = read_table(args.input, args.input_format)
+    for note in table.notes:
+        sys.stderr.write(f"{PROG}: note: {note}\n")
+    numbered = [(row.number, row.values if row.values is not None else str(row.error))
+                for row in table.rows]
     rules = _rules_from(args)
-    form = args.format or ("csv" if args.output and args.output.endswith(".csv") else "jsonl")
+    form = output_format(args.format, args.output, table)
+    if form == "xlsx" and not args.output and sys.stdout.isatty():
+        raise UsageError("a workbook cannot be shown on a terminal: give --output FILE.xlsx")
     records: list[list[Any]] = []
     bad = 0
     blank = [""] * (len(_BATCH_COLUMNS) - 2)
@@ -453,17 +458,21 @@ def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
                     [row for _, row in chunk], rules, args.engine), strict=True):
                 if isinstance(result, str):
                     bad += 1
-                    sys.stderr.write(f"row {number}: {result}\n")
+                    sys.stderr.write(f"{table.where(number)}: {result}\n")
                     records.append([number, *blank, result])
                 else:
                     result[0] = number
                     records.append(result)
             bar.update(len(chunk))
-    if args.output:
+    if form == "xlsx":
+        _write_workbook(records, table, args.output)
+    elif args.output:
         with atomic_output(args.output, newline="") as target:
-            _write_records(records, form, target)
+            _write_records(records, form, target, table)
     else:
-        _write_records(records, form, out)
+        _write_records(records, form, out, table)
+    if table.carried:
+        sys.stderr.write(f"Carried through unchanged: {', '.join(table.carried)}.\n")
     if bad:
         sys.stderr.write(f"{bad} of {len(numbered)} rows could not be read; "
                          "the others completed.\n")
@@ -518,21 +527,26 @@ def _record(rec: Recommendation) -> list[Any]:
             " ".join(rec.fired_rules), ""]
 
 
-def _write_records(records: list[list[Any]], form: str, target: TextIO) -> None:
+def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table) -> None:
+    names, wide = widen(_BATCH_COLUMNS, records, table)
     if form == "jsonl":
-        for record in records:
+        for record in wide:
             target.write(json.dumps({column: value for column, value
-                                     in zip(_BATCH_COLUMNS, record, strict=True)
-                                     if value != ""}) + "\n")
+                                     in zip(names, record, strict=True)
+                                     if value != ""}, default=str) + "\n")
         return
     writer = csv.writer(target)
-    writer.writerow(_BATCH_COLUMNS)
-    inert = neutralise_formula
-    for record in records:  # the text cells (others are numbers, yes/no and approaches)
-        record[1] = inert(record[1])
-        record[-2] = inert(record[-2])
-        record[-1] = inert(record[-1])
-    writer.writerows(records)
+    writer.writerow([defuse(name) for name in names])
+    writer.writerows([defuse(cell) for cell in record] for record in wide)
+
+
+def _write_workbook(records: list[list[Any]], table: Table, output: str | None) -> None:
+    names, wide = widen(_BATCH_COLUMNS, records, table)
+    if output:
+        write_xlsx(names, wide, output)
+    else:
+        write_xlsx(names, wide, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 # -- the parser -----------------------------------------------------------------------
@@ -649,20 +663,24 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=_cmd_schema)
 
     batch = commands.add_parser(
-        "batch", help="recommend for every row of a CSV or JSON Lines file",
-        description="Read contexts from CSV (one column per field; empty cells are unknown) "
-        "or JSON Lines, and write one result per row. Bad rows are reported by row number "
-        "and field on standard error; the others still complete (exit 2 if any failed).")
-    batch.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for stdin")
-    batch.add_argument("--input-format", type=_choice_type(("csv", "jsonl"), "input format"),
-                       metavar="csv|jsonl",
+        "batch", help="recommend for every row of an Excel, CSV or JSON Lines file",
+        description="Read contexts from an Excel workbook (.xlsx, its first sheet) or CSV "
+        "(one column per field; empty cells are unknown) or JSON Lines, and write one result "
+        "per row. Other columns (an id, a team name) are carried through unchanged. Bad rows "
+        "are reported by sheet, row and field on standard error; the others still complete "
+        "(exit 2 if any failed).")
+    batch.add_argument("input", metavar="INPUT",
+                       help="a .xlsx, .csv or .jsonl file, or - for stdin")
+    batch.add_argument("--input-format", type=_choice_type(INPUT_FORMATS, "input format"),
+                       metavar="|".join(INPUT_FORMATS),
                        help="the input's format (default: from its extension)")
     batch.add_argument("--output", metavar="FILE", help="where to write (default: stdout)")
     batch.add_argument("--overwrite-input", action="store_true",
                        help="allow --output to be the input file (it is replaced when done)")
-    batch.add_argument("--format", type=_choice_type(("csv", "jsonl"), "format"),
-                       metavar="csv|jsonl",
-                       help="output format (default: from --output's extension, else jsonl)")
+    batch.add_argument("--format", type=_choice_type(TABLE_FORMATS, "format"),
+                       metavar="|".join(TABLE_FORMATS),
+                       help="output format (default: from --output's extension, else the "
+                       "input's format)")
     _add_engine_and_rules(batch)
     batch.set_defaults(run=_cmd_batch)
     add_serve_parser(commands)

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
 from collab_advisor._model.context import TYPED_JSON
 
+from .apidocs import add_api_pages
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
 from .settings import Settings
@@ -115,7 +116,7 @@ def create_app(rules: RuleSet | None = None, *,
         description="Which collaboration-based approach fits a healthcare improvement "
         "initiative, and why. The context fields are those of `GET /api/schema`; leave "
         "out what is not known.",
-        docs_url=None,  # the interactive docs load scripts from a CDN
+        docs_url=None,  # FastAPI's own load scripts from a CDN: see apidocs.py
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -139,6 +140,7 @@ def create_app(rules: RuleSet | None = None, *,
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(_TypedJSON)
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, max_body=max_body)
+    add_api_pages(app)  # after the guard: its version header is on the guard's answers too
     return app
 
 
