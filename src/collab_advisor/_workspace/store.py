@@ -66,6 +66,8 @@ SAVE_LIMIT = (30, 60.0)
 JOIN_LIMIT = (120, 60.0)
 """New members allowed through one member link per window of seconds."""
 MAX_MEMBERS = 200
+TOUCH_EVERY = 60.0
+"""Seconds between updates of a workspace's last-active time (for retention)."""
 MAX_RULES_TEXT = 2_000_000
 """The most characters of rule text a workspace may carry."""
 
@@ -209,18 +211,22 @@ class WorkspaceStore:
         return row
 
     def _workspace(self, connection: Connection, workspace_id: int,
-                   lock: bool = False) -> Row[Any]:
+                   share: bool = False) -> Row[Any]:
         query = select(schema.workspace).where(schema.workspace.c.id == workspace_id)
-        if lock and connection.dialect.name == "postgresql":
-            query = query.with_for_update()
+        if share and connection.dialect.name == "postgresql":
+            # a save holds the round open until it commits: closing waits for it
+            query = query.with_for_update(read=True)
         row = connection.execute(query).first()
         if row is None:
             raise WorkspaceNotFound
         return row
 
     def _touch(self, connection: Connection, workspace_id: int, now: float) -> None:
+        # At most once a minute: a write to the workspace's row on every save would make
+        # every save in a workspace wait for the one before it.
         connection.execute(update(schema.workspace)
-                           .where(schema.workspace.c.id == workspace_id)
+                           .where(schema.workspace.c.id == workspace_id,
+                                  schema.workspace.c.last_active_at < now - TOUCH_EVERY)
                            .values(last_active_at=now))
 
     def rules_of(self, rules_text_json: str | None) -> RuleSet:
@@ -453,8 +459,10 @@ class WorkspaceStore:
         new_role = None if role is ... else _role(role)
         now = time.time()
         with self._tx() as connection:
+            found = self._by_link(connection, "edit_hash", edit_token)
+            # the workspace first, then the member: the order every writer locks them in
+            workspace = self._workspace(connection, found.workspace_id, share=True)
             seat = self._by_link(connection, "edit_hash", edit_token, lock=True)
-            workspace = self._workspace(connection, seat.workspace_id)
             if not workspace.round_open:
                 raise RoundClosed("no round is open: answers can change once the "
                                   "facilitator opens the next round")
