@@ -313,7 +313,7 @@ def replay_record(record: SignedRecord, rules: RuleSet | None = None, *,
     """Replay a record's answers under ``rules`` (default: the shipped rules)."""
     from collab_advisor import Context, TeamMember, diff_rules, load_rules, recommend_team
 
-    from .store import rules_from_text
+    from .rulestext import rules_from_text
 
     old = rules_from_text(record.body["rules"]["files"])
     new = rules if rules is not None else load_rules()

@@ -12,12 +12,9 @@ import csv
 import io
 import json
 import os
-import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +53,7 @@ from .models import (
     Value,
     WorkspaceNotFound,
 )
+from .rulestext import rules_from_text, rules_text
 from .tokens import new_token, plausible, same_hash, token_hash
 
 if TYPE_CHECKING:
@@ -70,39 +68,6 @@ TOUCH_EVERY = 60.0
 """Seconds between updates of a workspace's last-active time (for retention)."""
 MAX_RULES_TEXT = 2_000_000
 """The most characters of rule text a workspace may carry."""
-
-
-def rules_text(rules: RuleSet) -> dict[str, str]:
-    """The full text of the files a rule set was read from, by file name."""
-    texts: dict[str, str] = {}
-    for path in rules.paths:
-        texts[Path(path).name] = Path(path).read_text(encoding="utf-8")
-    return texts
-
-
-_RULES_CACHE: dict[str, RuleSet] = {}
-_RULES_LOCK = threading.Lock()
-
-
-def rules_from_text(texts: Mapping[str, str]) -> RuleSet:
-    """A rule set from the text of its files (as ``rules_text`` gives them)."""
-    key = json.dumps(dict(texts), sort_keys=True)
-    with _RULES_LOCK:
-        if key in _RULES_CACHE:
-            return _RULES_CACHE[key]
-    with tempfile.TemporaryDirectory(prefix="collab-advisor-rules-") as folder:
-        for name, text in texts.items():
-            safe = Path(name).name
-            if not safe.endswith((".yaml", ".yml")) or safe != name:
-                raise CollabAdvisorError(f"rule file name {name!r}: expected a plain "
-                                         "NAME.yaml")
-            (Path(folder) / safe).write_text(text, encoding="utf-8")
-        rules = load_rules(folder)
-    with _RULES_LOCK:
-        if len(_RULES_CACHE) > 32:
-            _RULES_CACHE.clear()
-        _RULES_CACHE[key] = rules
-    return rules
 
 
 def clean_answers(answers: Mapping[str, Any]) -> dict[str, Value]:
