@@ -450,7 +450,11 @@ class WorkspaceStore:
             if changed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
                 raise SaveConflict(yours=clean, theirs=json.loads(seat.answers),
                                    version=seat.version + 1)
-            self._touch(connection, workspace.id, now)
+        if workspace.last_active_at < now - TOUCH_EVERY:
+            # In a transaction of its own: inside the save, two saves that each held the
+            # workspace's shared lock would wait for each other to write it (a deadlock).
+            with self._tx() as connection:
+                self._touch(connection, workspace.id, now)
         return Seat(number=seat.number, label=new_label, role=new_role, answers=clean,
                     version=version + 1, answered_round=workspace.current_round)
 
