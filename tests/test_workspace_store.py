@@ -338,3 +338,33 @@ def test_the_public_api_reads_verifies_and_replays_a_record_file(tmp_path: Path)
     assert isinstance(ca.replay_record(again), ca.Replay)
     with pytest.raises(ca.RecordError, match="cannot read"):
         ca.read_record(tmp_path / "missing.pdf")
+
+
+def test_saves_at_once_in_an_idle_workspace_all_land(store: WorkspaceStore) -> None:
+    """Many members saving together when the workspace's last-active time is due all succeed.
+
+    (On PostgreSQL the saves each held the workspace's shared lock while writing its
+    last-active time, so two of them could deadlock.)
+    """
+    made = store.create_workspace("Idle")
+    edits = [store.join(made.member_token, ANN).edit_token or "" for _ in range(12)]
+    errors: list[BaseException] = []
+    for attempt in range(3):
+        with store.db.begin() as connection:
+            connection.execute(schema.workspace.update().values(last_active_at=0.0))
+        start = threading.Barrier(len(edits))
+
+        def save(edit: str, version: int, start: threading.Barrier = start) -> None:
+            try:
+                start.wait(10)
+                store.save(edit, BO, version=version)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=save, args=(edit, attempt + 1)) for edit in edits]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert errors == []
+    assert store.progress(made.facilitator_token).members[0].fields_answered == 3

@@ -180,3 +180,24 @@ def test_answers_download_as_csv(client: TestClient) -> None:
     assert rows[0].startswith("name,") and len(rows) == 3
     assert rows[1].startswith("Ann,") and "supported" in rows[1]
     assert rows[2].startswith("member 2,") and "accountable" in rows[2]
+
+
+def test_answers_download_as_xlsx_where_openpyxl_is_installed(client: TestClient) -> None:
+    """The .xlsx download holds the same rows as the CSV (501 naming openpyxl without it)."""
+    import importlib.util
+    import io
+
+    facilitator, member = _workspace(client)
+    _join(client, member, ANN, label="Ann")
+    response = client.get(f"/w/f/{facilitator}/answers.xlsx")
+    if importlib.util.find_spec("openpyxl") is None:
+        assert response.status_code == 501 and "openpyxl" in response.json()["message"]
+        return
+    from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell if cell is not None else "" for cell in row]
+            for row in sheet.iter_rows(values_only=True)]
+    csv_rows = [line.split(",") for line in
+                client.get(f"/w/f/{facilitator}/answers.csv").text.splitlines()]
+    assert rows == csv_rows

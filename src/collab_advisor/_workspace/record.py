@@ -89,8 +89,8 @@ class SignedRecord:
 
         digest = hashlib.sha256(canonical(self.body)).hexdigest()
         if digest != self.sha256:
-            raise RecordError(f"hash mismatch: the record's content hashes to {digest[:16]}…, "
-                              f"not the {self.sha256[:16]}… it carries (it was changed)")
+            raise RecordError(f"hash mismatch: the record's content hashes to {digest[:16]}..., "
+                              f"not the {self.sha256[:16]}... it carries (it was changed)")
         try:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key,
                                                                       validate=True))
@@ -107,7 +107,7 @@ class SignedRecord:
         body = self.body
         return (f"OK: decision record for {body.get('workspace')!r} "
                 f"({body.get('chosen_name')}, recorded {body.get('recorded_at')}), "
-                f"sha256 {self.sha256[:16]}…, signed by key {self.public_key}")
+                f"sha256 {self.sha256[:16]}..., signed by key {self.public_key}")
 
     # -- exports ----------------------------------------------------------------------
 
@@ -313,7 +313,7 @@ def replay_record(record: SignedRecord, rules: RuleSet | None = None, *,
     """Replay a record's answers under ``rules`` (default: the shipped rules)."""
     from collab_advisor import Context, TeamMember, diff_rules, load_rules, recommend_team
 
-    from .store import rules_from_text
+    from .rulestext import rules_from_text
 
     old = rules_from_text(record.body["rules"]["files"])
     new = rules if rules is not None else load_rules()

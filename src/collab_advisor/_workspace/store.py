@@ -12,12 +12,9 @@ import csv
 import io
 import json
 import os
-import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +53,7 @@ from .models import (
     Value,
     WorkspaceNotFound,
 )
+from .rulestext import rules_from_text, rules_text
 from .tokens import new_token, plausible, same_hash, token_hash
 
 if TYPE_CHECKING:
@@ -66,41 +64,10 @@ SAVE_LIMIT = (30, 60.0)
 JOIN_LIMIT = (120, 60.0)
 """New members allowed through one member link per window of seconds."""
 MAX_MEMBERS = 200
+TOUCH_EVERY = 60.0
+"""Seconds between updates of a workspace's last-active time (for retention)."""
 MAX_RULES_TEXT = 2_000_000
 """The most characters of rule text a workspace may carry."""
-
-
-def rules_text(rules: RuleSet) -> dict[str, str]:
-    """The full text of the files a rule set was read from, by file name."""
-    texts: dict[str, str] = {}
-    for path in rules.paths:
-        texts[Path(path).name] = Path(path).read_text(encoding="utf-8")
-    return texts
-
-
-_RULES_CACHE: dict[str, RuleSet] = {}
-_RULES_LOCK = threading.Lock()
-
-
-def rules_from_text(texts: Mapping[str, str]) -> RuleSet:
-    """A rule set from the text of its files (as ``rules_text`` gives them)."""
-    key = json.dumps(dict(texts), sort_keys=True)
-    with _RULES_LOCK:
-        if key in _RULES_CACHE:
-            return _RULES_CACHE[key]
-    with tempfile.TemporaryDirectory(prefix="collab-advisor-rules-") as folder:
-        for name, text in texts.items():
-            safe = Path(name).name
-            if not safe.endswith((".yaml", ".yml")) or safe != name:
-                raise CollabAdvisorError(f"rule file name {name!r}: expected a plain "
-                                         "NAME.yaml")
-            (Path(folder) / safe).write_text(text, encoding="utf-8")
-        rules = load_rules(folder)
-    with _RULES_LOCK:
-        if len(_RULES_CACHE) > 32:
-            _RULES_CACHE.clear()
-        _RULES_CACHE[key] = rules
-    return rules
 
 
 def clean_answers(answers: Mapping[str, Any]) -> dict[str, Value]:
@@ -209,18 +176,22 @@ class WorkspaceStore:
         return row
 
     def _workspace(self, connection: Connection, workspace_id: int,
-                   lock: bool = False) -> Row[Any]:
+                   share: bool = False) -> Row[Any]:
         query = select(schema.workspace).where(schema.workspace.c.id == workspace_id)
-        if lock and connection.dialect.name == "postgresql":
-            query = query.with_for_update()
+        if share and connection.dialect.name == "postgresql":
+            # a save holds the round open until it commits: closing waits for it
+            query = query.with_for_update(read=True)
         row = connection.execute(query).first()
         if row is None:
             raise WorkspaceNotFound
         return row
 
     def _touch(self, connection: Connection, workspace_id: int, now: float) -> None:
+        # At most once a minute: a write to the workspace's row on every save would make
+        # every save in a workspace wait for the one before it.
         connection.execute(update(schema.workspace)
-                           .where(schema.workspace.c.id == workspace_id)
+                           .where(schema.workspace.c.id == workspace_id,
+                                  schema.workspace.c.last_active_at < now - TOUCH_EVERY)
                            .values(last_active_at=now))
 
     def rules_of(self, rules_text_json: str | None) -> RuleSet:
@@ -453,8 +424,10 @@ class WorkspaceStore:
         new_role = None if role is ... else _role(role)
         now = time.time()
         with self._tx() as connection:
+            found = self._by_link(connection, "edit_hash", edit_token)
+            # the workspace first, then the member: the order every writer locks them in
+            workspace = self._workspace(connection, found.workspace_id, share=True)
             seat = self._by_link(connection, "edit_hash", edit_token, lock=True)
-            workspace = self._workspace(connection, seat.workspace_id)
             if not workspace.round_open:
                 raise RoundClosed("no round is open: answers can change once the "
                                   "facilitator opens the next round")
@@ -477,7 +450,11 @@ class WorkspaceStore:
             if changed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
                 raise SaveConflict(yours=clean, theirs=json.loads(seat.answers),
                                    version=seat.version + 1)
-            self._touch(connection, workspace.id, now)
+        if workspace.last_active_at < now - TOUCH_EVERY:
+            # In a transaction of its own: inside the save, two saves that each held the
+            # workspace's shared lock would wait for each other to write it (a deadlock).
+            with self._tx() as connection:
+                self._touch(connection, workspace.id, now)
         return Seat(number=seat.number, label=new_label, role=new_role, answers=clean,
                     version=version + 1, answered_round=workspace.current_round)
 

@@ -11,6 +11,8 @@ import contextlib
 import importlib.util
 import inspect
 import ipaddress
+import json
+import os
 import re
 import socket
 import sys
@@ -22,12 +24,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from .._workspace.store import WorkspaceStore
+
 PROG = "collab-advisor"
 INSTALL_HINT = ("the web app needs the optional 'web' extra: "
                 "pip install 'collab-advisor[web]'")
 _WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
 _TOKEN_PATH = re.compile(r"^(/(?:api/workspaces|w)/[fme])/[^/]+")
 """A workspace link's path: its token is left out of the access log."""
+SERVE_ENVIRONMENT = "COLLAB_ADVISOR_SERVE"
+"""Where ``serve --workers N`` passes its settings to each worker process."""
+WORKER_FACTORY = "collab_advisor.web.cli:app_from_environment"
 BROWSER_WAIT = 10.0
 """Seconds to wait for the server to start before giving up on opening the browser."""
 
@@ -106,16 +113,11 @@ def workspace_settings(args: argparse.Namespace, names: Iterable[str]) -> dict[s
 def run_workers(settings: dict[str, Any], sock: socket.socket, workers: int,
                 config_options: dict[str, Any]) -> None:
     """Serve with ``workers`` processes on one socket, each building its own app."""
-    import json
-    import os
-
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from .workspace_serve import ENVIRONMENT, IMPORT_STRING
-
-    os.environ[ENVIRONMENT] = json.dumps(settings)
-    config = uvicorn.Config(IMPORT_STRING, factory=True, workers=workers, **config_options)
+    os.environ[SERVE_ENVIRONMENT] = json.dumps(settings)
+    config = uvicorn.Config(WORKER_FACTORY, factory=True, workers=workers, **config_options)
     supervisor: Any = Multiprocess
     if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn < 0.36
         supervisor(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
@@ -195,8 +197,6 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
 
     from collab_advisor import CollabAdvisorError, load_rules
 
-    from .workspace_serve import build_app, open_store
-
     if args.rules:
         load_rules(*args.rules)  # a broken rule file stops start-up before listening
     if not 0 <= args.port <= 65535:
@@ -264,3 +264,44 @@ def _open_when_started(server: object, url: str) -> None:
         import webbrowser
 
         webbrowser.open(url)
+
+
+# -- the app each worker builds (team workspaces, issue 23) ------------------------------
+
+
+def open_store(settings: dict[str, Any]) -> WorkspaceStore | None:
+    """The workspace store the settings name (None when workspaces are off)."""
+    if settings.get("database") is None:
+        return None
+    from collab_advisor import load_rules
+
+    from .._workspace.store import WorkspaceStore
+
+    rules = load_rules(*settings["rules"]) if settings.get("rules") else None
+    store = WorkspaceStore(settings["database"], rules=rules,
+                           pool_size=int(settings.get("pool_size", 5)),
+                           save_limit=(int(settings.get("save_limit", 30)), 60.0))
+    days = settings.get("retention_days")
+    if days:
+        store.retention_days = float(days)
+        store.purge_idle(float(days))
+    return store
+
+
+def build_app(settings: dict[str, Any]) -> ASGIApp:
+    """The web app for these settings (rules, allowed hosts, database, access log)."""
+    from collab_advisor import load_rules
+
+    from .app import create_app
+
+    rules = load_rules(*settings["rules"]) if settings.get("rules") else None
+    app: ASGIApp = create_app(rules, allowed_hosts=settings["allowed_hosts"],
+                              workspaces=open_store(settings))
+    if settings.get("access_log"):
+        app = PathLog(app)
+    return app
+
+
+def app_from_environment() -> ASGIApp:
+    """The app for a worker process (uvicorn calls this factory in each worker)."""
+    return build_app(json.loads(os.environ[SERVE_ENVIRONMENT]))
