@@ -62,3 +62,10 @@ def write_rules(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_data_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`serve` keeps workspaces under the user's data folder: the tests' servers use a
+    temporary one (XDG_DATA_HOME, inherited by subprocesses), never the real home."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
