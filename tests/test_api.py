@@ -90,7 +90,7 @@ def test_result_records_engine_version_and_fingerprint(
     """The result says which engine ran and which rules it used."""
     rec = recommend({"aim": "share_know_how"}, engine=engine)
     assert rec.engine == engine
-    assert rec.rules_version == shipped.version == "1.4.0"
+    assert rec.rules_version == shipped.version == "1.4.1"
     assert rec.rules_fingerprint == shipped.fingerprint
     assert f"Rules {shipped.version}" in rec.explain()
 

@@ -27,7 +27,7 @@ def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: P
     result = run("interview", "--engine", "python", "--save", str(saved),
                  stdin="2\n1\nback\n3\nstop\n")
     assert result.returncode == 0, result.stderr
-    assert "Back to: How will the work be steered and held to account?" in result.stderr
+    assert "Back to: How will the work be steered and held to account" in result.stderr
     answers = yaml.safe_load(saved.read_text())
     assert answers == {"control": "accountable", "aim": "share_know_how"}
     again = run("recommend", "--context", str(saved), "--engine", "python")

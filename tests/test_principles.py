@@ -404,11 +404,13 @@ MAX_SHARE = 0.35
 
 def test_no_approach_ranks_first_in_more_than_35_percent_of_complete_contexts(
         surveys: tuple[Survey, Survey]) -> None:
-    """Over every complete context of the fifteen 1.2.0 fields (new fields unknown), each
-    approach ranks first, after the tie-break, in at most 35% of them, and each sometimes."""
-    every, _ = surveys
-    tops = [int(count) for count in np.bincount(every.tops, minlength=len(APPROACHES))]
-    assert max(tops) <= MAX_SHARE * len(every.tops), dict(zip(APPROACHES, tops, strict=True))
+    """Over the seeded sample of complete contexts over every rule field (the space issue 18
+    measures: since scope counts organisations only, the 1.2.0 fields alone never know
+    the geography), each approach ranks first, after the tie-break, in at most 35% of
+    them, and each sometimes."""
+    _, sample = surveys
+    tops = [int(count) for count in np.bincount(sample.tops, minlength=len(APPROACHES))]
+    assert max(tops) <= MAX_SHARE * len(sample.tops), dict(zip(APPROACHES, tops, strict=True))
     assert min(tops) > 0
 
 

@@ -79,8 +79,9 @@ def _question(name: str, prop: Mapping[str, Any], defs: Mapping[str, Any]) -> Fi
     if "enum" in schema:
         meanings = list(schema.get("enumDescriptions", []))
         meanings += [""] * (len(schema["enum"]) - len(meanings))
+        old = set(schema.get("deprecatedValues", []))  # accepted, never offered
         options = tuple(Option(str(v), _words(str(v)), str(m))
-                        for v, m in zip(schema["enum"], meanings, strict=True))
+                        for v, m in zip(schema["enum"], meanings, strict=True) if v not in old)
         return FieldQuestion(name, "choice", question, description, options)
     kind = schema.get("type")
     if kind == "boolean":
