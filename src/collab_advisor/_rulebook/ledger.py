@@ -250,8 +250,9 @@ def tie_break_key(rules: RuleSet, approach: Approach | str,
                   facts: Mapping[str, str | bool | int]) -> tuple[int, ...]:
     """How many of the approach's features hold, per class (defining, typical, hedged):
     a tied approach with the larger key ranks first (compare keys as tuples)."""
-    held = rules.features_holding(approach, facts)
-    return tuple(sum(1 for f in held if f.strength is strength) for strength in TIE_BREAK_CLASSES)
+    held = [f.strength or StrengthClass.DEFINING  # declared without a class: defining
+            for f in rules.features_holding(approach, facts)]
+    return tuple(held.count(strength) for strength in TIE_BREAK_CLASSES)
 
 
 def break_tie(rules: RuleSet, tied: Sequence[Approach],
