@@ -60,7 +60,8 @@ def draw(rng: np.random.Generator, field: str, rows: int) -> npt.NDArray[np.int6
     """Indices into ``field_values(field)``, uniform over values (counts: over bands)."""
     spec = RULE_FIELDS[field]
     if spec.kind != "count":
-        return rng.integers(0, len(spec.values), size=rows)
+        drawn: npt.NDArray[np.int64] = rng.integers(0, len(spec.values), size=rows)
+        return drawn
     band = rng.integers(0, len(SITES_BANDS), size=rows)
     lows = np.array([low for low, _ in SITES_BANDS])
     widths = np.array([high - low + 1 for low, high in SITES_BANDS])
