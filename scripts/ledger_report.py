@@ -65,7 +65,8 @@ def draw(rng: np.random.Generator, field: str, rows: int) -> npt.NDArray[np.int6
     band = rng.integers(0, len(SITES_BANDS), size=rows)
     lows = np.array([low for low, _ in SITES_BANDS])
     widths = np.array([high - low + 1 for low, high in SITES_BANDS])
-    counts = lows[band] + (rng.random(rows) * widths[band]).astype(np.int64)
+    counts: npt.NDArray[np.int64] = lows[band] + (rng.random(rows) * widths[band]).astype(
+        np.int64)
     return counts - SITES_BANDS[0][0]
 
 
