@@ -299,7 +299,7 @@ OLD_SCOPE_REACH = "regional"
 at least a region."""
 
 
-def _upgrade_old_spellings(data: Any) -> Any:
+def upgrade_old_spellings(data: Any) -> Any:
     """Read the old ``scope: regional_or_national`` as several organisations across at
     least a region (``geographic_reach`` kept when it is given)."""
     if isinstance(data, dict) and data.get("scope") == "regional_or_national":
@@ -503,7 +503,7 @@ class Context(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _old_spellings(cls, data: Any) -> Any:
-        return _upgrade_old_spellings(data)
+        return upgrade_old_spellings(data)
 
     @field_validator("*", mode="before")
     @classmethod
