@@ -9,16 +9,33 @@ the advisor's reasons, to docs/casebook.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from collab_advisor._advice.casebook import CaseResult, load_casebook, run_casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 CASEBOOK = ROOT / "casebook" / "casebook.yaml"
+DIVERGENCES = ROOT / "casebook" / "divergences.yaml"
 TARGET = ROOT / "docs" / "casebook.md"
 
 
-def render(results: list[CaseResult]) -> str:
+def load_divergences(path: Path = DIVERGENCES) -> list[dict[str, Any]]:
+    """The documented divergences (casebook/divergences.yaml), in file order."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return list(data)
+
+
+def first_alone(result: CaseResult) -> bool:
+    """Whether the literature's approach ranks first with no other approach level with it."""
+    return result.recommendation.tied_at_top == (result.entry.literature,)
+
+
+def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None = None) -> str:
     """The casebook report in Markdown."""
+    divergences = load_divergences() if divergences is None else divergences
+    alone = sum(first_alone(r) for r in results)
     top = sum(r.top_agrees for r in results)
     ok = sum(r.acceptable_agrees for r in results)
     rules = results[0].recommendation
@@ -36,6 +53,9 @@ def render(results: list[CaseResult]) -> str:
         f"({100 * top / len(results):.0f}%): the advisor's top approach is the literature's.",
         f"- **Within acceptable:** {ok} of {len(results)} ({100 * ok / len(results):.0f}%): "
         "the top approach is the literature's or one the literature also supports.",
+        f"- **First alone:** {alone} of {len(results)}: the literature's approach ranks first "
+        "with no other approach level with it.",
+        f"- **Documented divergences:** {len(divergences)} (listed below).",
         "",
         "| Programme | Literature | Acceptable | Advisor's top (score) | Runner-up | Agrees |",
         "|---|---|---|---|---|---|",
@@ -49,6 +69,17 @@ def render(results: list[CaseResult]) -> str:
             f"{rec.top.name} ({rec.top.score}) | {rec.ranking[1].name} ({rec.ranking[1].score}) "
             f"| {verdict} |"
         )
+    lines += ["", "## Documented divergences", "",
+              "Programmes whose authors name one approach while the features recorded from "
+              "their sources are ones the guidance gives to another "
+              "([`casebook/divergences.yaml`](../casebook/divergences.yaml)). A divergence "
+              "never changes an entry's expected approach.", ""]
+    names = {r.entry.id: r.entry.name for r in results}
+    for item in divergences:
+        lines += [f"### {names.get(item['id'], item['id'])}", "",
+                  f"Ranks first: {item['ranks_first'].replace('_', ' ')}; features that put "
+                  f"it there: {', '.join(f'`{f}`' for f in item['features'])}.", "",
+                  " ".join(str(item["why"]).split()), ""]
     disagreements = [r for r in results if not r.top_agrees]
     lines += ["", "## Where the advisor differs from the literature", ""]
     if not disagreements:

@@ -163,6 +163,12 @@ def render(plan: ScoringPlan, tally: Tally, enlarged: Tally, moves: Counter[str]
         + f") left unknown; and a seeded sample of {enlarged.total:,} complete contexts "
         "over all fields (the enlarged space).",
         "",
+        "Issue 18's measurements (first alone, ties at the top, and the stated tie-break, "
+        "over a seeded million contexts uniform over every field and sites' bands) are in "
+        "[ledger-report.md](ledger-report.md), from `scripts/ledger_report.py`. Below, as "
+        "before, a tie goes to the fixed order of approaches: read these shares as the "
+        "rules' lean, not as advice.",
+        "",
         "## How often each approach ranks first",
         "",
         "*Unearned*: first places (after the tie-break) where none of the approach's "

@@ -53,10 +53,11 @@ TEXTBOOK: dict[Approach, dict[str, Any]] = {
 
 @pytest.mark.parametrize("vignette", COMPLETE, ids=[v["name"] for v in COMPLETE])
 def test_a_complete_textbook_vignette_fits_strongly(vignette: dict[str, Any]) -> None:
-    """Each complete vignette, one per approach, reads as a strong fit."""
+    """Each complete vignette, one per approach, reads as the fit its note gives (strong
+    unless the vignette says otherwise)."""
     rec = recommend(vignette["context"], engine="python")
     assert rec.top.approach is Approach(vignette["expect"])
-    assert rec.fit.strength == "strong", rec.fit.message
+    assert rec.fit.strength == vignette.get("fit", "strong"), rec.fit.message
 
 
 @pytest.mark.parametrize("approach", list(TEXTBOOK), ids=[a.value for a in TEXTBOOK])

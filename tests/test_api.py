@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from collab_advisor import (
     load_rules,
     recommend,
 )
+
+from .conftest import write_rules
 
 
 def test_three_ways_of_giving_a_context_agree() -> None:
@@ -66,11 +69,53 @@ def test_each_score_is_the_sum_of_its_reasons(engine: EngineChoice) -> None:
         assert all(reason.source and reason.text for reason in ranked.reasons)
 
 
-def test_reasons_trace_the_findings_they_came_through(engine: EngineChoice) -> None:
-    """A rule that fired through a finding shows the finding and the rules behind it."""
+CHAINED_RULES = """\
+schema_version: 1
+ruleset_version: 1.0.0
+findings:
+  - {id: member-led-ethos, text: Members set the agenda and professionals lead}
+  - {id: central-support, text: A supporting hub gives administrative and managerial help}
+  - id: supported-member-led-community
+    text: "A member-led, professionally run effort is backed by a supporting hub"
+rules:
+  - id: members-lead-and-decide
+    title: Members decide the agenda, with professionals leading
+    status: stable
+    when: {all: [{field: agenda_set_by, equals: members},
+                 {field: leadership, equals: professional}]}
+    concludes: member-led-ethos
+    source: [{guidance: Clinical Communities}]
+  - id: hub-gives-support
+    title: Resources and managerial support stand behind the members
+    status: stable
+    when: {all: [{field: resourcing, equals: some_support},
+                 {field: control, equals: accountable}]}
+    concludes: central-support
+    source: [{guidance: Clinical Communities}]
+  - id: member-led-with-hub
+    title: A member-led ethos backed by a supporting hub
+    status: stable
+    when: {all: [{finding: member-led-ethos}, {finding: central-support}]}
+    concludes: supported-member-led-community
+    source: [{guidance: Clinical Communities}]
+  - id: cc-member-led-with-support
+    title: Members lead, with backing behind them
+    status: stable
+    when: {finding: supported-member-led-community}
+    score:
+      - {approach: clinical_community, points: 3, why: Our board counts a backed member-led group.}
+    source: [{guidance: Clinical Communities}]
+"""
+
+
+def test_reasons_trace_the_findings_they_came_through(engine: EngineChoice,
+                                                      tmp_path: Path) -> None:
+    """A rule that fired through a finding shows the finding and the rules behind it (the
+    shipped rules 2.0.0 score from fields only, so an organisation's own chain is used)."""
+    rules = load_rules(write_rules(tmp_path, "chain.yaml", CHAINED_RULES))
     rec = recommend(
         {"agenda_set_by": "members", "leadership": "professional",
-         "resourcing": "some_support", "control": "accountable"}, engine=engine
+         "resourcing": "some_support", "control": "accountable"}, engine=engine, rules=rules
     )
     community = next(r for r in rec.ranking if r.approach is Approach.CLINICAL_COMMUNITY)
     reason = next(r for r in community.reasons if r.rule_id == "cc-member-led-with-support")
@@ -90,7 +135,7 @@ def test_result_records_engine_version_and_fingerprint(
     """The result says which engine ran and which rules it used."""
     rec = recommend({"aim": "share_know_how"}, engine=engine)
     assert rec.engine == engine
-    assert rec.rules_version == shipped.version == "1.4.0"
+    assert rec.rules_version == shipped.version == "2.0.0"
     assert rec.rules_fingerprint == shipped.fingerprint
     assert f"Rules {shipped.version}" in rec.explain()
 

@@ -70,10 +70,10 @@ def test_analysis_subcommands_write_every_format(command: list[str],
 
 def test_what_if_shows_the_change_and_the_reasons_it_moves() -> None:
     """what-if names the changed answers, the new best fit and the reasons that change."""
-    out = run("what-if", *SHARING, "--set", "control=acc", "--set", "formality=unknown").stdout
+    out = run("what-if", *SHARING, "--set", "aim=improve", "--set", "formality=unknown").stdout
     assert " ".join(out.split("\n\n")[0].splitlines()[2:]).startswith(
-        "If control: not known -> accountable and formality: informal -> not known: the best "
-        "fit changes from Community of Practice to Clinical Community")
+        "If aim: share know how -> improve specialty outcomes and formality: informal -> not "
+        "known: the best fit changes from Community of Practice to Clinical Community")
     assert "now applies, +3 for Clinical Community" in out
     assert "no longer applies, +3 for Community of Practice" in out
     missing = run("what-if", *SHARING)
@@ -85,7 +85,7 @@ def test_what_if_shows_the_change_and_the_reasons_it_moves() -> None:
 def test_why_not_and_path_to_explain_an_approach() -> None:
     """why-not lists what counts against an approach; path-to the fewest changes for it."""
     why = run("why-not", "Managed", *SHARING).stdout
-    assert "Managed Clinical Network ranks 4 of 4" in why
+    assert "Managed Clinical Network ranks 3 of 4" in why
     assert "What counts against it" in why and "not met: aim is share know how" in why
     path = run("path-to", "QIC", *SHARING).stdout
     assert ("Quality Improvement Collaborative would rank first with 1 change: formality: "
@@ -187,7 +187,7 @@ def test_text_output_starts_with_a_summary_and_hides_rule_ids() -> None:
     plain = run("recommend", *SHARING).stdout
     summary = plain.split("\n\n")[0].splitlines()[2:]
     assert " ".join(summary).startswith(
-        "Community of Practice fits best, with 6 points, 6 points ahead of Clinical Community. "
+        "Community of Practice fits best, with 4 points, 4 points ahead of Clinical Community. "
         f"This rests on 2 of the {len(RULE_FIELDS)} answers the rules use.")
     assert "cop-informal" not in plain
     assert "next_questions" not in plain
@@ -210,7 +210,7 @@ def test_repr_is_short_and_readable() -> None:
     rec = recommend(name="Ward 7", aim="share_know_how", formality="informal")
     text = repr(rec)
     assert len(text) < 250 and "\n" not in text
-    assert text.startswith("<Recommendation 'Ward 7': Community of Practice 6, ")
+    assert text.startswith("<Recommendation 'Ward 7': Community of Practice 4, ")
     assert f"2 of {len(RULE_FIELDS)} answers known; rules {load_rules().version}>" in text
 
 
@@ -294,7 +294,7 @@ def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
     from collab_advisor._present.explain import summary
 
     assert summary(recommend()).startswith("Nothing is known yet, so no approach is ahead")
-    tied = recommend(aim="share_know_how", formality="moderate", control="supported")
+    tied = recommend(aim="share_know_how", leadership="professional")  # 3 points each
     assert summary(tied).startswith(
         "Community of Practice and Clinical Community share the best fit, with 3 points each; "
         "the fixed order of approaches lists Community of Practice first.")

@@ -23,16 +23,17 @@ from .test_cli import COMMAND, run
 def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: Path) -> None:
     """'back' undoes the last answer; --save writes answers that recommend --context reads."""
     saved = tmp_path / "answers.yaml"
-    # aim: share know how; then control: self-directed; back; control: accountable.
+    # aim: share know how; then shared domain: yes; back; shared domain: no (rules 2.0.0
+    # ask about a shared domain second).
     result = run("interview", "--engine", "python", "--save", str(saved),
-                 stdin="2\n1\nback\n3\nstop\n")
+                 stdin="2\n1\nback\n2\nstop\n")
     assert result.returncode == 0, result.stderr
-    assert "Back to: How will the work be steered and held to account?" in result.stderr
+    assert "Back to: Do members share a common area of interest or expertise?" in result.stderr
     answers = yaml.safe_load(saved.read_text())
-    assert answers == {"control": "accountable", "aim": "share_know_how"}
+    assert answers == {"aim": "share_know_how", "shared_domain": False}
     again = run("recommend", "--context", str(saved), "--engine", "python")
     assert again.returncode == 0 and (
-        "Known: control = accountable; aim = share know how." in again.stdout)
+        "Known: aim = share know how; shared domain = no." in again.stdout)
 
 
 def test_it_asks_about_purpose_first_and_why_is_about_planning() -> None:
@@ -117,7 +118,7 @@ def test_on_a_terminal_prompts_show_with_line_editing_while_stdout_is_redirected
     child.expect("What is the main purpose")
     _wait_for_prompt(child)
     child.send("shxx\x7f\x7fare\r")  # two backspaces: "share", the start of share_know_how
-    child.expect("How will the work be steered")
+    child.expect("Do members share a common area")  # rules 2.0.0: asked second
     _wait_for_prompt(child)
     child.send("\x03")  # Ctrl-C
     child.expect(pexpect.EOF)

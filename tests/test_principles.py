@@ -19,6 +19,7 @@ from collab_advisor._advice.features import advice_rows, reads_as_advice
 from collab_advisor._engines.plan import APPROACHES, ScoringPlan, plan_for, top_of
 from collab_advisor._model.fields import RULE_FIELDS
 from collab_advisor._rulebook.format import AllOf, AnyOf, Condition, FieldTest, GuidanceSection, Not
+from collab_advisor._rulebook.strength import StrengthClass
 
 from .conftest import write_rules
 from .strategies import contexts
@@ -94,6 +95,9 @@ def test_every_approach_declares_defining_features_from_its_own_section(
         features = shipped.features_of(approach)
         assert len(features) >= 3, approach
         for feature in features:
+            if feature.strength is StrengthClass.DESIGN:  # a design document, not the guidance
+                assert all(s.reference for s in feature.source), feature.id
+                continue
             assert SECTION[approach] in {s.guidance for s in feature.source}, feature.id
 
 
@@ -143,7 +147,7 @@ def test_a_first_place_won_without_defining_features_is_not_advice() -> None:
     rec = recommend(formality="moderate", time_span="open_ended", scope="single_organisation",
                     origin="intentional", agenda_set_by="sponsor", sites=20,
                     professions="multi_professional", leadership="managerial")
-    assert rec.top.approach is Approach.QI_COLLABORATIVE
+    assert rec.top.approach is Approach.MANAGED_CLINICAL_NETWORK  # 0 points, no feature
     assert not rec.has_advice
     assert "No approach stands out yet" in rec.explain()
 
@@ -404,11 +408,13 @@ MAX_SHARE = 0.35
 
 def test_no_approach_ranks_first_in_more_than_35_percent_of_complete_contexts(
         surveys: tuple[Survey, Survey]) -> None:
-    """Over every complete context of the fifteen 1.2.0 fields (new fields unknown), each
-    approach ranks first, after the tie-break, in at most 35% of them, and each sometimes."""
-    every, _ = surveys
-    tops = [int(count) for count in np.bincount(every.tops, minlength=len(APPROACHES))]
-    assert max(tops) <= MAX_SHARE * len(every.tops), dict(zip(APPROACHES, tops, strict=True))
+    """Over the seeded sample of complete contexts over every rule field (the space issue 18
+    measures: since scope counts organisations only, the 1.2.0 fields alone never know
+    the geography), each approach ranks first, after the tie-break, in at most 35% of
+    them, and each sometimes."""
+    _, sample = surveys
+    tops = [int(count) for count in np.bincount(sample.tops, minlength=len(APPROACHES))]
+    assert max(tops) <= MAX_SHARE * len(sample.tops), dict(zip(APPROACHES, tops, strict=True))
     assert min(tops) > 0
 
 

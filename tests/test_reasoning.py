@@ -169,12 +169,12 @@ def test_why_not_lists_what_held_an_approach_back(engine: EngineChoice) -> None:
     rec = recommend({"time_span": "fixed_term", "aim": "close_practice_gap"}, engine=engine)
     answer = rec.why_not("managed_clinical_network")
     assert answer.gap == rec.top.score - rec.score_of("managed_clinical_network")
-    assert [r.rule_id for r in answer.held_back] == ["qic-fixed-term"]
+    assert [r.rule_id for r in answer.held_back] == []  # rules 2.0.0: a term is QIC's alone
     redesign = next(r for r in answer.not_applied if r.rule_id == "mcn-redesign-services")
     assert redesign.unmet == ("aim is close practice gap (needs redesign services)",)
-    leaders = next(r for r in answer.not_applied if r.rule_id == "mcn-clinician-and-manager")
-    assert leaders.unmet == ("leadership is not known yet (needs shared)",)
-    assert "8 points behind the top approach" in answer.explain()
+    managed = next(r for r in answer.not_applied if r.rule_id == "mcn-formally-managed")
+    assert managed.unmet == ("formality is not known yet (needs highly structured)",)
+    assert "4 points behind the top approach" in answer.explain()
 
 
 def test_fit_is_strong_for_a_textbook_case_and_weak_when_nothing_fits() -> None:
@@ -191,8 +191,9 @@ def test_fit_is_strong_for_a_textbook_case_and_weak_when_nothing_fits() -> None:
         "aim": "close_practice_gap", "evidence": "uncertain", "single_org_can_solve": True,
         "professions": "single_profession", "patient_involvement": "none",
         "resourcing": "goodwill_only", "leadership": "managerial", "existing_network": False,
-        "sites": 2,
-    }
+        "sites": 2, "clinical_focus": "no_clinical_focus", "enabling_support": "none",
+        "shared_domain": False, "geographic_reach": "local", "improvement_focus": "quality",
+    }  # every field known (rules 2.0.0): nothing left that could still raise a score
     weak = recommend(weak_values)
     assert weak.fit.strength == "weak", weak.fit
     assert INDEPENDENT_QUESTION in weak.fit.message
@@ -262,9 +263,9 @@ def test_why_not_explains_a_missing_finding_by_the_answers_it_needs() -> None:
                        scope="multi_organisation").why_not("managed_clinical_network")
     alone = next(r for r in answer.not_applied if r.rule_id == "mcn-beyond-one-organisation")
     assert alone.unmet == ("single org can solve is not known yet (needs no)",)
-    standing = next(r for r in answer.not_applied if r.rule_id == "mcn-standing-body")
-    assert "time span is fixed term (needs open ended)" in standing.unmet
+    purpose = next(r for r in answer.not_applied if r.rule_id == "mcn-redesign-services")
+    assert "aim is close practice gap (needs redesign services)" in purpose.unmet
     plain = answer.explain(verbose=False)
     assert "not established" not in plain and "[mcn-" not in plain
-    assert "7 points behind the top approach" in plain
+    assert "2 points behind the top approach" in plain
     assert "[mcn-beyond-one-organisation]" in answer.explain()

@@ -114,8 +114,8 @@ def test_why_not_report_counts_in_good_grammar() -> None:
     from collab_advisor._cli.reports import why_not_doc
 
     rec = recommend(time_span="fixed_term", aim="close_practice_gap", sites=12,
-                    scope="multi_organisation")
+                    single_org_can_solve=True)
     said = _said(why_not_doc(rec, rec.why_not("managed_clinical_network"), False))
     assert "1 reason counts against it" in said
-    assert "7 points behind" in said
+    assert "8 points behind" in said
     assert "not established" not in said

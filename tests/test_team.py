@@ -188,9 +188,11 @@ def test_reports_read_as_one_story() -> None:
 def test_the_team_command_reads_member_files_and_a_team_csv(tmp_path: Path) -> None:
     """`collab-advisor team` combines YAML files and CSV rows, labelled by member."""
     (tmp_path / "asha.yaml").write_text(
-        "role: clinician\naim: share_know_how\ncontrol: self_directed\n", encoding="utf-8")
-    (tmp_path / "team.csv").write_text(
-        "Member,Role,aim,control\nBen,manager,share_know_how,accountable\n", encoding="utf-8")
+        "role: clinician\naim: improve_specialty_outcomes\nagenda_set_by: members\n"
+        "control: self_directed\n", encoding="utf-8")
+    (tmp_path / "team.csv").write_text(  # rules 2.0.0: control decides between CoP and CC
+        "Member,Role,aim,agenda_set_by,control\n"
+        "Ben,manager,improve_specialty_outcomes,members,accountable\n", encoding="utf-8")
     result = run("team", str(tmp_path / "asha.yaml"), str(tmp_path / "team.csv"),
                  "--engine", "python", "--format", "json")
     assert result.returncode == 0, result.stderr

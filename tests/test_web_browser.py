@@ -362,7 +362,7 @@ def test_enter_in_a_compare_answer_updates_and_keeps_every_plan(server: str,
 # -- the team page --------------------------------------------------------------------
 
 SHARED = {"aim": "improve_specialty_outcomes", "clinical_focus": "area_or_population",
-          "time_span": "open_ended"}
+          "agenda_set_by": "members", "time_span": "open_ended"}  # rules 2.0.0: control decides
 PLANS = [("Priya", "clinician", {**SHARED, "formality": "informal", "control": "self_directed"}),
          ("Grace", "manager", {**SHARED, "formality": "moderate", "control": "supported"}),
          ("Sam", "carer", {**SHARED, "formality": "moderate", "control": "self_directed"})]

@@ -10,10 +10,17 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from .described import DescribedEnum, unwrap_optional
+from .described import DescribedEnum, register_old_spelling, unwrap_optional
 
 
 class Approach(DescribedEnum):
@@ -89,27 +96,40 @@ class TimeSpan(DescribedEnum):
 
 
 class Scope(DescribedEnum):
-    """How far the collaboration reaches across boundaries."""
+    """How many organisations take part: one, or several (distance is geographic_reach)."""
 
-    SINGLE_ORGANISATION = "single_organisation", "Within one organisation."
-    MULTI_ORGANISATION = "multi_organisation", "Across several organisations."
-    REGIONAL_OR_NATIONAL = (
-        "regional_or_national",
-        "Across a region or a nation, spanning organisational and geographic boundaries.",
+    SINGLE_ORGANISATION = (
+        "single_organisation",
+        "Within one organisation, however many sites or departments it has: for example "
+        "the wards of one hospital trust, or the practices of one health board.",
+    )
+    MULTI_ORGANISATION = (
+        "multi_organisation",
+        "Across two or more separate organisations, near or far: for example three "
+        "trusts in one city, or 40 hospitals across a country. Say how far on the map "
+        "under geographic_reach.",
     )
 
 
 class Control(DescribedEnum):
     """How the collaboration is steered and held to account."""
 
-    SELF_DIRECTED = "self_directed", "Members decide how they work and what they do."
+    SELF_DIRECTED = (
+        "self_directed",
+        "Members decide how they work and what they do, with no hub or manager behind them.",
+    )
     SUPPORTED = (
         "supported",
-        "Members lead, with administrative and managerial support behind them.",
+        "Members lead, with administrative and managerial support behind them; any "
+        "feedback of results goes only to each unit itself.",
     )
     ACCOUNTABLE = (
         "accountable",
-        "Data and other control devices are used to hold units to account.",
+        "Someone outside each unit (a hub, the leads, a funder or the other members) sees "
+        "that unit's own results and expects it to explain or act on them, whether units "
+        "are named or coded: for example a hub that shares anonymised league tables and "
+        "follows up the units at the bottom. Confidential audit and feedback that only the "
+        "unit sees is not this.",
     )
 
 
@@ -123,9 +143,21 @@ class Origin(DescribedEnum):
 class AgendaSetBy(DescribedEnum):
     """Who decides what the collaboration works on."""
 
-    MEMBERS = "members", "Members decide what it works on."
-    SHARED = "shared", "Members and a sponsor agree the agenda together."
-    SPONSOR = "sponsor", "A sponsor or outside body sets what it works on."
+    MEMBERS = (
+        "members",
+        "Members decide what it works on, even if a host pays for it: for example a "
+        "board funds a coordinator and members pick the projects.",
+    )
+    SHARED = (
+        "shared",
+        "Members and a host or sponsor agree the goals together: for example a network "
+        "board of member clinicians and funders sets the annual priorities.",
+    )
+    SPONSOR = (
+        "sponsor",
+        "A sponsor, funder or outside body sets the goals or topic, whoever does the work: "
+        "for example a government programme names the target and recruits teams.",
+    )
 
 
 class Aim(DescribedEnum):
@@ -158,10 +190,19 @@ class Evidence(DescribedEnum):
 
 
 class Professions(DescribedEnum):
-    """Who takes part."""
+    """Who takes part, counted by profession (not by medical specialty)."""
 
-    SINGLE_PROFESSION = "single_profession", "Members come from one profession."
-    MULTI_PROFESSIONAL = "multi_professional", "Members come from several professions."
+    SINGLE_PROFESSION = (
+        "single_profession",
+        "Members come from one profession; doctors of several specialties are one "
+        "profession: for example surgeons, anaesthetists and oncologists.",
+    )
+    MULTI_PROFESSIONAL = (
+        "multi_professional",
+        "Members come from two or more professions, such as medicine, nursing, midwifery, "
+        "pharmacy, allied health, psychology, social work or management: for example "
+        "surgeons with theatre nurses.",
+    )
 
 
 class PatientInvolvement(DescribedEnum):
@@ -193,12 +234,15 @@ class ClinicalFocus(DescribedEnum):
 
     SPECIFIC_TOPIC = (
         "specific_topic",
-        "One clinical topic, such as cutting central-line infections.",
+        "One named practice or outcome to change, narrow enough to track with a few "
+        "measures: for example central-line infections, door-to-needle time in stroke, or "
+        "foot checks in diabetes.",
     )
     AREA_OR_POPULATION = (
         "area_or_population",
-        "A whole clinical area or patient population, such as intensive care or "
-        "children with inflammatory bowel disease.",
+        "The care of a whole condition, specialty or patient group, even a narrow one: for "
+        "example diabetes care, newborn care, ADHD care, intensive care or children with "
+        "inflammatory bowel disease.",
     )
     NO_CLINICAL_FOCUS = (
         "no_clinical_focus",
@@ -225,9 +269,17 @@ class EnablingSupport(DescribedEnum):
 class GeographicReach(DescribedEnum):
     """How far the collaboration spreads on the map, apart from how many organisations."""
 
-    LOCAL = "local", "One town or locality."
-    REGIONAL = "regional", "A region: several towns or localities."
-    NATIONAL = "national", "A whole nation."
+    LOCAL = (
+        "local",
+        "One town or city and its surrounding area: for example one city's hospitals.",
+    )
+    REGIONAL = (
+        "regional",
+        "A region within one country, larger than a city's area: for example a province, "
+        "a US state, an English region or a Scottish health board area.",
+    )
+    NATIONAL = "national", "A whole country, or most of it."
+    INTERNATIONAL = "international", "Two or more countries."
 
 
 class ImprovementFocus(DescribedEnum):
@@ -236,6 +288,26 @@ class ImprovementFocus(DescribedEnum):
     QUALITY = "quality", "Mainly the quality of care and outcomes."
     SAFETY = "safety", "Mainly patient safety: preventing harm."
     BOTH = "both", "Quality and safety alike."
+
+
+register_old_spelling(
+    Scope, "regional_or_national", "multi_organisation",
+    "Deprecated: the old value that mixed organisations with geography; read as "
+    "multi_organisation, with geographic_reach regional unless geographic_reach is given.")
+
+OLD_SCOPE_REACH = "regional"
+"""What ``scope: regional_or_national`` (the old spelling) says of ``geographic_reach``:
+at least a region."""
+
+
+def upgrade_old_spellings(data: Any) -> Any:
+    """Read the old ``scope: regional_or_national`` as several organisations across at
+    least a region (``geographic_reach`` kept when it is given)."""
+    if isinstance(data, dict) and data.get("scope") == "regional_or_national":
+        data = {**data, "scope": Scope.MULTI_ORGANISATION.value}
+        if data.get("geographic_reach") is None:
+            data["geographic_reach"] = OLD_SCOPE_REACH
+    return data
 
 
 MAX_SITES = 1_000_000
@@ -353,14 +425,22 @@ class Context(BaseModel):
     )
     scope: Scope | None = Field(
         default=None,
-        description="How far it reaches across organisational and geographic boundaries.",
-        json_schema_extra={"question": "How far across organisations and places will it reach?"},
+        description="How many organisations take part: one, or two or more. Count "
+        "organisations only; how far apart they are is geographic_reach. The old value "
+        "regional_or_national is still read, as multi_organisation across a region.",
+        json_schema_extra={"question": "Will it stay within one organisation, or include two "
+                           "or more?"},
     )
     control: Control | None = Field(
         default=None,
-        description="How it is steered: by members, with support, or with data that "
-        "holds units to account.",
-        json_schema_extra={"question": "How will the work be steered and held to account?"},
+        description="How it is steered: by members alone, by members with a supporting hub, "
+        "or with each unit's results followed up from outside the unit. Confidential audit "
+        "and feedback counts as accountable only if someone outside the unit sees its "
+        "results and follows them up; anonymous peer comparison counts when the hub or "
+        "leads know which unit is which and act on it.",
+        json_schema_extra={"question": "How will the work be steered and held to account "
+                           "(does anyone outside each unit see its results and follow them "
+                           "up)?"},
     )
     origin: Origin | None = Field(
         default=None,
@@ -369,7 +449,9 @@ class Context(BaseModel):
     )
     agenda_set_by: AgendaSetBy | None = Field(
         default=None,
-        description="Who decides what the collaboration does.",
+        description="Who chooses the goals and the work. A host that funds the group and "
+        "also sets its goals is a sponsor here (and its support 'directs' under "
+        "enabling_support); funding alone does not make a sponsor.",
         json_schema_extra={"question": "Who decides what the collaboration works on?"},
     )
     aim: Aim | None = Field(
@@ -389,7 +471,8 @@ class Context(BaseModel):
     )
     professions: Professions | None = Field(
         default=None,
-        description="Whether members come from one profession or several.",
+        description="Whether members come from one profession or several. Count "
+        "professions, not specialties: doctors of several specialties are one profession.",
         json_schema_extra={"question": "Will members come from one profession or several?"},
     )
     patient_involvement: PatientInvolvement | None = Field(
@@ -414,7 +497,11 @@ class Context(BaseModel):
     )
     sites: Annotated[int, Field(ge=1, le=MAX_SITES)] | None = Field(
         default=None,
-        description="How many organisations, units or teams take part.",
+        description="How many organisations, units or teams take part (not people). Where "
+        "members join as individuals, count the workplaces they come from, or the members "
+        "if those are not known; where membership grows over the years, give the latest "
+        "count known (for a plan, its planned full size). Read in bands: 1 to 3, 4 to 11, "
+        "12 or more.",
         json_schema_extra={"question": "How many organisations, units or teams will take part?"},
     )
     name: Annotated[str, Field(max_length=200)] | None = Field(
@@ -426,16 +513,21 @@ class Context(BaseModel):
     clinical_focus: ClinicalFocus | None = Field(
         default=None,
         description="Whether the work centres on one clinical topic, a whole clinical area or "
-        "patient population, or has no clinical focus. Apart from the aim: a network "
-        "sharing know-how can still centre on one patient population.",
+        "patient population, or has no clinical focus. Work on one condition as a whole "
+        "(ADHD care, newborn care, diabetes care) is an area_or_population; it is a "
+        "specific_topic only when it targets one named practice or outcome within it "
+        "(foot checks in diabetes). Apart from the aim: a network sharing know-how can "
+        "still centre on one patient population.",
         json_schema_extra={"question": "Does the work centre on one clinical topic, a whole "
                            "clinical area or patient group, or neither?"},
     )
     enabling_support: EnablingSupport | None = Field(
         default=None,
         description="How the host organisation(s) back the group: support that leaves the "
-        "group free to choose its work, support that directs it, or none. Apart from "
-        "'control', which says who steers day to day.",
+        "group free to choose its work, support that directs it, or none. When a host "
+        "both funds the group and sets its goals, answer 'directs' here (and 'sponsor' or "
+        "'shared' under agenda_set_by); funding with the choice of work left to members "
+        "is 'enables'. Apart from 'control', which says who steers day to day.",
         json_schema_extra={"question": "Will the host organisations give time and "
                            "recognition while leaving the group to choose its work?"},
     )
@@ -448,8 +540,9 @@ class Context(BaseModel):
     )
     geographic_reach: GeographicReach | None = Field(
         default=None,
-        description="How far it spreads geographically: a locality, a region or a nation. "
-        "Apart from 'scope', which counts organisations.",
+        description="How far it spreads geographically: a town or city's area, a region "
+        "within a country (a province or a US state is a region), a whole country, or "
+        "several countries. Apart from 'scope', which counts organisations.",
         json_schema_extra={"question": "How far will it spread geographically?"},
     )
     improvement_focus: ImprovementFocus | None = Field(
@@ -457,6 +550,11 @@ class Context(BaseModel):
         description="Whether the work is mainly about quality of care, patient safety, or both.",
         json_schema_extra={"question": "Is the work mainly about quality, safety, or both?"},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spellings(cls, data: Any) -> Any:
+        return upgrade_old_spellings(data)
 
     @field_validator("*", mode="before")
     @classmethod

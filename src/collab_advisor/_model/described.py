@@ -14,6 +14,20 @@ from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+OLD_SPELLINGS: dict[type, dict[str, tuple[str, str]]] = {}
+"""Per enum, its old spellings: old value -> (the value it is read as, a deprecation note).
+
+A value that was renamed or folded into another is still accepted under its old
+spelling, so saved contexts, links and batch files keep loading; the JSON Schema
+lists the old spelling at the end of ``enum`` and again under ``deprecatedValues``.
+"""
+
+
+def register_old_spelling(enum: type[DescribedEnum], old: str, new: str, note: str) -> None:
+    """Accept ``old`` as a deprecated spelling of the member whose value is ``new``."""
+    enum(new)  # the new value must exist
+    OLD_SPELLINGS.setdefault(enum, {})[old] = (new, note)
+
 
 class DescribedEnum(StrEnum):
     """A string enum; each member is declared as ``NAME = "value", "description"``."""
@@ -28,6 +42,16 @@ class DescribedEnum(StrEnum):
         return member
 
     @classmethod
+    def _missing_(cls, value: object) -> DescribedEnum | None:
+        old = OLD_SPELLINGS.get(cls, {}).get(value) if isinstance(value, str) else None
+        return cls(old[0]) if old is not None else None
+
+    @classmethod
+    def old_spellings(cls) -> dict[str, tuple[str, str]]:
+        """Deprecated spellings this enum still accepts: old -> (value read, note)."""
+        return dict(OLD_SPELLINGS.get(cls, {}))
+
+    @classmethod
     def __get_pydantic_json_schema__(
         cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
@@ -35,6 +59,11 @@ class DescribedEnum(StrEnum):
         schema = handler.resolve_ref_schema(schema)
         # Editors such as VS Code show ``enumDescriptions`` beside each value.
         schema["enumDescriptions"] = [member.description for member in cls]
+        old = OLD_SPELLINGS.get(cls, {})
+        if old:  # accepted, so the schema says so, and marks them deprecated
+            schema["enum"] = [*schema["enum"], *old]
+            schema["enumDescriptions"] += [note for _, note in old.values()]
+            schema["deprecatedValues"] = list(old)
         return schema
 
     @classmethod

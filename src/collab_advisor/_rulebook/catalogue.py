@@ -31,6 +31,7 @@ from .format import (
     cite_all,
 )
 from .ruleset import RuleSet
+from .strength import Direction, StrengthClass, points_for
 
 _SECTION = {
     Approach.QI_COLLABORATIVE: GuidanceSection.QIC,
@@ -124,6 +125,11 @@ def defining_features(rules: RuleSet, approach: Approach) -> list[str] | None:
         source = getattr(item, "source", None)
         if source:
             parts.append(f"*({_cites(source if isinstance(source, list | tuple) else [source])})*")
+        strength = getattr(item, "strength", None)
+        if strength is not None:  # the ledger's grade and the date the source was checked
+            checked = getattr(item, "checked", None)
+            parts.append(f"Grade: {strength.label}" + (f", checked {checked}." if checked
+                                                        else "."))
         lines.append(" ".join(parts) if parts else str(item))
     return lines
 
@@ -157,6 +163,16 @@ def rule_catalogue(rules: RuleSet) -> str:
         "answered yet never satisfies a test, negated or not. Points add up per approach; "
         "the highest total ranks first, ties going to the order below.",
         "",
+        "Each reason carries a grade: the strength class of the feature it rests on, as a "
+        "symbol and a word (" + ", ".join(s.label for s in StrengthClass) + "), and the "
+        "kind of source (guidance, published study, design document or local decision). "
+        "A ranking is summed up in one line, such as 'first place rests on 2 defining and "
+        "1 design-document reasons'. The points of a shipped rule come from its feature's "
+        "class and its direction (rules/PRINCIPLES.md): "
+        + "; ".join(f"{s.word} {points_for(s, Direction.FOR):+d} for, "
+                    f"{points_for(s, Direction.AGAINST):+d} against" for s in StrengthClass)
+        + ".",
+        "",
     ]
     for approach in Approach:
         lines += _approach_section(rules, approach)
@@ -188,10 +204,12 @@ def _approach_section(rules: RuleSet, approach: Approach) -> list[str]:
     lines += ["", f"### Rules that score it ({len(entries)}: up to +{gains}, down to "
               f"{losses} in all)", ""]
     for points, rule, why, cited in entries:
+        grade = rules.grade(rule.id)
         lines += [f"- **{points:+d}** `{rule.id}`{_status(rule)}: when "
                   f"{describe_condition(rule.when, rules)}.",
                   f"  {why}",
-                  f"  *Source: {cited}.*"]
+                  f"  *Source: {cited}.* Grade: {grade.label}"
+                  + (f" (feature `{grade.feature}`)." if grade.feature else ".")]
     lines.append("")
     return lines
 

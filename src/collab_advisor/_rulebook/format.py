@@ -9,6 +9,7 @@ valid name.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,7 @@ from pydantic import (
 
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
+from .strength import Direction, StrengthClass
 
 SCHEMA_VERSION = 1
 """The rule-file format this library reads; files state it as ``schema_version``."""
@@ -87,6 +89,11 @@ class Source(BaseModel):
     doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = Field(
         default=None, description="The reference's DOI, without the https://doi.org/ prefix."
     )
+    locator: Annotated[str, Field(min_length=2, max_length=120)] | None = Field(
+        default=None,
+        description="Where in the reference: a page, section or paragraph.",
+        examples=["section 3, paragraph 2", "p. 4"],
+    )
 
     @model_validator(mode="after")
     def _guidance_or_reference(self) -> Source:
@@ -94,6 +101,8 @@ class Source(BaseModel):
             raise ValueError("a source needs 'guidance' (a section name) or 'reference'")
         if self.doi is not None and self.reference is None:
             raise ValueError("a 'doi' belongs to a 'reference'; add the reference text")
+        if self.locator is not None and self.reference is None:
+            raise ValueError("a 'locator' belongs to a 'reference'; add the reference text")
         return self
 
     def cite(self) -> str:
@@ -102,7 +111,8 @@ class Source(BaseModel):
         if self.guidance is not None:
             parts.append(f"Guidance, '{self.guidance.value}'")
         if self.reference is not None:
-            parts.append(self.reference + (f" (doi:{self.doi})" if self.doi else ""))
+            parts.append(self.reference + (f", {self.locator}" if self.locator else "")
+                         + (f" (doi:{self.doi})" if self.doi else ""))
         return "; ".join(parts)
 
 
@@ -266,7 +276,16 @@ class ScoreEffect(BaseModel):
 
     approach: Approach
     points: Annotated[StrictInt, Field(ge=-MAX_POINTS, le=MAX_POINTS)] = Field(
-        description="Points added to the approach's score; negative points hold it back."
+        default=0,
+        description="Points added to the approach's score; negative points hold it back. "
+        "Give them only in a rule that names no feature (an organisation's own rule); a "
+        "rule that names a feature gives 'direction' instead.",
+    )
+    direction: Direction | None = Field(
+        default=None,
+        description="For a rule that names a feature: 'for' when the answer shows the "
+        "feature, 'against' when it contradicts it. The points then come from the "
+        "strength table (rules/PRINCIPLES.md).",
     )
     why: Annotated[str, Field(min_length=10, max_length=300)] = Field(
         description="One line in plain words: why this context favours or disfavours "
@@ -280,8 +299,10 @@ class ScoreEffect(BaseModel):
 
     @model_validator(mode="after")
     def _non_zero(self) -> ScoreEffect:
-        if self.points == 0:
-            raise ValueError("points must not be 0: a rule that changes nothing should go")
+        if self.points == 0 and self.direction is None:
+            raise ValueError("points must not be 0: a rule that changes nothing should go "
+                             "(or give a 'direction', for or against, with the rule's "
+                             "'feature')")
         return self
 
 
@@ -362,6 +383,11 @@ class Rule(BaseModel):
     )
     source: Annotated[list[Source], Field(min_length=1)]
     examples: list[Example] = Field(default_factory=list)
+    feature: Annotated[str, Field(pattern=KEBAB_ID, max_length=80)] | None = Field(
+        default=None,
+        description="The one feature of the ledger (an id under 'defining_features') this "
+        "rule scores; its strength class and each entry's direction give the points.",
+    )
 
     @model_validator(mode="after")
     def _one_effect(self) -> Rule:
@@ -403,15 +429,38 @@ class DefiningFeature(BaseModel):
         "no 'top')."
     )
     source: Annotated[list[Source], Field(min_length=1)] = Field(
-        description="Where the guidance names the feature; at least one entry gives the "
-        "guidance section."
+        description="Where the source states the feature: the guidance section, or a "
+        "reference with its page or section."
+    )
+    strength: StrengthClass | None = Field(
+        default=None,
+        description="How firmly the source states the feature (rules/PRINCIPLES.md): "
+        "defining, typical, hedged, design or local. Rules that name the feature take "
+        "their points from it.",
+    )
+    approaches: Annotated[list[Approach], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Every approach the sources tie this feature to (default: 'approach' "
+        "alone); a rule naming the feature scores each of them or none.",
+    )
+    checked: date | None = Field(
+        default=None, description="The date the source was last checked for this feature."
     )
 
     @model_validator(mode="after")
     def _names_guidance(self) -> DefiningFeature:
-        if not any(source.guidance is not None for source in self.source):
+        if self.strength is None and not any(s.guidance is not None for s in self.source):
             raise ValueError("a defining feature must cite the guidance section that names it")
+        if self.approaches is not None and self.approach not in self.approaches:
+            raise ValueError(f"'approaches' must include the feature's own approach "
+                             f"'{self.approach.value}'")
         return self
+
+    @property
+    def tied_to(self) -> tuple[Approach, ...]:
+        """Every approach the sources tie the feature to, in the guidance's order."""
+        wanted = set(self.approaches or [self.approach])
+        return tuple(approach for approach in Approach if approach in wanted)
 
 
 class RuleFile(BaseModel):
@@ -433,6 +482,12 @@ class RuleFile(BaseModel):
     description: str | None = None
     findings: list[FindingDecl] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    ledger: Literal["strict"] | None = Field(
+        default=None,
+        description="'strict' for the shipped rules: every scoring rule names one feature, "
+        "takes its points from the strength table, and no feature scores an approach "
+        "twice in one context.",
+    )
     defining_features: list[DefiningFeature] = Field(
         default_factory=list,
         description="Features that define an approach in the guidance; a first place reads "

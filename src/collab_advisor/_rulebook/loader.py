@@ -55,6 +55,7 @@ from .format import (
     Status,
     TopTest,
 )
+from .ledger import check_ledger
 from .ruleset import RuleLocation, RuleSet
 from .yamlsource import YamlDocument, YamlReadError, read_yaml
 
@@ -393,6 +394,7 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
     _unique_ids(found.rules, "rule", problems)
     for placed in found.rules:
         _check_rule(placed, declared, problems)
+    check_ledger(found.rules, found.features, problems)  # points from the strength table
     troubled = {problem.rule_id for problem in problems}
     ready = [placed for placed in found.rules if placed.item.id not in troubled]
     if _within_set_budget(ready, problems):

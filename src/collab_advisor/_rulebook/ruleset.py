@@ -8,13 +8,31 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .._model.context import Approach
 from .compile import CompiledRule, Conjunction, compile_condition, compile_rule
 from .format import DefiningFeature, FindingDecl, Rule, Status
 
+if TYPE_CHECKING:
+    from .ledger import ReasonGrade
+
 _Derived = TypeVar("_Derived")
+
+
+_LEDGER_KEYS = frozenset({"feature", "direction", "locator", "strength", "approaches",
+                          "checked"})
+
+
+def _without_unused_ledger_keys(item: object) -> object:
+    """A dump without the ledger keys it leaves unset, so that rule sets written before
+    the ledger keep their fingerprint."""
+    if isinstance(item, dict):
+        return {key: _without_unused_ledger_keys(value) for key, value in item.items()
+                if not (key in _LEDGER_KEYS and value is None)}
+    if isinstance(item, list):
+        return [_without_unused_ledger_keys(value) for value in item]
+    return item
 
 
 @dataclass(frozen=True)
@@ -84,14 +102,16 @@ class RuleSet:
         object.__setattr__(self, "_concluded_by", MappingProxyType(
             {finding: tuple(ids) for finding, ids in concluded_by.items()}))
         content = {
-            "rules": [rule.model_dump(mode="json", by_alias=True) for rule in self.rules],
+            "rules": [_without_unused_ledger_keys(rule.model_dump(mode="json", by_alias=True))
+                      for rule in self.rules],
             "findings": [
                 self.findings[key].model_dump(mode="json") for key in sorted(self.findings)
             ],
         }
         if features:  # rule sets without defining features keep their fingerprint
             content["defining_features"] = [
-                feature.model_dump(mode="json", by_alias=True) for feature in features]
+                _without_unused_ledger_keys(feature.model_dump(mode="json", by_alias=True))
+                for feature in features]
         digest = hashlib.sha256(
             json.dumps(content, sort_keys=True, ensure_ascii=True).encode("ascii")
         ).hexdigest()
@@ -134,9 +154,21 @@ class RuleSet:
         return self._concluded_by.get(finding, ())
 
     def features_of(self, approach: Approach | str) -> tuple[DefiningFeature, ...]:
-        """The defining features declared for an approach (empty if none are declared)."""
+        """The features declared for an approach, including those the sources tie to it
+        and to others (empty if none are declared)."""
         wanted = Approach(approach)
-        return tuple(f for f in self.defining_features if f.approach is wanted)
+        return tuple(f for f in self.defining_features if wanted in f.tied_to)
+
+    def feature(self, feature_id: str) -> DefiningFeature | None:
+        """The ledger feature with this id, or None."""
+        return next((f for f in self.defining_features if f.id == feature_id), None)
+
+    def grade(self, rule_id: str) -> ReasonGrade:
+        """The grade of a rule's reason: its feature, strength class and source kind
+        (an organisation's own rule, naming no feature, is graded local)."""
+        from .ledger import grade_of
+
+        return grade_of(self, rule_id)
 
     def features_holding(self, approach: Approach | str,
                          facts: Mapping[str, str | bool | int]) -> tuple[DefiningFeature, ...]:

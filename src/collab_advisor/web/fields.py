@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from collab_advisor import Context
+from collab_advisor._model.context import upgrade_old_spellings
+from collab_advisor._model.fields import FIELDS
 
 Kind = Literal["choice", "yes_no", "count", "text"]
 Value = str | bool | int
@@ -79,8 +81,9 @@ def _question(name: str, prop: Mapping[str, Any], defs: Mapping[str, Any]) -> Fi
     if "enum" in schema:
         meanings = list(schema.get("enumDescriptions", []))
         meanings += [""] * (len(schema["enum"]) - len(meanings))
+        old = set(schema.get("deprecatedValues", []))  # accepted, never offered
         options = tuple(Option(str(v), _words(str(v)), str(m))
-                        for v, m in zip(schema["enum"], meanings, strict=True))
+                        for v, m in zip(schema["enum"], meanings, strict=True) if v not in old)
         return FieldQuestion(name, "choice", question, description, options)
     kind = schema.get("type")
     if kind == "boolean":
@@ -134,8 +137,10 @@ def _read(question: FieldQuestion, raw: str) -> Value:
     """A typed value, or ValueError with a message naming the field and allowed values."""
     if question.kind == "choice":
         text = raw.strip().lower().replace(" ", "_").replace("-", "_")
-        if text in {option.value for option in question.options}:
-            return text
+        choices = FIELDS[question.name].choices
+        if text in {option.value for option in question.options} or (
+                choices is not None and text in choices.old_spellings()):
+            return text  # an old spelling is read as its new value by read_state
     elif question.kind == "yes_no":
         text = raw.strip().lower()
         if text in ("yes", "true"):
@@ -171,6 +176,7 @@ def read_state(params: Iterable[tuple[str, str]], prefix: str = "") -> State:
             values[question.name] = _read(question, raw)
         except ValueError as error:
             errors[question.name] = str(error)
+    values = upgrade_old_spellings(values)  # saved links with old spellings still load
     try:
         Context.model_validate(values)
     except ValidationError as error:  # a rule the form reading does not know about
