@@ -507,7 +507,7 @@ def settled_rows(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any 
     tops = scores.argmax(axis=1)
     caught = _caught(tables.best_gains(codes, tops), tops)
     settled = ~caught.any(axis=1)
-    beyond = (np.flatnonzero(~_exact_allowed(plan, columns, count))
+    beyond = (np.flatnonzero(~exact_allowed(plan, columns, count))
               if parts_of(plan) is None else ())
     if len(beyond):
         subset = [np.asarray(column)[beyond] for column in columns]
@@ -526,7 +526,7 @@ def _caught(gains: Any, tops: Any) -> Any:
     return caught
 
 
-def _exact_allowed(plan: ScoringPlan, columns: Sequence[Any], count: int) -> Any:
+def exact_allowed(plan: ScoringPlan, columns: Sequence[Any], count: int) -> Any:
     """Per row, whether the full analysis scores every completion (as ``settled_exactly``):
     few enough combinations of the unknown fields, and work within the budget."""
     import numpy as np
