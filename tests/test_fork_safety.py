@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,9 @@ THREADS = 4
 CHILDREN = 10
 CHILD_SECONDS = 90.0
 """How long every child together may take before the ones left count as hung."""
-FORK_WARNING = r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\):DeprecationWarning"
-CONTEXTS = [
+FORK_WARNING = (r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\)"
+                ":DeprecationWarning")
+CONTEXTS: list[dict[str, Any]] = [
     {"aim": "share_know_how"},
     {"aim": "redesign_services", "scope": "regional_or_national"},
     {"formality": "highly_structured", "scope": "multi_organisation"},
