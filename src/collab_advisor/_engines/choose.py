@@ -6,7 +6,7 @@ import functools
 from typing import Literal, get_args
 
 from .._errors import UnknownEngineError
-from .._rulebook.evaluation import Engine
+from .._rulebook.engine import Engine
 from .durable import DurableEngine, durable_import_error
 from .python import PythonEngine
 
