@@ -19,7 +19,7 @@ from .._printable import one_line
 from .._result.build import construct, recommend, shipped_rules
 from .._result.facts import facts_of
 from .._result.record import Recommendation
-from .._rulebook.loader import _collection_paused
+from .._rulebook.collector import collection_paused
 from .._rulebook.ruleset import RuleSet
 from .pairing import rules_for, scored
 from .settledness import is_settled, settledness
@@ -79,7 +79,7 @@ def recommend_many(
     errors: dict[int, BatchItem] = {}
     made: dict[int, Recommendation] = {}
     count = 0
-    with _collection_paused() if _on_python(engine) else nullcontext():
+    with collection_paused() if _on_python(engine) else nullcontext():
         for index, context in enumerate(contexts):
             count = index + 1
             try:

@@ -34,9 +34,10 @@ from .._present.explain import explain
 from .._present.notebook import Advice, recommend
 from .._present.render import html_document, to_markdown
 from .._result.record import Recommendation
+from .._rulebook.collector import collection_paused
 from .._rulebook.files import read_context_file, read_context_with_lines
 from .._rulebook.format import rule_file_json_schema
-from .._rulebook.loader import _collection_paused, load_rules, shipped_rules_dir
+from .._rulebook.loader import load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .csvinput import neutralise_formula, read_batch
@@ -434,7 +435,7 @@ _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.engine == "durable":  # durable-rules leaves cyclic garbage: keep collecting
         return _run_batch(args, out)
-    with _collection_paused():  # rows and results hold no cycles: no collector walks
+    with collection_paused():  # rows and results hold no cycles: no collector walks
         return _run_batch(args, out)
 
 
