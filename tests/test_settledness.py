@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_many
 from collab_advisor._advice import analysis
+from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.batch import survey
 from collab_advisor._engines import plan as plan_module
 from collab_advisor._engines.plan import gap_tables, plan_for
@@ -158,10 +159,10 @@ def test_beyond_the_exact_limits_settled_is_exact_by_parts_else_by_bounds(
     row: dict[str, Any] = {"sites": 500}
     plan = plan_for(_SHIPPED)
     assert not analysis.exact_allowed(plan, plan.encode([row]), 1)[0]
-    assert analysis.parts_of(plan) is not None
+    assert parts_module.parts_of(plan) is not None
     _check(_SHIPPED, [row])
     linked = _linked(tmp_path)
-    assert analysis.parts_of(plan_for(linked)) is None
+    assert parts_module.parts_of(plan_for(linked)) is None
     assert gap_tables(plan_for(linked)) is not None
     bounded = analysis.outlook_for(plan_for(linked), row)
     assert not bounded.exact
