@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_many
-from collab_advisor._advice import analysis
+from collab_advisor._advice import analysis, rowproofs
 from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.batch import survey
 from collab_advisor._engines import plan as plan_module
@@ -158,7 +158,7 @@ def test_beyond_the_exact_limits_settled_is_exact_by_parts_else_by_bounds(
     batch as in a single recommendation."""
     row: dict[str, Any] = {"sites": 500}
     plan = plan_for(_SHIPPED)
-    assert not analysis.exact_allowed(plan, plan.encode([row]), 1)[0]
+    assert not rowproofs.exact_allowed(plan, plan.encode([row]), 1)[0]
     assert parts_module.parts_of(plan) is not None
     _check(_SHIPPED, [row])
     linked = _linked(tmp_path)

@@ -156,7 +156,7 @@ def settled_all(recs: list[Recommendation], rules: RuleSet | None = None) -> lis
     vectorised proofs (``settled_rows``) first, the scalar ones for any they leave open."""
     import numpy as np
 
-    from .analysis import settled_rows
+    from .rowproofs import settled_rows
 
     if not recs:
         return []

@@ -15,16 +15,9 @@ from .._engines.plan import APPROACHES, ScoringPlan
 from .._model.fields import RULE_FIELDS
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
-from .analysis import (
-    Outlook,
-    exact_allowed,
-    outlook,
-    quick_settled,
-    settled_exactly,
-    settled_of,
-    settled_rows,
-)
+from .analysis import Outlook, outlook, quick_settled, settled_exactly, settled_of
 from .pairing import rules_for, scored
+from .rowproofs import exact_allowed, settled_rows
 
 WITNESS_SAMPLES = 16
 """Random completions tried per row, as one array, before a row's full outlook is needed."""
