@@ -32,7 +32,7 @@ def main() -> None:
             continue
         rec = item.recommendation
         tally[rec.top.name] += 1
-        settled = ("settled under these rules" if rec.is_settled
+        settled = ("settled under these rules" if item.is_settled
                    else "open questions could still change first place")
         print(f"row {item.index + 1} ({label}): {rec.top.name}, {rec.top.score} points, {settled}")
     counts = ", ".join(f"{name} {count}" for name, count in tally.most_common())

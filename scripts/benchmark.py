@@ -8,6 +8,9 @@ The reference is ``Context.model_validate`` of the same contexts, measured in th
 run, so the ratios hold when the machine's speed drifts. It times:
 
 - ``recommend()`` on each engine (seeded partial and complete contexts);
+- ``model_dump(mode="json")`` of a fresh result (its first dump), as a ratio to
+  ``recommend()`` on the same engine (target: at most 3 times), while ``recommend()``
+  stays at most 15 times a ``Context`` validation;
 - a full analysis (score ranges, ``is_settled``, ``next_questions``) on fresh results for
   contexts whose eight three-valued fields are unknown and the rest known, and for
   contexts with about half their fields unknown;
@@ -50,6 +53,10 @@ def _recommend(values: dict[str, Any], engine: EngineChoice) -> object:
     return recommend(values, engine=engine)
 
 
+def _dump_json(rec: Any) -> object:
+    return rec.model_dump(mode="json")
+
+
 def _analyse(values: dict[str, Any], engine: EngineChoice) -> object:
     rec = recommend(values, engine=engine)
     return ([r.score_range for r in rec.ranking], rec.is_settled, rec.next_questions)
@@ -60,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--analyses", type=int, default=200)
+    parser.add_argument("--dumps", type=int, default=1000)
     args = parser.parse_args()
     rules = load_rules()
     plan = plan_for(rules)
@@ -73,6 +81,10 @@ def main() -> None:
         whole = median_us(partial(_recommend, engine=name), values)
         print(f"{name:8} recommend(): median {whole:8.1f} us = x{whole / validation:6.1f} "
               "validation")
+        fresh = [recommend(v, engine=name) for v in values[:args.dumps]]
+        dump = median_us(_dump_json, fresh, warm=0)  # each result's first dump
+        print(f"{name:8} model_dump(mode='json') of a fresh result: median {dump:8.1f} us "
+              f"= x{dump / whole:6.2f} recommend() (target <= 3)")
 
     three = [f for f, spec in RULE_FIELDS.items() if len(spec.values) == 3]
     rng = random.Random(7)

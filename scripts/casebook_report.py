@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from collab_advisor import why_not as explain_why_not
 from collab_advisor._advice.casebook import CaseResult, load_casebook, run_casebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +94,7 @@ def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None =
                   f"{rec.score_of(r.entry.literature)}.", "",
                   f"Why {rec.top.name}:"]
         lines += [f"- {x.points:+d} {x.text} [{x.rule_id}]" for x in rec.top.reasons]
-        why_not = rec.why_not(r.entry.literature)
+        why_not = explain_why_not(rec, r.entry.literature)
         lines += ["", f"What held {r.entry.literature.display_name} back:"]
         lines += [f"- {x.points:+d} {x.text} [{x.rule_id}]" for x in why_not.held_back] or \
             ["- no rule took points from it"]

@@ -36,14 +36,9 @@ import numpy as np
 import yaml
 
 from collab_advisor import Context, load_rules, recommend
-from collab_advisor._advice.analysis import (
-    Parts,
-    codes_of,
-    part_scores,
-    parts_of,
-    tops_by_parts,
-)
+from collab_advisor._advice.analysis import codes_of
 from collab_advisor._advice.facts import facts_of
+from collab_advisor._advice.parts import Parts, part_scores, parts_of, tops_by_parts
 from collab_advisor._engines.plan import APPROACHES, plan_for, top_of
 from collab_advisor._model.fields import RULE_FIELDS
 from collab_advisor._model.samples import seeded_contexts

@@ -15,7 +15,7 @@ from collab_advisor import (
     Consideration,
     ConsiderationKind,
     Context,
-    Recommendation,
+    Report,
     Robustness,
     load_rules,
     recommend,
@@ -147,19 +147,22 @@ def test_robustness_names_the_fewest_changes_that_hand_first_place_to_the_runner
         single = rec.what_if(**{change.field: change.after}).recommendation
         assert single.top.approach is not robust.runner_up
     assert robust.message in " ".join(rec.explain().split())
-    assert "robustness" in rec.model_dump()
+    assert "robustness" in rec.report().model_dump()["analysis"]
 
 
 def test_results_keep_every_key_they_had() -> None:
-    """model_dump keeps every key of earlier releases and adds robustness."""
-    dumped = recommend(aim="share_know_how", engine="python").model_dump(mode="json")
+    """The report keeps every key the 0.1 result had: the stored ones in its recommendation,
+    the analyses in its analysis."""
+    report = recommend(aim="share_know_how", engine="python").report()
+    dumped = report.model_dump(mode="json")
     assert {"context", "ranking", "findings", "fired_rules", "engine", "rules_version",
-            "rules_fingerprint", "is_settled", "ranges_exact", "next_questions", "fit",
-            "considerations", "planning_questions", "robustness"} <= set(dumped)
-    assert {"strength", "share", "message"} <= set(dumped["fit"])
-    again = Recommendation.model_validate_json(
-        recommend(aim="share_know_how", engine="python").model_dump_json())
-    assert again.fit.strength in ("strong", "moderate", "weak", "unclear")
+            "rules_fingerprint", "tied_for_first"} <= set(dumped["recommendation"])
+    assert {"is_settled", "ranges_exact", "next_questions", "fit", "considerations",
+            "planning_questions", "robustness", "score_ranges"} <= set(dumped["analysis"])
+    assert {"strength", "share", "message"} <= set(dumped["analysis"]["fit"])
+    again = Report.model_validate_json(report.model_dump_json())
+    assert again == report
+    assert again.analysis.fit.strength in ("strong", "moderate", "weak", "unclear")
 
 
 def test_settled_advice_says_what_settled_means_in_every_output() -> None:

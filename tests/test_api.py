@@ -38,10 +38,12 @@ def test_three_ways_of_giving_a_context_agree() -> None:
 
 
 def test_every_approach_is_ranked_even_with_nothing_known(engine: EngineChoice) -> None:
-    """An empty context still ranks all four approaches, in the documented tie order."""
+    """An empty context still ranks all four approaches: listed in the documented order,
+    all sharing first place (a tie is a tie, not a preference by list order)."""
     rec = recommend(engine=engine)
     assert [r.approach for r in rec.ranking] == list(Approach)
-    assert [r.rank for r in rec.ranking] == [1, 2, 3, 4]
+    assert [r.rank for r in rec.ranking] == [1, 1, 1, 1]
+    assert rec.tied_for_first == tuple(Approach) and rec.is_tie
     assert all(r.score == 0 and r.reasons == () for r in rec.ranking)
     assert rec.tied_at_top == tuple(Approach)
 

@@ -54,14 +54,14 @@ def test_recommend_from_flags_in_each_format(form: str, marker: str) -> None:
 
 
 def test_recommend_json_reads_back_as_a_recommendation() -> None:
-    """JSON output is a full Recommendation, with the analysis included."""
-    from collab_advisor import Recommendation
+    """JSON output is a Report: the full Recommendation with its analysis."""
+    from collab_advisor import Report
 
     result = run("recommend", "--aim", "share_know_how", "--formality", "informal",
                  "--format", "json", "--engine", "python")
-    rec = Recommendation.model_validate_json(result.stdout)
+    rec = Report.model_validate_json(result.stdout).recommendation
     assert rec.top.approach.value == "community_of_practice"
-    assert "next_questions" in json.loads(result.stdout)
+    assert "next_questions" in json.loads(result.stdout)["analysis"]
 
 
 def test_recommend_from_a_yaml_file_and_from_stdin(tmp_path: Path) -> None:

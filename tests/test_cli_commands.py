@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from collab_advisor import Recommendation, load_rules, recommend
+from collab_advisor import Report, load_rules, recommend
 from collab_advisor._advice.compare import Comparison
 from collab_advisor._advice.counterfactual import PathTo, WhatIf
 from collab_advisor._advice.whynot import WhyNot
@@ -134,7 +134,7 @@ def test_typed_values_ignore_case_and_accept_a_unique_prefix() -> None:
     """Flags accept any case, spaces for underscores and a unique prefix; the API is exact."""
     typed = run("recommend", "--time-span", "FIXED", "--aim", "Close Practice",
                 "--single-org-can-solve", "N", "--engine", "py", "--format", "js")
-    rec = Recommendation.model_validate_json(typed.stdout)
+    rec = Report.model_validate_json(typed.stdout).recommendation
     assert rec.context.time_span == "fixed_term" and rec.context.aim == "close_practice_gap"
     assert rec.context.single_org_can_solve is False and rec.engine == "python"
     assert match_value("patient_involvement", "Co-Produced") == "co_produced"
@@ -153,9 +153,9 @@ def test_own_rules_add_to_the_shipped_ones(tmp_path: Path) -> None:
     ours.write_text(OUR_RULE.replace("        fires: true\n      - context: {resourcing: "
                                      "dedicated_funding}\n        fires: true\n",
                                      "        fires: true\n"))
-    added = Recommendation.model_validate_json(run(
+    added = Report.model_validate_json(run(
         "recommend", "--add-rules", str(ours), "--resourcing", "goodwill", "--aim", "share",
-        "--format", "json").stdout)
+        "--format", "json").stdout).recommendation
     assert "our-networks-need-money" in added.fired_rules
     assert "cop-share-know-how" in added.fired_rules
     alone = run("recommend", "--rules", str(ours), "--resourcing", "goodwill", "--verbose")
@@ -293,9 +293,11 @@ def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
     """The summary says when nothing is known yet, and names a tie and how it is broken."""
     from collab_advisor._present.explain import summary
 
-    assert summary(recommend()).startswith("Nothing is known yet, so no approach is ahead")
+    nothing = recommend()
+    assert summary(nothing, nothing.analysis).startswith(
+        "Nothing is known yet, so no approach is ahead")
     tied = recommend(aim="share_know_how", leadership="professional")  # 3 points each
-    assert summary(tied).startswith(
+    assert summary(tied, tied.analysis).startswith(
         "Community of Practice and Clinical Community share the best fit, with 3 points each; "
         "the fixed order of approaches lists Community of Practice first.")
 
@@ -307,7 +309,7 @@ def test_own_rules_with_json_output_keep_their_rule_set(tmp_path: Path) -> None:
     result = run("recommend", "--rules", str(ROOT / "rules"), "--rules", str(ours),
                  "--resourcing", "goodwill_only", "--format", "json")
     assert result.returncode == 0, result.stderr
-    rec = Recommendation.model_validate_json(result.stdout)
+    rec = Report.model_validate_json(result.stdout).recommendation
     assert "our-networks-need-money" in rec.fired_rules
 
 
@@ -372,4 +374,5 @@ def test_a_fit_judged_on_few_answers_says_so() -> None:
                       engine="python")
     assert not early.is_settled and early.fit.strength in ("strong", "moderate")
     assert "on the answers so far" in early.fit.message
-    assert f"On the answers so far, the fit is {early.fit.strength}." in summary(early)
+    said = summary(early, early.analysis)
+    assert f"On the answers so far, the fit is {early.fit.strength}." in said

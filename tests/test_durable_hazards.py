@@ -1,4 +1,4 @@
-"""Regression tests for each measured hazard of durable-rules 2.0.28 (see _engine_durable)."""
+"""Regression tests for each measured hazard of durable-rules 2.0.28 (see _engines/durable.py)."""
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ def test_a_context_on_standard_input_still_works() -> None:
     result = cli("recommend", "--context", "-", "--format", "json", "--engine", "python",
                  stdin=b'{"aim": "share_know_how"}')
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["context"]["aim"] == "share_know_how"
+    assert json.loads(result.stdout)["recommendation"]["context"]["aim"] == "share_know_how"
 
 
 def test_a_json_context_file_is_read_as_json(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pexpect
 import pytest
 import yaml
 
-from collab_advisor import Recommendation
+from collab_advisor import Report
 from collab_advisor._cli.interview import PLANNING_WHY
 from collab_advisor._model.fields import RULE_FIELDS
 
@@ -74,7 +74,8 @@ def test_output_file_gets_the_report_in_the_chosen_format(tmp_path: Path) -> Non
     markdown = run("interview", "--format", "markdown", stdin="stop\n").stdout
     assert markdown.startswith("# ")
     json_out = run("interview", "--format", "json", "--engine", "python", stdin="2\nstop\n")
-    assert Recommendation.model_validate_json(json_out.stdout).context.aim == "share_know_how"
+    assert Report.model_validate_json(json_out.stdout).recommendation.context.aim \
+        == "share_know_how"
 
 
 def test_ctrl_c_ends_cleanly_and_keeps_the_saved_answers(tmp_path: Path) -> None:

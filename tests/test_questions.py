@@ -13,21 +13,24 @@ from hypothesis import strategies as st
 
 from collab_advisor import load_rules, recommend
 from collab_advisor._advice import analysis
+from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.analysis import (
     _enumerate,
-    _tops_apart,
     _tops_by_answer,
     codes_of,
-    lookahead,
     outlook_for,
+    settled_exactly,
+)
+from collab_advisor._advice.facts import facts_of
+from collab_advisor._advice.parts import (
+    lookahead,
     part_gaps,
     part_scores,
     parts_of,
     settled_by_parts,
-    settled_exactly,
+    tops_apart,
     tops_by_parts,
 )
-from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.plan import plan_for, top_of
 from collab_advisor._model.context import Context
 from collab_advisor._model.fields import RULE_FIELDS
@@ -134,7 +137,7 @@ def test_completions_scored_by_parts_match_the_rule_by_rule_enumeration(
     scores, fired = PLAN.score(facts)
     table = _enumerate(PLAN, facts, unknown, codes, scores, fired)
     expected = _tops_by_answer(table.argmax(axis=-1), unknown) if unknown else {}
-    assert _tops_apart(PARTS, codes_of(PLAN, facts), unknown, codes) == expected
+    assert tops_apart(PARTS, codes_of(PLAN, facts), unknown, codes) == expected
 
 
 def test_purpose_comes_before_control_when_they_are_equally_informative(
@@ -209,7 +212,7 @@ def test_with_too_many_answers_to_pair_questions_look_one_answer_ahead(
     answers = {name: list(range(len(plan.classes[name])))
                for name in plan.classes if name not in facts}
     units = sum(len(a) for a in answers.values())
-    assert units * units * 16 > analysis.LOOKAHEAD_BUDGET
+    assert units * units * 16 > parts_module.LOOKAHEAD_BUDGET
     figures = lookahead(parts, codes, answers)
     for name in ("formality", "control"):
         expected = []

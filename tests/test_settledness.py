@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_many
-from collab_advisor._advice import analysis
+from collab_advisor._advice import analysis, rowproofs
+from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.batch import survey
 from collab_advisor._engines import plan as plan_module
 from collab_advisor._engines.plan import gap_tables, plan_for
@@ -99,7 +100,7 @@ def _check(rules: RuleSet, rows: list[dict[str, Any]]) -> None:
         rec = recommend(row, rules=rules, engine="python")
         assert got.settled == want, row
         assert rec.is_settled == want, row
-        assert item.recommendation is not None and item.recommendation.is_settled == want
+        assert item.recommendation is not None and item.is_settled == want
         assert got.scores == {a: rec.score_of(a) for a in Approach}
         assert got.top is rec.top.approach
 
@@ -157,11 +158,11 @@ def test_beyond_the_exact_limits_settled_is_exact_by_parts_else_by_bounds(
     batch as in a single recommendation."""
     row: dict[str, Any] = {"sites": 500}
     plan = plan_for(_SHIPPED)
-    assert not analysis._exact_allowed(plan, plan.encode([row]), 1)[0]
-    assert analysis.parts_of(plan) is not None
+    assert not rowproofs.exact_allowed(plan, plan.encode([row]), 1)[0]
+    assert parts_module.parts_of(plan) is not None
     _check(_SHIPPED, [row])
     linked = _linked(tmp_path)
-    assert analysis.parts_of(plan_for(linked)) is None
+    assert parts_module.parts_of(plan_for(linked)) is None
     assert gap_tables(plan_for(linked)) is not None
     bounded = analysis.outlook_for(plan_for(linked), row)
     assert not bounded.exact
@@ -171,15 +172,17 @@ def test_beyond_the_exact_limits_settled_is_exact_by_parts_else_by_bounds(
 @settings(max_examples=80, deadline=None)
 @given(values=_partial())
 def test_a_result_starts_its_analyses_from_a_fresh_scoring(values: dict[str, Any]) -> None:
-    """The scores and fired rules a python-engine result keeps for its analyses are what
-    the compiled core gives when it scores the context again."""
-    from collab_advisor._advice.facts import facts_of
+    """The scores the analyses start from (the compiled core scoring the context again)
+    are the result's own scores, and its scoring rules are among the fired ones."""
+    from collab_advisor._advice.pairing import scored
+    from collab_advisor._result.facts import facts_of
 
     rec = recommend(values, engine="python")
-    plan, facts, scores, fired = rec._scored
+    plan, facts, scores, fired = scored(rec, rec.rules())
     assert plan is plan_for(rec.rules())
     assert facts == facts_of(rec.context)
-    assert (scores, fired) == plan.score(facts)
+    assert scores == tuple(rec.score_of(a) for a in Approach)
+    assert {r.rule_id for ranked in rec.ranking for r in ranked.reasons} <= fired
 
 
 @settings(max_examples=150, deadline=None)

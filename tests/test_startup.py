@@ -98,7 +98,7 @@ def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
     threads loading rules or batching at once do) leaves the collector enabled."""
     import threading
 
-    from collab_advisor._rulebook import loader
+    from collab_advisor._rulebook import collector
 
     second_began = threading.Event()
     first_ended = threading.Event()
@@ -120,17 +120,17 @@ def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
             gc.disable()
 
     def first() -> None:
-        with loader._collection_paused():
+        with collector.collection_paused():
             threading.Thread(target=second, name="second").start()
             second_began.wait(5)
         first_ended.set()
 
     def second() -> None:
-        with loader._collection_paused():
+        with collector.collection_paused():
             second_began.set()
             first_ended.wait(5)
 
-    monkeypatch.setattr(loader, "gc", SlowToRead())
+    monkeypatch.setattr(collector, "gc", SlowToRead())
     was = gc.isenabled()
     gc.enable()
     try:
@@ -150,10 +150,10 @@ def test_pauses_overlapping_in_two_threads_leave_the_collector_running(
 
 _FORK_DURING_A_PAUSE = """
 import gc, os, threading
-from collab_advisor._rulebook import loader
+from collab_advisor._rulebook import collector
 inside, leave = threading.Event(), threading.Event()
 def hold():
-    with loader._collection_paused():
+    with collector.collection_paused():
         inside.set()
         leave.wait(10)
 gc.enable()
@@ -162,7 +162,7 @@ holder.start()
 inside.wait(10)
 pid = os.fork()
 if pid == 0:
-    with loader._collection_paused():
+    with collector.collection_paused():
         pass
     os._exit(0 if gc.isenabled() else 1)
 _, status = os.waitpid(pid, 0)

@@ -18,6 +18,7 @@ from collab_advisor import (
     TeamRecommendation,
     recommend,
     recommend_team,
+    rules_for,
 )
 from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.plan import APPROACHES, plan_for, top_of
@@ -122,7 +123,7 @@ def test_the_first_disagreement_can_change_first_place_when_any_can(
         members: list[dict[str, Any]]) -> None:
     """If settling some single disputed field can change first place, the first one listed can."""
     team = recommend_team(members, engine="python")
-    plan = plan_for(team.advice.rules())
+    plan = plan_for(rules_for(team.advice))
     agreed = facts_of(team.agreed)
     top = top_of(plan.score(agreed)[0])
     changers = set()

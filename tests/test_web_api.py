@@ -62,10 +62,11 @@ def rules(app: FastAPI) -> RuleSet:
 @pytest.mark.parametrize("context", CONTEXTS)
 def test_recommend_returns_exactly_the_library_result(
         client: TestClient, rules: RuleSet, context: dict[str, Any]) -> None:
-    """POST /api/recommend gives recommend(context).model_dump(mode="json"), field for field."""
+    """POST /api/recommend gives recommend(context).report().model_dump(mode="json"), field
+    for field: the recommendation with its analysis."""
     response = client.post("/api/recommend", json=context)
     assert response.status_code == 200
-    assert response.json() == recommend(context, rules=rules).model_dump(mode="json")
+    assert response.json() == recommend(context, rules=rules).report().model_dump(mode="json")
 
 
 @pytest.mark.parametrize("context", CONTEXTS[1:])
@@ -380,7 +381,8 @@ rules:
         assert "your own rule files (mine.yaml)" in page and "7.0.1" in page
         assert "own-informal" in page and str(tmp_path) not in page
         answer = local.post("/api/recommend", json={"formality": "informal"}).json()
-        assert answer == recommend({"formality": "informal"}, rules=own).model_dump(mode="json")
+        assert answer == recommend({"formality": "informal"}, rules=own).report().model_dump(
+            mode="json")
 
 
 def test_the_server_keeps_no_state_between_requests(client: TestClient) -> None:

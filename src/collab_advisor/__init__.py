@@ -13,93 +13,212 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._advice.batch import BatchItem, SurveyRow, recommend_frame, recommend_many, survey
-    from ._advice.checklist import PlanningQuestion
-    from ._advice.considerations import AdviceReason, Consideration
-    from ._advice.counterfactual import Change, PathTo, WhatIf
-    from ._advice.questions import Fit, Question
-    from ._advice.recommend import (
-        FindingTrace,
-        Inference,
-        RankedApproach,
-        Reason,
-        Recommendation,
-        recommend,
+    from ._advice.analyse import Analysis as Analysis
+    from ._advice.analyse import Report as Report
+    from ._advice.analyse import ScoreRange as ScoreRange
+    from ._advice.analyse import analyse as analyse
+    from ._advice.analyse import report_of as report_of
+    from ._advice.batch import (
+        BatchItem as BatchItem,
     )
-    from ._advice.robustness import Robustness
+    from ._advice.batch import (
+        SurveyRow as SurveyRow,
+    )
+    from ._advice.batch import (
+        recommend_frame as recommend_frame,
+    )
+    from ._advice.batch import (
+        recommend_many as recommend_many,
+    )
+    from ._advice.batch import (
+        settled_all as settled_all,
+    )
+    from ._advice.batch import (
+        survey as survey,
+    )
+    from ._advice.checklist import PlanningQuestion as PlanningQuestion
+    from ._advice.considerations import AdviceReason as AdviceReason
+    from ._advice.considerations import Consideration as Consideration
+    from ._advice.counterfactual import Change as Change
+    from ._advice.counterfactual import PathTo as PathTo
+    from ._advice.counterfactual import WhatIf as WhatIf
+    from ._advice.pairing import rules_for as rules_for
+    from ._advice.questions import Fit as Fit
+    from ._advice.questions import Question as Question
+    from ._advice.robustness import Robustness as Robustness
     from ._advice.rulesdiff import (
-        CaseChange,
-        FiringChange,
-        RuleChange,
-        RuleInPlay,
-        RulesDiff,
-        Transition,
-        diff_rules,
+        CaseChange as CaseChange,
+    )
+    from ._advice.rulesdiff import (
+        FiringChange as FiringChange,
+    )
+    from ._advice.rulesdiff import (
+        RuleChange as RuleChange,
+    )
+    from ._advice.rulesdiff import (
+        RuleInPlay as RuleInPlay,
+    )
+    from ._advice.rulesdiff import (
+        RulesDiff as RulesDiff,
+    )
+    from ._advice.rulesdiff import (
+        Transition as Transition,
+    )
+    from ._advice.rulesdiff import (
+        diff_rules as diff_rules,
     )
     from ._advice.team import (
-        Disagreement,
-        MemberView,
-        ProposedValue,
-        TeamMember,
-        TeamRecommendation,
-        recommend_team,
+        Disagreement as Disagreement,
     )
-    from ._advice.whynot import UnmetRule, WhyNot
-    from ._engines.choose import EngineChoice, durable_available
+    from ._advice.team import (
+        MemberView as MemberView,
+    )
+    from ._advice.team import (
+        ProposedValue as ProposedValue,
+    )
+    from ._advice.team import (
+        TeamMember as TeamMember,
+    )
+    from ._advice.team import (
+        TeamRecommendation as TeamRecommendation,
+    )
+    from ._advice.team import (
+        recommend_team as recommend_team,
+    )
+    from ._advice.whynot import UnmetRule as UnmetRule
+    from ._advice.whynot import WhyNot as WhyNot
+    from ._engines.choose import EngineChoice as EngineChoice
+    from ._engines.choose import durable_available as durable_available
     from ._errors import (
-        CollabAdvisorError,
-        EngineError,
-        EngineUnavailableError,
-        RuleFileError,
-        RuleProblem,
+        CollabAdvisorError as CollabAdvisorError,
+    )
+    from ._errors import (
+        EngineError as EngineError,
+    )
+    from ._errors import (
+        EngineUnavailableError as EngineUnavailableError,
+    )
+    from ._errors import (
+        RuleFileError as RuleFileError,
+    )
+    from ._errors import (
+        RuleProblem as RuleProblem,
+    )
+    from ._errors import (
+        RulesMismatchError as RulesMismatchError,
+    )
+    from ._errors import (
+        UnknownEngineError as UnknownEngineError,
     )
     from ._model.context import (
-        AgendaSetBy,
-        Aim,
-        Approach,
-        ClinicalFocus,
-        Context,
-        Control,
-        EnablingSupport,
-        Evidence,
-        Formality,
-        GeographicReach,
-        ImprovementFocus,
-        Leadership,
-        Origin,
-        PatientInvolvement,
-        Professions,
-        Resourcing,
-        Scope,
-        TimeSpan,
+        AgendaSetBy as AgendaSetBy,
     )
-    from ._rulebook.format import ConsiderationKind
-    from ._rulebook.loader import load_rules, shipped_rules_dir
-    from ._rulebook.ruleset import RuleLocation, RuleSet
-    from ._workspace.models import (
-        DecisionInput,
-        RateLimited,
-        RoundClosed,
-        SaveConflict,
-        WorkspaceNotFound,
+    from ._model.context import (
+        Aim as Aim,
     )
-    from ._workspace.record import (
-        RecordError,
-        Replay,
-        SignedRecord,
-        read_record,
-        replay_record,
+    from ._model.context import (
+        Approach as Approach,
     )
-    from ._workspace.store import WorkspaceStore
+    from ._model.context import (
+        ClinicalFocus as ClinicalFocus,
+    )
+    from ._model.context import (
+        Context as Context,
+    )
+    from ._model.context import (
+        Control as Control,
+    )
+    from ._model.context import (
+        EnablingSupport as EnablingSupport,
+    )
+    from ._model.context import (
+        Evidence as Evidence,
+    )
+    from ._model.context import (
+        Formality as Formality,
+    )
+    from ._model.context import (
+        GeographicReach as GeographicReach,
+    )
+    from ._model.context import (
+        ImprovementFocus as ImprovementFocus,
+    )
+    from ._model.context import (
+        Leadership as Leadership,
+    )
+    from ._model.context import (
+        Origin as Origin,
+    )
+    from ._model.context import (
+        PatientInvolvement as PatientInvolvement,
+    )
+    from ._model.context import (
+        Professions as Professions,
+    )
+    from ._model.context import (
+        Resourcing as Resourcing,
+    )
+    from ._model.context import (
+        Scope as Scope,
+    )
+    from ._model.context import (
+        TimeSpan as TimeSpan,
+    )
+    from ._present.notebook import Advice as Advice
+    from ._present.notebook import explain as explain
+    from ._present.notebook import path_to as path_to
+    from ._present.notebook import recommend as recommend
+    from ._present.notebook import to_html as to_html
+    from ._present.notebook import to_markdown as to_markdown
+    from ._present.notebook import what_if as what_if
+    from ._present.notebook import why_not as why_not
+    from ._result.record import (
+        FindingTrace as FindingTrace,
+    )
+    from ._result.record import (
+        Inference as Inference,
+    )
+    from ._result.record import (
+        RankedApproach as RankedApproach,
+    )
+    from ._result.record import (
+        Reason as Reason,
+    )
+    from ._result.record import (
+        Recommendation as Recommendation,
+    )
+    from ._result.record import (
+        RuleReference as RuleReference,
+    )
+    from ._rulebook.format import ConsiderationKind as ConsiderationKind
+    from ._rulebook.loader import load_rules as load_rules
+    from ._rulebook.loader import shipped_rules_dir as shipped_rules_dir
+    from ._rulebook.ruleset import RuleLocation as RuleLocation
+    from ._rulebook.ruleset import RuleSet as RuleSet
+    from ._workspace.models import DecisionInput as DecisionInput
+    from ._workspace.models import RateLimited as RateLimited
+    from ._workspace.models import RoundClosed as RoundClosed
+    from ._workspace.models import SaveConflict as SaveConflict
+    from ._workspace.models import WorkspaceNotFound as WorkspaceNotFound
+    from ._workspace.record import RecordError as RecordError
+    from ._workspace.record import Replay as Replay
+    from ._workspace.record import SignedRecord as SignedRecord
+    from ._workspace.record import read_record as read_record
+    from ._workspace.record import replay_record as replay_record
+    from ._workspace.store import WorkspaceStore as WorkspaceStore
 
-# Each public name and the private module that defines it. A name is imported the first
+# Each public name and the private module that defines it ("module:name" where the
+# module calls it otherwise); ``__all__`` is derived from this one list.
+# A name is imported the first
 # time it is asked for (``from collab_advisor import recommend`` or an attribute), so
 # that ``import collab_advisor`` costs next to nothing: numpy, PyYAML, the rule format's
 # models and the analyses load only when a call needs them.
 _PUBLIC: dict[str, str] = {
+    "Advice": "._present.notebook",
     "AdviceReason": "._advice.considerations",
     "AgendaSetBy": "._model.context",
     "Aim": "._model.context",
+    "Analysis": "._advice.analyse",
     "Approach": "._model.context",
     "BatchItem": "._advice.batch",
     "CaseChange": "._advice.rulesdiff",
@@ -116,13 +235,13 @@ _PUBLIC: dict[str, str] = {
     "EngineError": "._errors",
     "EngineUnavailableError": "._errors",
     "Evidence": "._model.context",
-    "FindingTrace": "._advice.recommend",
+    "FindingTrace": "._result.record",
     "FiringChange": "._advice.rulesdiff",
     "Fit": "._advice.questions",
     "Formality": "._model.context",
     "GeographicReach": "._model.context",
     "ImprovementFocus": "._model.context",
-    "Inference": "._advice.recommend",
+    "Inference": "._result.record",
     "Leadership": "._model.context",
     "MemberView": "._advice.team",
     "Origin": "._model.context",
@@ -132,9 +251,10 @@ _PUBLIC: dict[str, str] = {
     "Professions": "._model.context",
     "ProposedValue": "._advice.team",
     "Question": "._advice.questions",
-    "RankedApproach": "._advice.recommend",
-    "Reason": "._advice.recommend",
-    "Recommendation": "._advice.recommend",
+    "RankedApproach": "._result.record",
+    "Reason": "._result.record",
+    "Recommendation": "._result.record",
+    "Report": "._advice.analyse",
     "Resourcing": "._model.context",
     "Robustness": "._advice.robustness",
     "RuleChange": "._advice.rulesdiff",
@@ -142,26 +262,40 @@ _PUBLIC: dict[str, str] = {
     "RuleInPlay": "._advice.rulesdiff",
     "RuleLocation": "._rulebook.ruleset",
     "RuleProblem": "._errors",
+    "RuleReference": "._result.record",
     "RuleSet": "._rulebook.ruleset",
     "RulesDiff": "._advice.rulesdiff",
+    "RulesMismatchError": "._errors",
     "Scope": "._model.context",
+    "ScoreRange": "._advice.analyse",
     "SurveyRow": "._advice.batch",
     "TeamMember": "._advice.team",
     "TeamRecommendation": "._advice.team",
     "TimeSpan": "._model.context",
     "Transition": "._advice.rulesdiff",
+    "UnknownEngineError": "._errors",
     "UnmetRule": "._advice.whynot",
     "WhatIf": "._advice.counterfactual",
     "WhyNot": "._advice.whynot",
+    "analyse": "._advice.analyse",
     "diff_rules": "._advice.rulesdiff",
     "durable_available": "._engines.choose",
+    "explain": "._present.notebook",
     "load_rules": "._rulebook.loader",
-    "recommend": "._advice.recommend",
+    "path_to": "._present.notebook",
+    "recommend": "._present.notebook",
     "recommend_frame": "._advice.batch",
     "recommend_many": "._advice.batch",
     "recommend_team": "._advice.team",
+    "report_of": "._advice.analyse",
+    "rules_for": "._advice.pairing",
+    "settled_all": "._advice.batch",
     "shipped_rules_dir": "._rulebook.loader",
     "survey": "._advice.batch",
+    "to_html": "._present.notebook",
+    "to_markdown": "._present.notebook",
+    "what_if": "._present.notebook",
+    "why_not": "._present.notebook",
     # Team workspaces (the 'workspaces' extra).
     "DecisionInput": "._workspace.models",
     "RateLimited": "._workspace.models",
@@ -176,16 +310,8 @@ _PUBLIC: dict[str, str] = {
     "replay_record": "._workspace.record",
 }
 
+
 __version__: str
-
-
-def _load_words() -> object:
-    return import_module("._present", __name__)
-
-
-# Results find their words in the presentation layer, imported when a result is first
-# written (the advice layer cannot import the layer above it).
-import_module("._advice.presenters", __name__).words_from(_load_words)
 
 
 def __getattr__(name: str) -> Any:
@@ -201,10 +327,11 @@ def __getattr__(name: str) -> Any:
             found = "0+unknown"
         globals()["__version__"] = found
         return found
-    module = _PUBLIC.get(name)
-    if module is None:
+    where = _PUBLIC.get(name)
+    if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
+    module, _, attribute = where.partition(":")
+    value = getattr(import_module(module, __name__), attribute or name)
     globals()[name] = value
     return value
 
@@ -213,82 +340,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-__all__ = [
-    "AdviceReason",
-    "AgendaSetBy",
-    "Aim",
-    "Approach",
-    "BatchItem",
-    "CaseChange",
-    "Change",
-    "ClinicalFocus",
-    "CollabAdvisorError",
-    "Consideration",
-    "ConsiderationKind",
-    "Context",
-    "Control",
-    "DecisionInput",
-    "Disagreement",
-    "EnablingSupport",
-    "EngineChoice",
-    "EngineError",
-    "EngineUnavailableError",
-    "Evidence",
-    "FindingTrace",
-    "FiringChange",
-    "Fit",
-    "Formality",
-    "GeographicReach",
-    "ImprovementFocus",
-    "Inference",
-    "Leadership",
-    "MemberView",
-    "Origin",
-    "PathTo",
-    "PatientInvolvement",
-    "PlanningQuestion",
-    "Professions",
-    "ProposedValue",
-    "Question",
-    "RankedApproach",
-    "RateLimited",
-    "Reason",
-    "Recommendation",
-    "RecordError",
-    "Replay",
-    "Resourcing",
-    "Robustness",
-    "RoundClosed",
-    "RuleChange",
-    "RuleFileError",
-    "RuleInPlay",
-    "RuleLocation",
-    "RuleProblem",
-    "RuleSet",
-    "RulesDiff",
-    "SaveConflict",
-    "Scope",
-    "SignedRecord",
-    "SurveyRow",
-    "TeamMember",
-    "TeamRecommendation",
-    "TimeSpan",
-    "Transition",
-    "UnmetRule",
-    "WhatIf",
-    "WhyNot",
-    "WorkspaceNotFound",
-    "WorkspaceStore",
-    "__version__",
-    "diff_rules",
-    "durable_available",
-    "load_rules",
-    "read_record",
-    "recommend",
-    "recommend_frame",
-    "recommend_many",
-    "recommend_team",
-    "replay_record",
-    "shipped_rules_dir",
-    "survey",
-]
+__all__ = sorted([*_PUBLIC, "__version__"])

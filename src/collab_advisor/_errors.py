@@ -76,3 +76,11 @@ def nearest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt name, or ``None`` if nothing is close."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+class RulesMismatchError(CollabAdvisorError, ValueError):
+    """A result was paired with a rule set other than the one that made it."""
+
+
+class UnknownEngineError(CollabAdvisorError, ValueError):
+    """An engine name that is not one of 'auto', 'durable' or 'python'."""

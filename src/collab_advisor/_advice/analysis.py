@@ -27,12 +27,18 @@ from .._engines.plan import (
     ScoringPlan,
     Value,
     gap_tables,
-    group_points,
-    score_groups,
     top_of,
 )
 from .._errors import CollabAdvisorError
 from .._rulebook.evaluation import Facts
+from .parts import (
+    add_smallest_first,
+    lookahead_detail,
+    parts_of,
+    settled_by_parts,
+    tops_apart,
+)
+from .tallies import counts_by_answer, keeps_first
 
 MAX_EXACT_COMPLETIONS = 500_000
 """Beyond this many combinations of answers, ranges are sound bounds, not exact."""
@@ -142,13 +148,13 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
     parts = parts_of(plan)
     ranges: tuple[Scores, Scores] | None = None
     if parts is not None:
-        ahead, partial, ranges = _lookahead(parts, codes_of(plan, facts, unknown), codes)
+        ahead, partial, ranges = lookahead_detail(parts, codes_of(plan, facts, unknown), codes)
     else:
         ahead, partial = {}, _answered_alone(plan, facts, unknown, codes)
     if exact:
         if parts is not None and ranges is not None:
             low, high = ranges
-            present = _tops_apart(parts, codes_of(plan, facts, unknown), unknown, codes)
+            present = tops_apart(parts, codes_of(plan, facts, unknown), unknown, codes)
         else:
             table = _enumerate(plan, facts, unknown, codes, scores, fired)
             flat = table.reshape(-1, len(APPROACHES))
@@ -336,70 +342,15 @@ def _enumerate(plan: ScoringPlan, facts: Facts, unknown: list[str],
     full = tuple(len(codes[name]) for name in unknown)
     total = np.zeros((*full, len(APPROACHES)), dtype=np.int64)
     total += np.asarray(scores, dtype=np.int64)
-    for points in _add_smallest_first(groups).values():
+    for points in add_smallest_first(groups).values():
         total += points
     return total
 
 
 def _tops_by_answer(tops: Any, unknown: list[str]) -> dict[str, list[list[int]]]:
     """Per unknown field and answer, how many completions put each approach first."""
-    return _counts_by_answer([tops == approach for approach in range(len(APPROACHES))],
+    return counts_by_answer([tops == approach for approach in range(len(APPROACHES))],
                              unknown)
-
-
-def _counts_by_answer(firsts: list[Any], unknown: list[str]) -> dict[str, list[list[int]]]:
-    """Per field and answer, how many cells of each approach's array are set (``firsts``:
-    per approach, where it comes first, one axis per field).
-
-    Summed down by halves: each array is read as a matrix of the first half of the axes
-    by the second, and its row and column sums are the two halves' arrays, so the full
-    arrays are read twice however many fields there are.
-    """
-    import numpy as np
-
-    out: dict[str, list[list[int]]] = {}
-    pending: list[tuple[list[Any], list[str]]] = [(firsts, unknown)]
-    while pending:
-        arrays, names = pending.pop()
-        shape = arrays[0].shape
-        if len(names) == 1:
-            out[names[0]] = np.stack([np.asarray(a, dtype=np.int64).reshape(-1)
-                                      for a in arrays], axis=-1).tolist()
-            continue
-        half = len(names) // 2
-        rows = 1
-        for extent in shape[:half]:
-            rows *= extent
-        lefts, rights = [], []
-        for array in arrays:
-            matrix = array.reshape(rows, -1)
-            if matrix.dtype == bool:
-                matrix = matrix.view(np.uint8)
-            lefts.append(matrix.sum(axis=1, dtype=np.int64).reshape(shape[:half]))
-            rights.append(matrix.sum(axis=0, dtype=np.int64).reshape(shape[half:]))
-        pending.append((lefts, names[:half]))
-        pending.append((rights, names[half:]))
-    return out
-
-
-def _firsts(total: Any) -> list[Any]:
-    """Per approach, where it comes first in an array of scores (last axis: approaches),
-    ties going to the earlier approach, as ``argmax`` does (by whole-array comparisons,
-    much faster than ``argmax`` along a short last axis)."""
-    import numpy as np
-
-    planes = [total[..., approach] for approach in range(total.shape[-1])]
-    best = planes[0]
-    for plane in planes[1:]:
-        best = np.maximum(best, plane)
-    taken = planes[0] == best
-    firsts = [taken]
-    for plane in planes[1:-1]:
-        here = (plane == best) & ~taken
-        firsts.append(here)
-        taken = taken | here
-    firsts.append(~taken)
-    return firsts
 
 
 def _sampled_tops(plan: ScoringPlan, facts: Facts, unknown: list[str],
@@ -458,16 +409,9 @@ def quick_settled(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozen
     return None
 
 
-def _keeps_first(gains: Sequence[int], top: int) -> bool:
-    """Whether ``top`` stays first when each approach can get at most ``gains[i]`` points
-    ahead of it: none may get ahead, nor level when it comes earlier (ties go to it)."""
-    return all(gain < 0 or (gain == 0 and other > top)
-               for other, gain in enumerate(gains) if other != top)
-
-
 def _settled(low: Scores, high: Scores, top: int) -> bool:
     """Sound: no other approach can catch the top one, ties going to the earlier approach."""
-    return _keeps_first([most - low[top] for most in high], top)
+    return keeps_first([most - low[top] for most in high], top)
 
 
 def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
@@ -486,104 +430,6 @@ def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
     return tuple(low), tuple(high)
 
 
-def settled_rows(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any | None:
-    """``Recommendation.is_settled`` for many rows at once, or ``None`` when the rule set's
-    settledness tables are past their budget.
-
-    ``columns`` are the rows' class codes per field (``ScoringPlan.encode``) and
-    ``scores`` their current scores. Rows get the exact answer from the plan's gap
-    tables, which reach every completion's best case group by group; as in the
-    full analysis, a row beyond the exact limits (``MAX_EXACT_COMPLETIONS``,
-    ``ANALYSIS_BUDGET``) of a rule set without parts (``parts_of``) gets what the
-    sound bounds prove instead.
-    """
-    import numpy as np
-
-    tables = gap_tables(plan)
-    if tables is None:
-        return None
-    count = len(scores)
-    codes = np.stack([np.asarray(column, dtype=np.int64) for column in columns], axis=1)
-    tops = scores.argmax(axis=1)
-    caught = _caught(tables.best_gains(codes, tops), tops)
-    settled = ~caught.any(axis=1)
-    beyond = (np.flatnonzero(~_exact_allowed(plan, columns, count))
-              if parts_of(plan) is None else ())
-    if len(beyond):
-        subset = [np.asarray(column)[beyond] for column in columns]
-        settled[beyond] = _bounds_settle(plan, subset, scores[beyond])
-    return settled
-
-
-def _caught(gains: Any, tops: Any) -> Any:
-    """Where an approach can end up level with or ahead of the top one (ties go to the
-    earlier approach), from the most it can gain on it; never the top itself."""
-    import numpy as np
-
-    earlier = np.arange(len(APPROACHES))[None, :] < tops[:, None]
-    caught = (gains > 0) | ((gains == 0) & earlier)
-    caught[np.arange(len(tops)), tops] = False
-    return caught
-
-
-def _exact_allowed(plan: ScoringPlan, columns: Sequence[Any], count: int) -> Any:
-    """Per row, whether the full analysis scores every completion (as ``settled_exactly``):
-    few enough combinations of the unknown fields, and work within the budget."""
-    import numpy as np
-
-    sizes = {}
-    unknown_count = np.zeros(count, dtype=np.float64)
-    combinations = np.ones(count, dtype=np.float64)
-    for position, name in enumerate(plan.fields):
-        if name not in plan.classes:
-            continue
-        size = len(plan.classes[name])
-        blank = np.asarray(columns[position]) == size
-        sizes[name] = np.where(blank, float(size), 1.0)
-        unknown_count += blank
-        combinations *= sizes[name]
-    # Products above 2**53 are inexact in floats, but then far beyond either limit.
-    allowed = combinations <= MAX_EXACT_COMPLETIONS
-    # Each rule's cells are at most the combinations: a cheap bound decides most rows.
-    most = combinations * (unknown_count + 2 * len(APPROACHES) + 2
-                           + len(plan.fields_of) * (len(APPROACHES) + 1))
-    near = np.flatnonzero(allowed & (most > ANALYSIS_BUDGET))
-    if len(near):
-        work = combinations[near] * (unknown_count[near] + 2 * len(APPROACHES) + 2)
-        for fields in plan.fields_of:
-            cells = np.ones(len(near), dtype=np.float64)
-            for name in fields:
-                if name in sizes:
-                    cells = cells * sizes[name][near]
-            work += cells * (len(APPROACHES) + 1)
-        allowed[near] = work <= ANALYSIS_BUDGET
-    return allowed
-
-
-def _bounds_settle(plan: ScoringPlan, columns: Sequence[Any], scores: Any) -> Any:
-    """Per row, what ``_settled(*_bounds(...))`` proves: rules that fired stay fired, and
-    every other rule that could fire may or may not."""
-    import numpy as np
-
-    _, vectors = plan.tables()
-    scoring = [rule for rule in range(len(plan.all_rules)) if not plan.all_rules[rule].advises]
-    _, fired = plan.score_rows(columns)
-    could = plan.fire_arrays(columns, scoring, possible=True)
-    count = len(scores)
-    maybe = np.zeros_like(fired)
-    for column, rule in enumerate(scoring):
-        maybe[:, column] = np.broadcast_to(could[rule], (count,))
-    maybe &= ~fired
-    weights = vectors[scoring]
-    spread = maybe.astype(np.int64)  # whole numbers: exact, and no BLAS threads
-    low = scores + spread @ np.minimum(weights, 0)
-    high = scores + spread @ np.maximum(weights, 0)
-    tops = scores.argmax(axis=1)
-    top_low = low[np.arange(count), tops]
-    return ~_caught(high - top_low[:, None], tops).any(axis=1)
-
-
-
 def settled_of(plan: ScoringPlan, facts: Facts, scores: Scores,
                fired: frozenset[str]) -> bool | None:
     """``settled_rows`` for one context (facts, scores and fired rules), in plain Python."""
@@ -596,7 +442,7 @@ def settled_of(plan: ScoringPlan, facts: Facts, scores: Scores,
     top = top_of(scores)
     if parts_of(plan) is None and not _exact_allowed_one(plan, tuple(unknown)):
         return _settled(*_bounds(plan, facts, scores, fired), top)
-    return _keeps_first(tables.gains_of(plan.codes_of(facts), top), top)
+    return keeps_first(tables.gains_of(plan.codes_of(facts), top), top)
 
 
 _ALLOWED_KEPT = 65_536
@@ -613,349 +459,3 @@ def _exact_allowed_one(plan: ScoringPlan, unknown: tuple[str, ...]) -> bool:
         if len(kept) < _ALLOWED_KEPT:
             kept[unknown] = allowed
     return allowed
-
-
-LOOKAHEAD_BUDGET = 2_000_000
-"""Cells (answer pairs times approaches squared) the two-step look-ahead may fill; with
-more answers than that allows (custom rules that split a count into hundreds of
-ranges), questions look one step ahead only."""
-
-PARTS_BUDGET = 1 << 20
-"""Cells the tables of ``parts_of`` may hold in all (a work budget): a rule set whose
-fields interact more widely than that gets no parts, and its analyses work as before."""
-
-
-@dataclass(frozen=True, eq=False)
-class Parts:
-    """The scores split into independent parts: fields that no scoring rule links are apart.
-
-    Each part is a group of fields that scoring rules read together (through findings
-    too), with a table of the points its rules give for every answer of its fields, the
-    unknown answer included (the last index on each axis). A context's scores are
-    ``constant`` plus each part's table at its codes, so the most an approach can gain on
-    another over every completion is a sum of per-part maxima: exact whatever the number
-    of unknown fields, at the cost of a few small tables.
-    """
-
-    fields: tuple[tuple[str, ...], ...]
-    """Per part, its fields."""
-    tables: tuple[Any, ...]
-    """Per part, points (one axis per field, sized its classes and one more for unknown,
-    then approaches)."""
-    constant: Scores
-    """Points of rules that read no field."""
-    part_of: dict[str, int]
-    """The part of each field some scoring rule reads."""
-
-
-def parts_of(plan: ScoringPlan) -> Parts | None:
-    """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
-    kept = plan._arrays.get("parts", False)
-    if kept is False:
-        kept = _build_parts(plan)
-        plan._arrays["parts"] = kept
-    return kept  # type: ignore[no-any-return]
-
-
-def _build_parts(plan: ScoringPlan) -> Parts | None:
-    groups = score_groups(plan)
-    cells = 0
-    for positions in groups.positions:
-        size = len(APPROACHES)
-        for position in positions:
-            size *= len(plan.classes[plan.fields[position]]) + 1
-        cells += size
-        if cells > PARTS_BUDGET:
-            return None
-    constant = group_points(plan, (), groups.constant)
-    fields: list[tuple[str, ...]] = []
-    tables: list[Any] = []
-    part_of: dict[str, int] = {}
-    for positions, rules in zip(groups.positions, groups.rules, strict=True):
-        names = tuple(plan.fields[position] for position in positions)
-        for name in names:
-            part_of[name] = len(fields)
-        fields.append(names)
-        tables.append(group_points(plan, positions, rules, with_unknown=True))
-    return Parts(tuple(fields), tuple(tables), tuple(int(v) for v in constant), part_of)
-
-
-def part_scores(parts: Parts, codes: Mapping[str, int]) -> Scores:
-    """The scores of a context given by class codes (absent fields: unknown)."""
-    total = list(parts.constant)
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        index = tuple(codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names))
-        for approach, points in enumerate(table[index].tolist()):
-            total[approach] += points
-    return tuple(total)
-
-
-def part_gaps(parts: Parts, codes: Mapping[str, int], top: int,
-              domains: Mapping[str, Sequence[int]] | None = None) -> list[int]:
-    """Per approach, the most its score can exceed ``top``'s over every completion of the
-    fields absent from ``codes`` (exact: a sum over parts), each over its ``domains``
-    codes where given, else over all its classes."""
-    import numpy as np
-
-    gaps = [parts.constant[j] - parts.constant[top] for j in range(len(APPROACHES))]
-    within = domains or {}
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        if any(name in within for name in names if name not in codes):
-            block = table[np.ix_(*(
-                [codes[name]] if name in codes
-                else within.get(name, range(table.shape[axis] - 1))
-                for axis, name in enumerate(names)))]
-        else:
-            block = table[tuple(codes[name] if name in codes
-                                else slice(0, table.shape[axis] - 1)
-                                for axis, name in enumerate(names))]
-        block = block.reshape(-1, len(APPROACHES))
-        best = (block - block[:, top:top + 1]).max(axis=0).tolist()
-        for approach, gain in enumerate(best):
-            gaps[approach] += gain
-    return gaps
-
-
-def settled_by_parts(parts: Parts, codes: Mapping[str, int], top: int,
-                     domains: Mapping[str, Sequence[int]] | None = None) -> bool:
-    """Whether every completion of the fields absent from ``codes`` (over their ``domains``
-    where given) keeps ``top`` first."""
-    return _keeps_first(part_gaps(parts, codes, top, domains), top)
-
-
-def tops_by_parts(parts: Parts, codes: Mapping[str, int]) -> frozenset[int]:
-    """The approaches that rank first in some completion of the fields absent from ``codes``.
-
-    An approach can come first when some completion puts it ahead of every earlier
-    approach and level with or ahead of every later one: per part, only the best trades
-    between those margins matter (the Pareto front), and fronts add part by part.
-    """
-    import numpy as np
-
-    blocks = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        block = table[tuple(codes[name] if name in codes else slice(0, table.shape[axis] - 1)
-                            for axis, name in enumerate(names))]
-        blocks.append(block.reshape(-1, len(APPROACHES)))
-    found = set()
-    for candidate in range(len(APPROACHES)):
-        others = [k for k in range(len(APPROACHES)) if k != candidate]
-        need = np.array([1 if k < candidate else 0 for k in others])
-        front = np.array([[parts.constant[candidate] - parts.constant[k] for k in others]])
-        for block in blocks:
-            margins = block[:, [candidate]] - block[:, others]
-            front = _pareto((front[:, None, :] + _pareto(margins)[None, :, :])
-                            .reshape(-1, len(others)))
-        if (front >= need).all(axis=1).any():
-            found.add(candidate)
-    return frozenset(found)
-
-
-def _pareto(points: Any) -> Any:
-    """The points no other point matches or beats in every coordinate (duplicates once)."""
-    import numpy as np
-
-    points = np.unique(points, axis=0)
-    if len(points) <= 1:
-        return points
-    covers = (points[:, None, :] >= points[None, :, :]).all(axis=2)
-    np.fill_diagonal(covers, False)
-    return points[~covers.any(axis=0)]
-
-
-def lookahead(parts: Parts, codes: Mapping[str, int],
-              answers: Mapping[str, Sequence[int]]) -> dict[str, float]:
-    """Per unknown field (``answers``: the codes it may take), about how many more
-    questions first place needs once it is answered (see ``_lookahead``)."""
-    return _lookahead(parts, codes, answers)[0]
-
-
-def _lookahead(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Sequence[int]]
-               ) -> tuple[dict[str, float], dict[str, list[list[int]]], tuple[Scores, Scores]]:
-    """Per unknown field, about how many more questions are needed once it is answered;
-    the scores after each of its answers alone; and the exact score ranges.
-
-    Two steps ahead: for each answer of the field, 0 if it settles first place, else 1
-    plus the best next field's average over its answers of 0 if both settle, else 1 plus
-    ``log(1 + shortfall)``, the points by which the other approaches could still catch
-    the leader. Answers count equally (as in the completions). Exact by parts: what one
-    or two answers do to each part is read from its small table, for every answer pair
-    at once. Beyond ``LOOKAHEAD_BUDGET``, one step: 0 if the answer settles, else 1 plus
-    ``log(1 + shortfall)``.
-    """
-    import numpy as np
-
-    count = len(APPROACHES)
-    fields = list(answers)
-    units = [(name, code) for name in fields for code in answers[name]]
-    unit_of = {unit: u for u, unit in enumerate(units)}
-    size = len(units)
-    pairs = size * size * count * count <= LOOKAHEAD_BUDGET
-    now_gain = np.zeros((count, count), dtype=np.int64)
-    now_score = np.array(parts.constant, dtype=np.int64)
-    low, high = now_score.copy(), now_score.copy()
-    gain_by = np.zeros((size, count, count), dtype=np.int64)
-    score_by = np.zeros((size, count), dtype=np.int64)
-    within: list[tuple[Any, Any, Any, Any]] = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
-        block = _block(table, index)
-        spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
-        axes = tuple(range(len(names)))
-        gain = spread.max(axis=axes)
-        low += block.min(axis=axes)
-        high += block.max(axis=axes)
-        blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
-        score = table[tuple(blank)]
-        now_gain += gain
-        now_score += score
-        free = [axis for axis, name in enumerate(names) if name not in codes]
-        for axis in free:
-            mine = [unit_of[(names[axis], code)] for code in index[axis]]
-            others = tuple(a for a in axes if a != axis)
-            gain_by[mine] = spread.max(axis=others).reshape(len(mine), count, count) - gain
-            moved: list[Any] = list(blank)
-            moved[axis] = np.asarray(index[axis])
-            score_by[mine] = table[tuple(moved)] - score
-        for place, first in enumerate(free if pairs else ()):
-            for second in free[place + 1:]:
-                rest = tuple(a for a in axes if a not in (first, second))
-                pair = spread.max(axis=rest) if rest else spread
-                pair = pair.reshape(len(index[first]), len(index[second]), count, count)
-                moved = list(blank)
-                moved[first] = np.asarray(index[first])[:, None]
-                moved[second] = np.asarray(index[second])[None, :]
-                both = table[tuple(moved)]
-                within.append(([unit_of[(names[first], c)] for c in index[first]],
-                               [unit_of[(names[second], c)] for c in index[second]],
-                               pair - gain, both - score))
-    one = _shortfall(now_gain + gain_by, now_score + score_by)
-    owner = np.array([fields.index(name) for name, _ in units], dtype=np.int64)
-    sizes = np.bincount(owner, minlength=len(fields))
-    alone = (now_score + score_by).tolist()
-    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    scores_after = {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)}
-    ranges = (tuple(low.tolist()), tuple(high.tolist()))
-    if not pairs:
-        after = np.where(one > 0, 1 + np.log1p(one), 0.0)
-        totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-        return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
-                scores_after, ranges)
-    pair_gain = gain_by[:, None] + gain_by[None, :]
-    pair_score = score_by[:, None] + score_by[None, :]
-    for rows, columns, gain, score in within:
-        # A field's answers are consecutive units, so each block is a pair of slices.
-        across = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
-        pair_gain[across] = gain
-        pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
-        pair_score[across] = score
-        pair_score[across[::-1]] = score.transpose(1, 0, 2)
-    two = _shortfall(now_gain + pair_gain, now_score + pair_score)
-    cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
-    per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
-                                axis=1) / sizes
-    per_field[np.arange(size), owner] = np.inf
-    best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
-    after = np.where(one > 0, 1 + best_next, 0.0)
-    totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-    return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
-            scores_after, ranges)
-
-
-def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
-    """The cells of a part's table at these codes per field (then approaches), as slices
-    where the codes run in order (the usual case), else by fancy indexing."""
-    import numpy as np
-
-    if all(len(codes) == 1 or list(codes) == list(range(codes[0], codes[0] + len(codes)))
-           for codes in index):
-        return table[tuple(slice(codes[0], codes[0] + len(codes)) for codes in index)]
-    return table[np.ix_(*index)]
-
-
-def _shortfall(gain: Any, score: Any) -> Any:
-    """Points by which other approaches could still catch the leader (0: settled)."""
-    import numpy as np
-
-    count = len(APPROACHES)
-    top = score.argmax(axis=-1)
-    reach = np.take_along_axis(gain, top[..., None, None], axis=-1)[..., 0]  # (..., j)
-    later = np.arange(count) > top[..., None]
-    return np.maximum(0, reach - later + 1 - (np.arange(count) == top[..., None])).sum(axis=-1)
-
-
-def _tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
-                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
-    """``_tops_by_answer`` of every completion, scored from the parts' tables.
-
-    Fields that no scoring rule reads are not enumerated: each of their answers leaves
-    the same completions, so their counts are the others' totals, scaled.
-    """
-    import numpy as np
-
-    count = len(APPROACHES)
-    bound = 0
-    read = [name for name in unknown if name in parts.part_of]
-    axis_of = {name: axis for axis, name in enumerate(read)}
-    pieces: dict[tuple[int, ...], Any] = {}
-    base = np.asarray(parts.constant, dtype=np.int64)
-    blocks = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        free = [name for name in names if name not in known]
-        if not free:
-            base = base + table[tuple(known[name] for name in names)]
-            continue
-        index = [[known[name]] if name in known else codes[name] for name in names]
-        block = _block(table, index).reshape(*(len(codes[name]) for name in free), count)
-        order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
-        sizes = [1] * len(read)
-        for name in free:
-            sizes[axis_of[name]] = len(codes[name])
-        blocks.append((tuple(sizes), block.transpose(*order, len(free)).reshape(*sizes, count)))
-        bound += int(np.abs(block).max())
-    bound += int(np.abs(base).max())
-    dtype = np.int16 if bound < 2 ** 15 else np.int64
-    for shape, block in blocks:
-        block = block.astype(dtype)
-        pieces[shape] = pieces[shape] + block if shape in pieces else block
-    pieces = _add_smallest_first(pieces)
-    total = (next(iter(pieces.values())) if pieces
-             else np.zeros((*([1] * len(read)), count), dtype=dtype))
-    total = total + base.astype(dtype)
-    firsts = _firsts(total)
-    counted = _counts_by_answer(firsts, read) if read else {}
-    everything = np.array([int(np.count_nonzero(first)) for first in firsts])
-    scale = 1
-    for name in unknown:
-        if name not in axis_of:
-            scale *= len(codes[name])
-    out: dict[str, list[list[int]]] = {}
-    for name in unknown:
-        if name in axis_of:
-            out[name] = [[c * scale for c in row] for row in counted[name]]
-        else:
-            each = (everything * (scale // len(codes[name]))).tolist()
-            out[name] = [list(each) for _ in codes[name]]
-    return out
-
-
-def _add_smallest_first(pieces: dict[tuple[int, ...], Any]) -> dict[tuple[int, ...], Any]:
-    """Arrays keyed by their broadcast shape, added into one: each time the pair whose
-    union is smallest, so that the big additions come last (empty stays empty)."""
-    pieces = dict(pieces)
-    while len(pieces) > 1:
-        keys = list(pieces)
-        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
-        for i, left in enumerate(keys):
-            for right in keys[i + 1:]:
-                size = 1
-                for a, b in zip(left, right, strict=True):
-                    size *= max(a, b)
-                if best is None or size < best[0]:
-                    best = (size, left, right)
-        assert best is not None
-        _, left, right = best
-        merged = pieces.pop(left) + pieces.pop(right)
-        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
-        pieces[key] = pieces[key] + merged if key in pieces else merged
-    return pieces

@@ -12,14 +12,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._engines.choose import EngineChoice, get_engine
 from .._engines.plan import APPROACHES, ScoringPlan, plan_for
-from .._errors import nearest
+from .._errors import CollabAdvisorError, nearest
 from .._model.context import MAX_SITES, Approach, Context
 from .._model.fields import FIELDS
 from .._printable import one_line
-from .._rulebook.loader import _collection_paused
+from .._result.build import construct, recommend, shipped_rules
+from .._result.facts import facts_of
+from .._result.record import Recommendation
+from .._rulebook.collector import collection_paused
 from .._rulebook.ruleset import RuleSet
-from .facts import facts_of
-from .recommend import Recommendation, _construct, recommend
+from .pairing import rules_for, scored
+from .settledness import is_settled, settledness
 
 
 class BatchItem(BaseModel):
@@ -32,6 +35,9 @@ class BatchItem(BaseModel):
     recommendation: Recommendation | None = None
     error: str | None = None
     """What was wrong with the item, naming the field, when there is no recommendation."""
+    is_settled: bool | None = None
+    """Whether no answers to the unknown fields could change first place (as
+    ``analyse(rec).is_settled``); ``None`` with an error."""
 
     @property
     def ok(self) -> bool:
@@ -70,22 +76,22 @@ def recommend_many(
     list of them again and again had taken about as long as making them. (durable-rules
     leaves cyclic garbage behind each call, so with it the collector keeps running.)
     """
-    results: list[BatchItem] = []
-    made: list[Recommendation] = []
-    with _collection_paused() if _on_python(engine) else nullcontext():
+    errors: dict[int, BatchItem] = {}
+    made: dict[int, Recommendation] = {}
+    count = 0
+    with collection_paused() if _on_python(engine) else nullcontext():
         for index, context in enumerate(contexts):
+            count = index + 1
             try:
-                rec = recommend(_as_built(context), rules=rules, engine=engine)
+                made[index] = recommend(_as_built(context), rules=rules, engine=engine)
             except ValidationError as error:
-                results.append(BatchItem(index=index, error=describe_validation_error(error)))
+                errors[index] = BatchItem(index=index, error=describe_validation_error(error))
             except TypeError as error:
-                results.append(BatchItem(index=index, error=str(error)))
-            else:
-                made.append(rec)
-                results.append(_construct(BatchItem, {"index": index, "recommendation": rec,
-                                                      "error": None}))
-        _settle_all(made)
-    return results
+                errors[index] = BatchItem(index=index, error=str(error))
+        settled = dict(zip(made, settled_all(list(made.values()), rules), strict=True))
+        return [errors[index] if index in errors else construct(BatchItem, {
+            "index": index, "recommendation": made[index], "error": None,
+            "is_settled": settled[index]}) for index in range(count)]
 
 
 def _on_python(engine: str) -> bool:
@@ -145,29 +151,26 @@ def _held_values() -> dict[str, Callable[[Any], Any]]:
     return _HELD
 
 
-def _settle_all(recs: list[Recommendation]) -> None:
-    """Work out ``is_settled`` for results of one rule set together (as ``settled_rows``)."""
+def settled_all(recs: list[Recommendation], rules: RuleSet | None = None) -> list[bool]:
+    """``analyse(rec).is_settled`` for results of one rule set, worked out together: the
+    vectorised proofs (``settled_rows``) first, the scalar ones for any they leave open."""
     import numpy as np
 
-    from .analysis import settled_rows
+    from .rowproofs import settled_rows
 
     if not recs:
-        return
-    plan, _, _, _ = recs[0]._scored
-    scored = [rec._scored for rec in recs]
-    if any(entry[0] is not plan for entry in scored):
-        return  # pragma: no cover - one call uses one rule set
-    columns, _ = _codes(plan, [facts for _, facts, _, _ in scored])
+        return []
+    found = [scored(rec, rules_for(rec, rules)) for rec in recs]
+    plan = found[0][0]
+    if any(entry[0] is not plan for entry in found):
+        raise CollabAdvisorError("settled_all takes results of one rule set")
+    columns, _ = _codes(plan, [facts for _, facts, _, _ in found])
     settled = settled_rows(plan, columns,
-                           np.asarray([scores for _, _, scores, _ in scored], dtype=np.int64))
+                           np.asarray([scores for _, _, scores, _ in found], dtype=np.int64))
     if settled is None:
-        return
-    for rec, value in zip(recs, settled.tolist(), strict=True):
-        rec.__dict__["is_settled"] = value
+        return [is_settled(rec, rules) for rec in recs]
+    return [bool(value) for value in settled.tolist()]
 
-
-WITNESS_SAMPLES = 16
-"""Random completions tried per row, as one array, before a row's full outlook is needed."""
 
 DEFAULT_CHUNK = 10_000
 """Rows scored together by ``survey``: large enough for arrays to pay, small in memory."""
@@ -207,9 +210,7 @@ def survey_chunks(contexts: Iterable[Context | Mapping[str, Any]], *,
                   rules: RuleSet | None = None,
                   chunk_size: int = DEFAULT_CHUNK) -> Iterator[SurveyChunk]:
     """``survey`` as columns, one ``SurveyChunk`` per ``chunk_size`` contexts."""
-    from .recommend import _shipped_rules
-
-    ruleset = rules if rules is not None else _shipped_rules()
+    ruleset = rules if rules is not None else shipped_rules()
     plan = plan_for(ruleset)
     pending: list[Any] = []
     for item in contexts:
@@ -372,7 +373,7 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
 
     columns, errors = _codes(plan, items)
     scores, fired = plan.score_rows(columns)
-    settled = _settledness(plan, columns, scores, fired)
+    settled = settledness(plan, columns, scores, fired)
     tops = scores.argmax(axis=1)
     ids = [rule.id for rule in plan.all_rules if not rule.advises]
     order = np.argsort(np.asarray(ids, dtype=object))
@@ -393,120 +394,6 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
                                                                    strict=True)]
     return SurveyChunk(errors, tops.tolist(), scores.tolist(), settled.tolist(),
                        np.asarray(which).reshape(-1).tolist(), fired_sets)
-
-
-def _settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) -> Any:
-    """Per row, ``Recommendation.is_settled``: bounds, then witnesses, then the outlook."""
-    import numpy as np
-
-    from .analysis import _exact_allowed, settled_exactly, settled_rows
-
-    tabled = settled_rows(plan, columns, scores)
-    if tabled is not None:
-        return tabled
-    count = len(scores)
-    unknown = np.zeros((count, len(plan.classes)), dtype=bool)
-    for position, name in enumerate(plan.classes):
-        unknown[:, position] = columns[position] == len(plan.classes[name])
-    settled = ~unknown.any(axis=1)
-    scoring = [rule for rule in range(len(plan.all_rules)) if not plan.all_rules[rule].advises]
-    could = plan.fire_arrays(columns, scoring, possible=True)
-    maybe = np.zeros_like(fired)
-    for column, rule in enumerate(scoring):
-        maybe[:, column] = np.broadcast_to(could[rule], (count,))
-    maybe &= ~fired
-    _, vectors = plan.tables()
-    vectors = vectors[scoring]
-    spread = maybe.astype(np.float64)
-    low = scores + np.rint(spread @ np.minimum(vectors, 0).astype(np.float64)).astype(np.int64)
-    high = scores + np.rint(spread @ np.maximum(vectors, 0).astype(np.float64)).astype(np.int64)
-    tops = scores.argmax(axis=1)
-    top_low = low[np.arange(count), tops]
-    proven = np.ones(count, dtype=bool)
-    for other in range(len(APPROACHES)):
-        beaten = (high[:, other] > top_low) | ((high[:, other] == top_low) & (other < tops))
-        proven &= (tops == other) | ~beaten
-    open_rows = np.flatnonzero(~settled & ~proven)
-    settled |= proven
-    if not len(open_rows):
-        return settled
-    rng = np.random.default_rng(0)
-    repeated = np.repeat(open_rows, WITNESS_SAMPLES)
-    trial = []
-    for position, name in enumerate(plan.fields):
-        column = columns[position][repeated].copy()
-        if name in plan.classes:
-            size = len(plan.classes[name])
-            blank = column == size
-            column[blank] = rng.integers(0, size, size=int(blank.sum()))
-        trial.append(column)
-    trial_scores, _ = plan.score_rows(trial)
-    differs = (trial_scores.argmax(axis=1) != tops[repeated]).reshape(-1, WITNESS_SAMPLES)
-    witnessed = differs.any(axis=1)
-    unproven = open_rows[~witnessed]
-    # Beyond the exact limits a result is settled only where the bounds prove it (as
-    # is_settled gives it), so a tighter proof is sought only within them.
-    unproven = unproven[_exact_allowed(plan, [np.asarray(c)[unproven] for c in columns],
-                                       len(unproven))]
-    if len(unproven):
-        proved = _field_by_field(plan, columns, unproven, unknown[unproven], scores[unproven],
-                                 tops[unproven], maybe[unproven], vectors)
-        settled[unproven[proved]] = True
-        unproven = unproven[~proved]
-    order = list(plan.classes)
-    for row in unproven.tolist():
-        facts = {name: plan.classes[name][int(columns[position][row])]
-                 for position, name in enumerate(plan.fields)
-                 if name in plan.classes and columns[position][row] < len(plan.classes[name])}
-        fired_ids = frozenset(plan.rules[column].id for column in np.flatnonzero(fired[row]))
-        row_scores = tuple(int(v) for v in scores[row])
-        settled[row] = bool(settled_exactly(plan, facts, row_scores, fired_ids, order))
-    return settled
-
-
-def _field_by_field(plan: ScoringPlan, columns: list[Any], which: Any, unknown: Any,
-                    scores: Any, tops: Any, candidates: Any, vectors: Any) -> Any:
-    """Prove settledness where a tighter bound does: rules that hinge on one unknown field
-    are scored for each of its answers (only one answer holds at a time); rules that hinge
-    on several count their best case. Sound (never claims settled wrongly)."""
-    import numpy as np
-
-    names = list(plan.classes)
-    reads = np.array([[name in fields for name in names] for fields in plan.fields_of],
-                     dtype=np.int64)
-    hinges = unknown.astype(np.int64) @ reads.T  # (rows, rules): unknown fields each reads
-    several = candidates & (hinges >= 2)
-    single = candidates & (hinges == 1)
-    pieces = [(row, position, len(plan.classes[names[position]]))
-              for row in range(len(unknown)) for position in np.flatnonzero(unknown[row])]
-    count = len(APPROACHES)
-    gap_now = scores - scores[np.arange(len(tops)), tops][:, None]  # (rows, approaches)
-    best = np.zeros((len(tops), count), dtype=np.int64)  # the most each gap can still grow
-    if pieces:
-        sizes = np.array([p[2] for p in pieces])
-        owner = np.repeat(np.array([p[0] for p in pieces]), sizes)
-        field = np.repeat(np.array([p[1] for p in pieces]), sizes)
-        answer = np.concatenate([np.arange(size) for size in sizes])
-        trial = [np.asarray(column)[which][owner] for column in columns]
-        for position in range(len(names)):
-            chosen = field == position
-            trial[position][chosen] = answer[chosen]
-        _, fired = plan.score_rows(trial)
-        counted = fired & single[owner] & reads.T.astype(bool)[field]
-        gained = np.rint(counted.astype(np.float64) @ vectors.astype(np.float64)
-                         ).astype(np.int64)  # (trial rows, approaches)
-        gap = gained - gained[np.arange(len(owner)), tops[owner]][:, None]
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        per_piece = np.maximum.reduceat(gap, starts, axis=0)  # the best answer of each field
-        np.add.at(best, np.array([p[0] for p in pieces]), per_piece)
-    rows = np.arange(len(tops))
-    differences = vectors[None, :, :] - vectors[:, tops].T[:, :, None]  # (rows, rules, appr.)
-    best += np.einsum("rk,rka->ra", several.astype(np.int64), np.maximum(differences, 0))
-    reach = gap_now + best
-    earlier = np.arange(count)[None, :] < tops[:, None]
-    caught = (reach > 0) | ((reach == 0) & earlier)
-    caught[rows, tops] = False
-    return ~caught.any(axis=1)
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,

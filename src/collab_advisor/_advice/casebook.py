@@ -9,8 +9,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._model.context import Approach, Context
+from .._result.build import recommend
+from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
-from .recommend import Recommendation, recommend
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

@@ -6,7 +6,9 @@ from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
-from .recommend import Recommendation
+from .._result.record import Recommendation
+from .._rulebook.ruleset import RuleSet
+from .pairing import has_advice
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -48,16 +50,20 @@ class Comparison(BaseModel):
     """Only the fields whose answers differ, in the context's field order."""
     reasons: tuple[ReasonDifference, ...]
     """Only the reasons that do not hold in every context, by approach order, then points."""
+    has_advice: tuple[bool, ...] = ()
+    """Whether first place is advice, in each context in the order compared."""
 
     @property
     def same_top(self) -> bool:
         """Whether every context gets the same best fit (a context where no approach stands
         out yet has none, so it matches only other such contexts)."""
-        return len({rec.top.approach if rec.has_advice else None
-                    for rec in self.recommendations}) == 1
+        advice = self.has_advice or (True,) * len(self.recommendations)
+        return len({rec.tied_for_first if holds else None
+                    for rec, holds in zip(self.recommendations, advice, strict=True)}) == 1
 
 
-def compare(recommendations: list[Recommendation], labels: list[str]) -> Comparison:
+def compare(recommendations: list[Recommendation], labels: list[str],
+            rules: RuleSet | None = None) -> Comparison:
     """Line up the recommendations and list the answers and reasons that differ."""
     if len(recommendations) < 2 or len(labels) != len(recommendations):
         raise ValueError("compare needs two or more recommendations, each with a label")
@@ -85,4 +91,5 @@ def compare(recommendations: list[Recommendation], labels: list[str]) -> Compari
          for key in found if not all(held[key])),
         key=lambda r: (order.index(r.approach), -abs(r.points), r.rule_id))
     return Comparison(labels=tuple(labels), recommendations=tuple(recommendations),
-                      answers=tuple(answers), reasons=tuple(reasons))
+                      answers=tuple(answers), reasons=tuple(reasons),
+                      has_advice=tuple(has_advice(rec, rules) for rec in recommendations))

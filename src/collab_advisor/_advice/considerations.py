@@ -16,18 +16,14 @@ caveat is ever raised by the tie-break itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, ConfigDict
 
 from .._engines.choose import get_engine
+from .._result.facts import facts_of
+from .._result.record import Recommendation
 from .._rulebook.compile import TOP_FIELD
 from .._rulebook.format import ConsiderationKind, cite_all
 from .._rulebook.ruleset import RuleSet
-from .facts import facts_of
-
-if TYPE_CHECKING:
-    from .recommend import Recommendation
 
 _FROZEN = ConfigDict(frozen=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,11 +12,11 @@ from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words
 from .._printable import printable
+from .._result.build import recommend
+from .._result.facts import facts_of
+from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
-from .facts import facts_of
-
-if TYPE_CHECKING:
-    from .recommend import Recommendation
+from .pairing import has_advice, rules_for
 
 _FROZEN = ConfigDict(frozen=True)
 MAX_PATH_CHANGES = 3
@@ -51,13 +51,15 @@ class WhatIf(BaseModel):
     score_changes: dict[Approach, int]
     """Each approach's score after minus before."""
     had_advice: bool = True
-    """Whether the first place before the changes was advice (``Recommendation.has_advice``)."""
+    """Whether the first place before the changes was advice (``Analysis.has_advice``)."""
+    has_advice: bool = True
+    """Whether the first place after the changes is advice."""
 
     def explain(self) -> str:
         """The change in plain words."""
         what = "; ".join(change.describe() for change in self.changes) or "no change"
         top = self.recommendation.top.name
-        if not self.recommendation.has_advice:
+        if not self.has_advice:
             verdict = "no approach stands out yet"
         elif not self.had_advice:
             verdict = f"{top} now fits best"
@@ -82,11 +84,13 @@ class PathTo(BaseModel):
     message: str
 
 
-def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> WhatIf:
-    """Re-run the advice with some fields changed (``None`` makes a field unknown)."""
+def what_if(rec: Recommendation, rules: RuleSet | None, changes: dict[str, Any]) -> WhatIf:
+    """Re-run the advice with some fields changed (``None`` makes a field unknown), on
+    the result's rules (``rules``, checked; default the shipped ones) and engine."""
+    chosen = rules_for(rec, rules)
     known = rec.context.model_dump(mode="json")
     updated = Context.model_validate({**known, **changes})
-    after = rec._rerun(updated)
+    after = recommend(updated, rules=chosen, engine=rec.engine)
     new_known = updated.model_dump(mode="json")
     listed = tuple(
         Change(field=name, before=known.get(name), after=new_known.get(name))
@@ -95,7 +99,7 @@ def what_if(rec: Recommendation, rules: RuleSet, changes: dict[str, Any]) -> Wha
     deltas = {a: after.score_of(a) - rec.score_of(a) for a in Approach}
     return WhatIf(changes=listed, recommendation=after,
                   top_changed=after.top.approach is not rec.top.approach, score_changes=deltas,
-                  had_advice=rec.has_advice)
+                  had_advice=has_advice(rec, chosen), has_advice=has_advice(after, chosen))
 
 
 PATH_BUDGET = 50_000_000
@@ -104,13 +108,14 @@ search that would need more stops at the last size it could afford, and says so.
 _BATCH = 20_000
 
 
-def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
+def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach) -> PathTo:
     """Search one, then two, then three changed answers for ones that put ``approach`` first.
 
     Candidates of each size are scored in batches on the compiled core; among those
     that put ``approach`` first, the one with the largest lead wins (the first found on
     a tie, in field order).
     """
+    rules = rules_for(rec, rules)
     if rec.top.approach is approach:
         return PathTo(approach=approach, found=True, changes=(), recommendation=rec,
                       message=f"{approach.display_name} already ranks first.")
@@ -136,7 +141,8 @@ def path_to(rec: Recommendation, rules: RuleSet, approach: Approach) -> PathTo:
         best = _best_of_size(plan, facts, options, size, target)
         if best is not None:
             changed = dict(best)
-            after = rec._rerun({**rec.context.model_dump(mode="json"), **changed})
+            after = recommend({**rec.context.model_dump(mode="json"), **changed},
+                              rules=rules, engine=rec.engine)
             changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
             described = join_words([c.describe() for c in changes])
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,

@@ -1,46 +1,7 @@
-"""From what a caller gives to what the rules read: a validated context, then its facts.
-
-Every analysis starts here, so this module sits below the result and the
-reasoning built on it, and imports neither.
-"""
+"""Kept for imports of the old path: the context's facts now live with the result."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from enum import Enum
-from typing import Any
+from .._result.facts import facts_of, to_context
 
-from .._model.context import Context
-from .._model.fields import RULE_FIELDS
-from .._rulebook.evaluation import Facts
-
-
-def to_context(
-    context: Context | Mapping[str, Any] | None, fields: Mapping[str, Any]
-) -> Context:
-    """A validated ``Context`` from a model, a mapping, or keyword fields."""
-    if context is not None and fields:
-        raise TypeError(
-            "give the context either as one argument or as keywords, not both "
-            f"(keywords given: {', '.join(fields)})"
-        )
-    if context is None:
-        return Context.model_validate(dict(fields))
-    if isinstance(context, Context):
-        return context
-    if isinstance(context, Mapping):
-        return Context.model_validate(dict(context))
-    raise TypeError(
-        "the context must be a Context or a mapping of field names to values, "
-        f"not {type(context).__name__}"
-    )
-
-
-def facts_of(context: Context) -> Facts:
-    """The known rule fields, JSON-normal, as the engines take them."""
-    facts: Facts = {}
-    for name in RULE_FIELDS:
-        value = getattr(context, name)
-        if value is not None:
-            facts[name] = value.value if isinstance(value, Enum) else value
-    return facts
+__all__ = ["facts_of", "to_context"]

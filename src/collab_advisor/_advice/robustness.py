@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
 from .._model.wording import join_words
-from .counterfactual import MAX_PATH_CHANGES, Change
-
-if TYPE_CHECKING:
-    from .recommend import Recommendation
+from .._result.record import Recommendation
+from .._rulebook.ruleset import RuleSet
+from .counterfactual import MAX_PATH_CHANGES, Change, path_to
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -34,10 +31,10 @@ class Robustness(BaseModel):
     message: str
 
 
-def robustness_of(rec: Recommendation) -> Robustness:
-    """The robustness statement for a recommendation, from ``rec.path_to(runner_up)``."""
+def robustness_of(rec: Recommendation, rules: RuleSet | None = None) -> Robustness:
+    """The robustness statement for a recommendation, from ``path_to(rec, runner_up)``."""
     runner_up = rec.ranking[1]
-    path = rec.path_to(runner_up.approach)
+    path = path_to(rec, rules, runner_up.approach)
     top = rec.top.name
     if not path.found:
         return Robustness(

@@ -9,9 +9,10 @@ from pydantic import ValidationError
 
 from .._engines.choose import EngineChoice
 from .._model.wording import describe_value, field_label
+from .._result.build import recommend
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.yamlsource import YamlDocument, YamlReadError, read_yaml
-from .recommend import recommend
+from .considerations import raise_considerations
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def check_examples(rules: RuleSet, engine: EngineChoice = "auto") -> list[Exampl
                 fired = rule.id in rec.fired_rules
             else:
                 fired = any(reason.rule_id == rule.id
-                            for consideration in rec.considerations
+                            for consideration in raise_considerations(rec, rules)
                             for reason in consideration.reasons)
             if fired is not example.fires:
                 said = "should fire but does not" if example.fires else "should not fire but does"

@@ -21,13 +21,14 @@ from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words
+from .._result.build import recommend, shipped_rules
+from .._result.facts import facts_of, to_context
+from .._result.record import Recommendation
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
-from .facts import facts_of, to_context
-from .presenters import present
-from .recommend import Recommendation, recommend
-from .recommend import _shipped_rules as shipped_rules
+from .pairing import has_advice
+from .presenters import words
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -116,6 +117,8 @@ class TeamRecommendation(BaseModel):
     voices_note: str | None
     """A reminder when no patient, service user or carer took part."""
     member_views: tuple[MemberView, ...]
+    has_advice: bool = True
+    """Whether first place under the agreed answers is advice (``Analysis.has_advice``)."""
 
     @property
     def top(self) -> Approach:
@@ -134,21 +137,21 @@ class TeamRecommendation(BaseModel):
 
     def explain(self) -> str:
         """The team's advice in plain words: agreement, disputes, advice, members."""
-        return present("team_explain", self)
+        return str(words().explain_team(self))
 
     def to_markdown(self) -> str:
         """A Markdown report of the team's advice."""
-        return present("team_markdown", self)
+        return str(words().team_markdown(self))
 
     def to_html(self) -> str:
         """A self-contained, printable HTML page of the team's advice."""
-        return present("team_html_document", self)
+        return str(words().team_html_document(self))
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        return present("team_html", self)
+        return str(words().team_html(self))
 
     def __repr__(self) -> str:
         return (f"<TeamRecommendation {len(self.members)} members, top "
@@ -208,8 +211,9 @@ def _positions(members: list[TeamMember]) -> tuple[dict[str, Value], Answers]:
 
 
 def _distance(mine: Recommendation, team: Recommendation) -> int:
-    mine_rank = {r.approach: r.rank for r in mine.ranking}
-    team_rank = {r.approach: r.rank for r in team.ranking}
+    # Places in the listed order (the fixed order among equal scores), as in 0.1.
+    mine_rank = {r.approach: place for place, r in enumerate(mine.ranking)}
+    team_rank = {r.approach: place for place, r in enumerate(team.ranking)}
     out = 0
     for i, a in enumerate(APPROACHES):
         for b in APPROACHES[i + 1:]:
@@ -289,6 +293,7 @@ def recommend_team(
         roles=roles,
         voices_note=voices_note,
         member_views=tuple(views),
+        has_advice=has_advice(advice, ruleset),
     )
 
 

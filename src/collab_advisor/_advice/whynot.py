@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
@@ -15,26 +13,19 @@ from .._model.wording import (
     points_text,
 )
 from .._printable import printable
+from .._result.facts import facts_of
+from .._result.record import Reason, Recommendation, RuleReference
 from .._rulebook.compile import Conjunction
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
-from .facts import facts_of
-
-if TYPE_CHECKING:
-    from .recommend import Reason, Recommendation
+from .pairing import has_advice, rules_for
 
 _FROZEN = ConfigDict(frozen=True)
 
 
-class UnmetRule(BaseModel):
+class UnmetRule(RuleReference):
     """A rule that would have given an approach points, and what it was missing."""
 
-    model_config = _FROZEN
-
-    rule_id: str
-    title: str
-    points: int
-    text: str
     unmet: tuple[str, ...]
     """The conditions that did not hold, in plain words (for its closest alternative)."""
 
@@ -55,7 +46,7 @@ class WhyNot(BaseModel):
     not_applied: tuple[UnmetRule, ...]
     """Rules that would have given it points, with the conditions that failed."""
     has_advice: bool = True
-    """Whether the first place is advice (``Recommendation.has_advice``); when it is not,
+    """Whether the first place is advice (``Analysis.has_advice``); when it is not,
     no approach stands out yet and rank 1 is only the documented order's tie-break."""
 
     def explain(self, verbose: bool = True) -> str:
@@ -129,8 +120,9 @@ def _finding_needs(finding: str, facts: Facts, findings: frozenset[str], rules: 
     return min(options, key=len)
 
 
-def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
+def why_not(rec: Recommendation, approach: Approach, rules: RuleSet | None = None) -> WhyNot:
     """Explain one approach's place: negative reasons, unfired support, gap to the top."""
+    rules = rules_for(rec, rules)
     ranked = next(r for r in rec.ranking if r.approach is approach)
     facts = facts_of(rec.context)
     findings = frozenset(trace.finding for trace in rec.findings)
@@ -156,5 +148,5 @@ def why_not(rec: Recommendation, approach: Approach, rules: RuleSet) -> WhyNot:
         gap=rec.top.score - ranked.score,
         held_back=tuple(r for r in ranked.reasons if r.points < 0),
         not_applied=tuple(missing),
-        has_advice=rec.has_advice,
+        has_advice=has_advice(rec, rules),
     )

@@ -21,19 +21,23 @@ from typing import Any, NoReturn, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .._advice.analyse import Report
 from .._advice.batch import describe_validation_error, recommend_many, survey_chunks
 from .._advice.compare import compare
 from .._advice.lint import lint
-from .._advice.recommend import Recommendation, recommend
 from .._advice.rulecheck import check_examples
 from .._engines.choose import ENGINE_CHOICES
 from .._errors import CollabAdvisorError, RuleFileError
 from .._model.context import Approach, Context
 from .._model.fields import FIELDS
-from .._present.render import to_markdown
+from .._present.explain import explain
+from .._present.notebook import Advice, recommend
+from .._present.render import html_document, to_markdown
+from .._result.record import Recommendation
+from .._rulebook.collector import collection_paused
 from .._rulebook.files import read_context_file, read_context_with_lines
 from .._rulebook.format import rule_file_json_schema
-from .._rulebook.loader import _collection_paused, load_rules, shipped_rules_dir
+from .._rulebook.loader import load_rules, shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .atomic import SameFileError, atomic_output, refuse_same_file, write_atomic
@@ -222,22 +226,26 @@ def _context_from(args: argparse.Namespace) -> Context:
 
 
 def _recommend(args: argparse.Namespace, context: Context,
-               rules: RuleSet | None) -> Recommendation:
+               rules: RuleSet | None) -> Advice:
     return recommend(context, rules=rules, engine=args.engine)
 
 
 # -- recommend ------------------------------------------------------------------------
 
 
-def render_recommendation(rec: Recommendation, form: str, verbose: bool = False) -> str:
-    """The full report in a format: text, markdown, json or html."""
+def render_recommendation(rec: Recommendation, form: str, verbose: bool = False,
+                          rules: RuleSet | None = None) -> str:
+    """The full report in a format: text, markdown, json (the ``Report``) or html, each
+    rendered the same way: from the result and its analysis."""
+    report = (Advice.adopt(rec, rules) if not isinstance(rec, Advice) else rec).report()
+    rec, analysis = report.recommendation, report.analysis
     if form == "markdown":
-        return to_markdown(rec, verbose=verbose)
+        return to_markdown(rec, analysis, verbose=verbose)
     if form == "json":
-        return rec.model_dump_json(indent=2)
+        return report.model_dump_json(indent=2)
     if form == "html":
-        return rec.to_html()
-    return rec.explain(verbose=verbose)
+        return html_document(rec, analysis)
+    return explain(rec, analysis, verbose=verbose)
 
 
 def _cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
@@ -416,7 +424,12 @@ def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    schema = rule_file_json_schema() if args.rules_schema else Context.model_json_schema()
+    if args.rules_schema:
+        schema = rule_file_json_schema()
+    elif args.report_schema:
+        schema = Report.model_json_schema()
+    else:
+        schema = Context.model_json_schema()
     out.write(json.dumps(schema, indent=2) + "\n")
     return 0
 
@@ -432,7 +445,7 @@ _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.engine == "durable":  # durable-rules leaves cyclic garbage: keep collecting
         return _run_batch(args, out)
-    with _collection_paused():  # rows and results hold no cycles: no collector walks
+    with collection_paused():  # rows and results hold no cycles: no collector walks
         return _run_batch(args, out)
 
 
@@ -496,7 +509,8 @@ def _compute_chunk(chunk: list[dict[str, Any] | str], rules: RuleSet | None,
     results: Iterator[list[Any] | str]
     if engine == "durable":
         results = iter([
-            _record(item.recommendation) if item.recommendation is not None
+            _record(item.recommendation, bool(item.is_settled))
+            if item.recommendation is not None
             else item.error or "unreadable"
             for item in recommend_many(readable, rules=rules, engine="durable")])
     else:
@@ -521,9 +535,9 @@ def _surveyed(rows: list[dict[str, Any]], rules: RuleSet | None) -> Iterator[lis
                 yield [0, name, _TOPS[top], *scores, settled, fired[which], ""]
 
 
-def _record(rec: Recommendation) -> list[Any]:
+def _record(rec: Recommendation, settled: bool) -> list[Any]:
     return [0, rec.context.name or "", rec.top.approach.value,
-            *(rec.score_of(approach) for approach in Approach), rec.is_settled,
+            *(rec.score_of(approach) for approach in Approach), settled,
             " ".join(rec.fired_rules), ""]
 
 
@@ -657,9 +671,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print a JSON Schema",
                                  description="Print the JSON Schema of the context (for form "
-                                 "builders) or, with --rules, of the rule-file format.")
+                                 "builders), with --rules of the rule-file format, or with "
+                                 "--report of a recommendation with its analysis.")
     schema.add_argument("--rules", dest="rules_schema", action="store_true",
                         help="the rule-file format instead of the context")
+    schema.add_argument("--report", dest="report_schema", action="store_true",
+                        help="the report that recommend --format json, the HTTP API, batch "
+                        "and team outputs write, instead of the context")
     schema.set_defaults(run=_cmd_schema)
 
     batch = commands.add_parser(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Literal, get_args
 
-from .._rulebook.evaluation import Engine
+from .._errors import UnknownEngineError
+from .._rulebook.engine import Engine
 from .durable import DurableEngine, durable_import_error
 from .python import PythonEngine
 
@@ -32,7 +33,7 @@ def _python_engine() -> PythonEngine:
 def get_engine(choice: str) -> Engine:
     """The engine for ``choice``: 'auto' prefers durable-rules when it is importable."""
     if choice not in ENGINE_CHOICES:
-        raise ValueError(
+        raise UnknownEngineError(
             f"engine must be one of {', '.join(repr(c) for c in ENGINE_CHOICES)}; got {choice!r}"
         )
     if choice == "python" or (choice == "auto" and not durable_available()):

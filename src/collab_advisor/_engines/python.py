@@ -1,6 +1,6 @@
 """The plain-Python engine: the compiled core's bit-set evaluation.
 
-It runs the same compiled rules as the durable-rules engine (see ``_plan``),
+It runs the same compiled rules as the durable-rules engine (see ``_engines.plan``),
 so it is both the oracle of the differential tests and the engine used where
 durable-rules cannot be installed (Python 3.13 and later).
 """

@@ -1,8 +1,10 @@
-"""Layer 5, presentation: results in words, as plain text, Markdown and HTML.
+"""Presentation: results in words, as plain text, Markdown and HTML.
 
-Importing this package registers its renderings with the advice layer's presenters.
+Every renderer is a function of (result, analysis); ``notebook`` adds the notebook's
+conveniences on top of the plain result. The team renderers are reached by the
+team result's display hook (``_advice.presenters``).
 """
 
-from . import explain, render, team_render
+from .team_render import explain_team, team_html, team_html_document, team_markdown
 
-__all__ = ["explain", "render", "team_render"]
+__all__ = ["explain_team", "team_html", "team_html_document", "team_markdown"]

@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 from .._model.wording import field_label, join_words
 
 if TYPE_CHECKING:
+    from .._advice.analyse import Analysis
     from .._advice.checklist import PlanningQuestion
-    from .._advice.recommend import Recommendation
+    from .._result.record import Recommendation
 
-def settled_text(rec: Recommendation) -> str:
+def settled_text(rec: Recommendation, an: Analysis) -> str:
     """Whether the open questions could still change first place, in plain words."""
     unknown = len(rec.unknown_fields)
     if not unknown:
         return ("Every question is answered, so nothing left open can change first place. "
                 "The advice is still only as good as the rules and the answers given.")
     questions = "question" if unknown == 1 else "questions"
-    if rec.is_settled:
+    if an.is_settled:
         return (f"Settled under these rules: no answer to the {unknown} open {questions} could "
                 "change which approach ranks first. That is a property of the rules, not a "
                 "measure of certainty: changed answers still could (see robustness).")

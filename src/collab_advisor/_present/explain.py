@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from .._advice.presenters import register
 from .._model.fields import RULE_FIELDS
 from .._model.wording import (
     NO_ADVICE_HEADLINE,
@@ -23,7 +22,8 @@ _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
 
 if TYPE_CHECKING:
-    from .._advice.recommend import FindingTrace, Reason, Recommendation
+    from .._advice.analyse import Analysis
+    from .._result.record import FindingTrace, Reason, Recommendation
 
 _WIDTH = 88
 
@@ -64,13 +64,13 @@ def _reason_lines(reason: Reason, verbose: bool) -> list[str]:
     return lines
 
 
-def summary(rec: Recommendation) -> str:
+def summary(rec: Recommendation, an: Analysis) -> str:
     """One paragraph: the best fit, its lead, how much is known and whether it could change."""
     top = rec.top
     tied = rec.tied_at_top
     total = len(RULE_FIELDS)
     if len(rec.unknown_fields) == total and len(tied) == len(rec.ranking):
-        first = rec.next_questions[0].question if rec.next_questions else ""
+        first = an.next_questions[0].question if an.next_questions else ""
         return (f"Nothing is known yet, so no approach is ahead ({points_text(top.score)} "
                 "each)." + (f" The most useful thing to find out first: {first}" if first else ""))
     if len(tied) > 1:
@@ -86,16 +86,16 @@ def summary(rec: Recommendation) -> str:
     text += f" This rests on {known} of the {total} answers the rules use."
     if not rec.unknown_fields:
         text += " Everything is known, so the ranking cannot change."
-    elif rec.is_settled:
+    elif an.is_settled:
         text += " The other answers could not change which approach ranks first."
     else:
         text += " Other answers could still change which approach ranks first"
-        if rec.next_questions:
-            text += f"; the most useful to find out next: {rec.next_questions[0].question}"
+        if an.next_questions:
+            text += f"; the most useful to find out next: {an.next_questions[0].question}"
         if not text.endswith(("?", ".")):
             text += "."
-    fit = rec.fit.strength
-    if fit in ("strong", "moderate") and not rec.is_settled:
+    fit = an.fit.strength
+    if fit in ("strong", "moderate") and not an.is_settled:
         text += f" On the answers so far, the fit is {fit}."
         return text
     text += {"strong": " The fit is strong.", "moderate": " The fit is moderate.",
@@ -104,7 +104,7 @@ def summary(rec: Recommendation) -> str:
     return text
 
 
-def explain(rec: Recommendation, verbose: bool = True) -> str:
+def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
     """A summary, then every approach, best first, with each reason, its source and its
     chain of findings; ``verbose=False`` leaves out the rule ids."""
     lines: list[str] = []
@@ -112,7 +112,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
     if rec.context.name:
         title += f": {one_line(rec.context.name)}"
     lines += [title, "=" * min(len(title), _WIDTH)]
-    lines += _wrap(summary(rec), "")
+    lines += _wrap(summary(rec, an), "")
     lines.append("")
     known = rec.context.known()
     described = [
@@ -125,7 +125,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
         unknown = ", ".join(name.replace("_", " ") for name in rec.unknown_fields)
         lines += _wrap(f"Not known yet ({len(rec.unknown_fields)}): {unknown}.", "  ", "")
     lines.append("")
-    if not rec.has_advice:
+    if not an.has_advice:
         lines += _wrap(f"{NO_ADVICE_HEADLINE} {no_advice_detail(rec.top.name)}", "")
         lines.append("")
     for ranked in rec.ranking:
@@ -146,7 +146,7 @@ def explain(rec: Recommendation, verbose: bool = True) -> str:
             "us more about the context may separate them.", "",
         )
         lines.append("")
-    lines += _outlook_lines(rec, verbose)
+    lines += _outlook_lines(rec, an, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
     return printable("\n".join(lines))
 
@@ -155,40 +155,40 @@ def _heading(title: str) -> list[str]:
     return [title, "-" * len(title)]
 
 
-def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
+def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str]:
     """Settledness, robustness, fit, next questions, considerations and the checklist."""
     lines = _heading("Could the open questions still change first place?")
-    lines += _wrap(settled_text(rec), "")
+    lines += _wrap(settled_text(rec, an), "")
     unknown = len(rec.unknown_fields)
     if unknown:
-        kind = "exact" if rec.ranges_exact else "bounds: too many combinations to score each"
+        kind = "exact" if an.ranges_exact else "bounds: too many combinations to score each"
         lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
                        "")
         for ranked in rec.ranking:
-            low, high = ranked.score_range
+            low, high = an.score_range(ranked.approach)
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
     lines.append("")
     lines += _heading("How robust is first place?")
-    lines += _wrap(rec.robustness.message, "")
+    lines += _wrap(an.robustness.message, "")
     lines.append("")
     lines += _heading("Fit")
-    lines += _wrap(rec.fit.message, "")
+    lines += _wrap(an.fit.message, "")
     lines.append("")
-    if rec.next_questions:
+    if an.next_questions:
         lines += _heading("Still open (no answer can change first place under these rules)"
-                          if rec.is_settled else "What to find out next")
-        for number, question in enumerate(rec.next_questions[:_NEXT_SHOWN], start=1):
+                          if an.is_settled else "What to find out next")
+        for number, question in enumerate(an.next_questions[:_NEXT_SHOWN], start=1):
             lines += _wrap(f"{question.question} ({field_label(question.field)}: "
                            f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
             lines += _wrap(question.why, "     ")
-        left = len(rec.next_questions) - _NEXT_SHOWN
+        left = len(an.next_questions) - _NEXT_SHOWN
         if left > 0:
             lines += _wrap(f"... and {left} more question{'s' if left > 1 else ''}, listed in "
                            "the Markdown and HTML reports and asked in turn by the interview.",
                            "     ", "  ")
         lines.append("")
-    raised = [c for c in rec.considerations if c.raised]
-    reminders = [c for c in rec.considerations if not c.raised]
+    raised = [c for c in an.considerations if c.raised]
+    reminders = [c for c in an.considerations if not c.raised]
     lines += _heading("Things to consider")
     if raised:
         lines.append("Raised by this context:")
@@ -205,11 +205,10 @@ def _outlook_lines(rec: Recommendation, verbose: bool) -> list[str]:
     lines.append("")
     lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
     lines += _wrap("For the planners to answer; the context only informs them.", "")
-    for item in rec.planning_questions:
+    for item in an.planning_questions:
         lines += _wrap(f"{item.question} ({checklist_note(item)})", "        ",
                        f"  [ ] {item.number}. ")
     lines.append("")
     return lines
 
 
-register("explain", explain)

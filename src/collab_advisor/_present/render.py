@@ -10,12 +10,12 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from .._advice.presenters import register
 from .._model.fields import RULE_FIELDS
 from .._model.wording import (
     NO_ADVICE_HEADLINE,
     describe_value,
     field_label,
+    join_words,
     no_advice_detail,
     provenance,
 )
@@ -23,7 +23,8 @@ from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
 
 if TYPE_CHECKING:
-    from .._advice.recommend import RankedApproach, Recommendation
+    from .._advice.analyse import Analysis
+    from .._result.record import RankedApproach, Recommendation
 
 
 
@@ -52,61 +53,74 @@ def _footer(rec: Recommendation) -> str:
     return provenance(rec.rules_version, rec.rules_fingerprint, rec.engine)
 
 
+def _leaders(rec: Recommendation) -> tuple[RankedApproach, ...]:
+    """The approaches sharing first place (one when there is no tie)."""
+    return tuple(r for r in rec.ranking if r.approach in rec.tied_for_first)
+
+
+def _tied_names(rec: Recommendation) -> str:
+    return join_words([r.name for r in _leaders(rec)])
+
+
 def _cited(rule_id: str, source: str, verbose: bool) -> str:
     return f"{rule_id}; {source}" if verbose else source
 
 
-def to_markdown(rec: Recommendation, full: bool = True, verbose: bool = True) -> str:
+def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: bool = True) -> str:
     """A Markdown report, starting at a top-level heading; ``full=False`` gives the compact
     notebook view; ``verbose=False`` leaves out the rule ids."""
     out = [f"{'#' if full else '###'} {_md(_title(rec))}", ""]
     out += ["| Rank | Approach | Score | Could reach |", "|---:|---|---:|---|"]
     for ranked in rec.ranking:
-        low, high = ranked.score_range
+        low, high = an.score_range(ranked.approach)
         out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
-    if not rec.has_advice:
+    if not an.has_advice:
         out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
-    out += ["", f"**Fit:** {_md(rec.fit.message)}", "",
-            f"**Settled?** {_md(settled_text(rec))}", "",
-            f"**Robustness:** {_md(rec.robustness.message)}", ""]
-    reasons = rec.top.reasons if full else rec.top.reasons[:3]
-    if reasons:
-        out += [f"**Why {_md(rec.top.name)}:**", ""]
-        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
-                for r in reasons]
-        out.append("")
-    questions = rec.next_questions if full else rec.next_questions[:3]
+    out += ["", f"**Fit:** {_md(an.fit.message)}", "",
+            f"**Settled?** {_md(settled_text(rec, an))}", "",
+            f"**Robustness:** {_md(an.robustness.message)}", ""]
+    if rec.is_tie:
+        out += [f"**Tied for first:** {_md(_tied_names(rec))} share the top score "
+                f"({rec.top.score} points); the list order is not a preference.", ""]
+    for ranked in _leaders(rec):
+        reasons = ranked.reasons if full else ranked.reasons[:3]
+        if reasons:
+            out += [f"**Why {_md(ranked.name)}:**", ""]
+            out += [f"- {r.points:+d}: {_md(r.text)} "
+                    f"*({_md(_cited(r.rule_id, r.source, verbose))})*" for r in reasons]
+            out.append("")
+    questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         out += ["**Still unanswered (none can change first place under these rules):**"
-                if rec.is_settled else "**Next questions:**", ""]
+                if an.is_settled else "**Next questions:**", ""]
         out += [f"{n}. {_md(q.question)} — {_md(q.why)}" for n, q in enumerate(questions, 1)]
         out.append("")
     if full:
-        out += _markdown_details(rec, verbose)
+        out += _markdown_details(rec, an, verbose)
     out.append(f"*{_md(_footer(rec))}*")
     return printable("\n".join(out))
 
 
-def _markdown_details(rec: Recommendation, verbose: bool) -> list[str]:
+def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[str]:
     out = ["## Context", "", "| Field | Value |", "|---|---|"]
     out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
     out.append("")
-    for ranked in rec.ranking[1:]:
+    for ranked in rec.ranking[len(_leaders(rec)):]:
         out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
         out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
                 for r in ranked.reasons] or ["- No rule applied to this approach."]
         out.append("")
     out += ["## Things to consider", ""]
-    for consideration in rec.considerations:
+    for consideration in an.considerations:
         for reason in consideration.reasons:
             out.append(f"- **{_md(consideration.title)}** (raised here): {_md(reason.why)} "
                        f"*({_md(reason.source)})*")
     out += [f"- **{_md(c.title)}** (general reminder): {_md(c.reminder)}"
-            for c in rec.considerations if not c.raised]
+            for c in an.considerations if not c.raised]
     out.append("")
     out += ["## Planning checklist (for the planners to answer)", ""]
     out += [f"- [ ] {q.number}. {_md(q.question)} ({_md(checklist_note(q))})"
-            for q in rec.planning_questions]
+            for q in an.planning_questions]
     out.append("")
     return out
 
@@ -147,12 +161,12 @@ def _bar(ranked: RankedApproach, low: int, high: int) -> str:
             f'<span class="zero" style="left:{zero:.1f}%"></span></div>')
 
 
-def _ranking_table(rec: Recommendation) -> str:
+def _ranking_table(rec: Recommendation, an: Analysis) -> str:
     scores = [r.score for r in rec.ranking]
     low, high = min(0, *scores), max(0, *scores)
     rows = []
     for ranked in rec.ranking:
-        r_low, r_high = ranked.score_range
+        r_low, r_high = an.score_range(ranked.approach)
         css = ' class="ca-top"' if ranked.rank == 1 else ""
         rows.append(
             f"<tr{css}><td class=\"ca-num\">{ranked.rank}</td><td>{escape(ranked.name)}</td>"
@@ -178,60 +192,64 @@ def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def to_html(rec: Recommendation, full: bool = True) -> str:
+def to_html(rec: Recommendation, an: Analysis, full: bool = True) -> str:
     """A self-contained HTML report; ``full=False`` gives the compact notebook view."""
     parts = [f"<style>{_CSS}</style>", '<div class="ca-report">',
-             f"<h1>{escape(_title(rec))}</h1>", _ranking_table(rec),
-             "" if rec.has_advice else
+             f"<h1>{escape(_title(rec))}</h1>", _ranking_table(rec, an),
+             "" if an.has_advice else
              f"<p><strong>{NO_ADVICE_HEADLINE}</strong> "
              f"{escape(no_advice_detail(rec.top.name))}</p>",
-             f"<p><strong>Fit:</strong> {escape(rec.fit.message)}<br>"
-             f"<strong>Settled?</strong> {escape(settled_text(rec))}<br>"
-             f"<strong>Robustness:</strong> {escape(rec.robustness.message)}</p>",
-             f"<h2>Why {escape(rec.top.name)}</h2>",
-             _reason_items(rec.top, None if full else 3)]
-    questions = rec.next_questions if full else rec.next_questions[:3]
+             f"<p><strong>Fit:</strong> {escape(an.fit.message)}<br>"
+             f"<strong>Settled?</strong> {escape(settled_text(rec, an))}<br>"
+             f"<strong>Robustness:</strong> {escape(an.robustness.message)}</p>",
+             f"<p><strong>Tied for first:</strong> {escape(_tied_names(rec))} share the top "
+             f"score ({rec.top.score} points); the list order is not a preference.</p>"
+             if rec.is_tie else ""]
+    for ranked in _leaders(rec):
+        parts += [f"<h2>Why {escape(ranked.name)}</h2>",
+                  _reason_items(ranked, None if full else 3)]
+    questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         heading = ("Still unanswered (none can change first place under these rules)"
-                   if rec.is_settled else "What to find out next")
+                   if an.is_settled else "What to find out next")
         parts.append(f"<h2>{heading}</h2><ol>")
         parts += [f"<li>{escape(q.question)} <span class=\"ca-note\">{escape(q.why)}</span></li>"
                   for q in questions]
         parts.append("</ol>")
     if full:
-        parts += _html_details(rec)
+        parts += _html_details(rec, an)
     parts.append(f'<p class="ca-note">{escape(_footer(rec))}</p></div>')
     return printable("\n".join(parts))
 
 
-def _html_details(rec: Recommendation) -> list[str]:
+def _html_details(rec: Recommendation, an: Analysis) -> list[str]:
     parts = ["<h2>The context</h2><table><tbody>"]
     parts += [f"<tr><th>{escape(f)}</th><td>{escape(v)}</td></tr>" for f, v in _known_rows(rec)]
     parts.append("</tbody></table>")
     parts.append("<h2>The other approaches</h2>")
-    for ranked in rec.ranking[1:]:
+    for ranked in rec.ranking[len(_leaders(rec)):]:
         parts.append(f"<h3>{ranked.rank}. {escape(ranked.name)} ({ranked.score} points)</h3>")
         parts.append(_reason_items(ranked))
     parts.append("<h2>Things to consider</h2><ul>")
-    for consideration in rec.considerations:
+    for consideration in an.considerations:
         for reason in consideration.reasons:
             parts.append(f"<li><strong>{escape(consideration.title)}</strong> (raised here): "
                          f"{escape(reason.why)} <span class=\"ca-note\">"
                          f"[{escape(reason.source)}]</span></li>")
     parts += [f"<li><strong>{escape(c.title)}</strong> <span class=\"ca-note\">(general "
               f"reminder)</span>: {escape(c.reminder)}</li>"
-              for c in rec.considerations if not c.raised]
+              for c in an.considerations if not c.raised]
     parts.append("</ul>")
     parts.append("<h2>Planning checklist (for the planners to answer)</h2><ul>")
-    for q in rec.planning_questions:
+    for q in an.planning_questions:
         parts.append(f"<li>&#9744; {q.number}. {escape(q.question)} "
                      f"<span class=\"ca-note\">({escape(checklist_note(q))})</span></li>")
     parts.append("</ul>")
-    parts.append(_rules_details(rec))
+    parts.append(_rules_details(rec, an))
     return parts
 
 
-def _rules_details(rec: Recommendation) -> str:
+def _rules_details(rec: Recommendation, an: Analysis) -> str:
     """The rules behind the advice, by id, folded away for those who maintain rules."""
     titles: dict[str, str] = {}
     for ranked in rec.ranking:
@@ -240,7 +258,7 @@ def _rules_details(rec: Recommendation) -> str:
     for trace in rec.findings:
         for inference in trace.established_by:
             titles.setdefault(inference.rule_id, inference.title)
-    for consideration in rec.considerations:
+    for consideration in an.considerations:
         for advice in consideration.reasons:
             titles.setdefault(advice.rule_id, consideration.title)
     rows = "".join(f"<li><code>{escape(rule_id)}</code>: {escape(titles[rule_id])}</li>"
@@ -249,14 +267,11 @@ def _rules_details(rec: Recommendation) -> str:
             f"by id</summary><ul>{rows}</ul></details>")
 
 
-def html_document(rec: Recommendation) -> str:
+def html_document(rec: Recommendation, an: Analysis) -> str:
     """A complete, printable HTML page for the report."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(_title(rec))}</title>"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"</head><body>\n{to_html(rec)}\n</body></html>\n")
+            f"</head><body>\n{to_html(rec, an)}\n</body></html>\n")
 
 
-register("markdown", to_markdown)
-register("html", to_html)
-register("html_document", html_document)

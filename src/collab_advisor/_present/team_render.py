@@ -11,7 +11,6 @@ import textwrap
 from html import escape
 from typing import TYPE_CHECKING
 
-from .._advice.presenters import register
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
 from .._printable import one_line
@@ -65,7 +64,7 @@ def _settled_words(team: TeamRecommendation) -> str:
 def _summary(team: TeamRecommendation) -> str:
     top = team.advice.top.name
     members = f"{len(team.members)} member{'s' if len(team.members) != 1 else ''} answered. "
-    if team.advice.has_advice:
+    if team.has_advice:
         text = members + f"Under the answers they agree on, {top} ranks first. "
     else:
         text = (members + "Under the answers they agree on, no approach stands out yet: "
@@ -221,7 +220,3 @@ def team_html_document(team: TeamRecommendation) -> str:
             f"</head><body>\n<main>{team_html(team)}</main>\n</body></html>\n")
 
 
-register("team_explain", explain_team)
-register("team_markdown", team_markdown)
-register("team_html", team_html)
-register("team_html_document", team_html_document)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal
 
 from .compile import CompiledRule, Conjunction
-
-if TYPE_CHECKING:
-    from .ruleset import RuleSet
 
 EngineName = Literal["durable", "python"]
 Facts = dict[str, str | bool | int]
@@ -26,16 +23,6 @@ class Evaluation:
 
     fired: dict[str, int]
     findings: frozenset[str]
-
-
-class Engine(Protocol):
-    """Evaluates compiled rules against facts; both engines give identical results."""
-
-    name: EngineName
-
-    def evaluate(self, rules: RuleSet, facts: Facts) -> Evaluation:
-        """Run the rules to a fixed point over the facts."""
-        ...
 
 
 def holds(conjunction: Conjunction, facts: Facts, findings: frozenset[str] | set[str]) -> bool:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from collab_advisor import Approach, Context, recommend, recommend_team
+from collab_advisor import Approach, Context, Report, recommend, recommend_team
 
 from .fields import describe_problem
 from .guard import is_unicode
@@ -94,12 +94,13 @@ def _json(data: dict[str, Any]) -> JSONResponse:
 
 @router.post("/recommend", summary="Rank the four approaches for a context")
 def api_recommend(context: Context, request: Request) -> JSONResponse:
-    """The recommendation, exactly as ``Recommendation.model_dump(mode="json")`` gives it.
+    """The recommendation with its analysis, exactly as ``Report.model_dump(mode="json")``
+    gives it (``recommend(context).report()``).
 
     The body is a JSON object of context fields; leave out what is not known.
     """
     rec = recommend(context, rules=settings_of(request).rules)
-    return _json(rec.model_dump(mode="json"))
+    return _json(rec.report().model_dump(mode="json"))
 
 
 @router.post("/what-if", summary="The advice if some answers changed")
@@ -144,6 +145,12 @@ def api_team(body: TeamRequest, request: Request) -> JSONResponse:
 def api_schema() -> JSONResponse:
     """``Context.model_json_schema()``: every field, its allowed values and their meanings."""
     return _json(Context.model_json_schema())
+
+
+@router.get("/report-schema", summary="The JSON Schema of a recommendation with its analysis")
+def api_report_schema() -> JSONResponse:
+    """``Report.model_json_schema()``: what ``/api/recommend`` answers (schema version 2)."""
+    return _json(Report.model_json_schema())
 
 
 @router.get("/rules", summary="The rules in use")

@@ -1,0 +1,133 @@
+"""The reasoning floor's front door: every analysis of a result, as a function of the
+result and its rule set, and the frozen records they fill.
+
+``analyse(rec, rules=None)`` gives an ``Analysis``: what ``explain()`` shows beyond the
+ranking (score ranges, settledness, next questions, fit, considerations, robustness,
+the planning checklist). ``report_of`` pairs a result with its analysis, as the JSON
+outputs write it. The rule set defaults to the shipped rules; a result made with
+other rules is refused, naming both fingerprints.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from .._engines.plan import APPROACHES
+from .._model.context import Approach
+from .._model.fields import RULE_FIELDS
+from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
+from .._rulebook.ruleset import RuleSet
+from .analysis import Outlook, outlook
+from .checklist import PlanningQuestion, checklist
+from .considerations import Consideration, raise_considerations
+from .pairing import has_advice, rules_for, scored, top_features
+from .questions import Fit, Question, assess_fit, build_questions
+from .robustness import Robustness, robustness_of
+from .settledness import is_settled
+
+_FROZEN = ConfigDict(frozen=True)
+
+def outlook_of(rec: Recommendation, rules: RuleSet | None = None) -> Outlook:
+    """Score ranges, settledness and field impacts for the unknown fields of ``rec``."""
+    return outlook(*scored(rec, rules_for(rec, rules)), list(RULE_FIELDS))
+
+
+class ScoreRange(BaseModel):
+    """The lowest and highest score an approach could reach once everything is known."""
+
+    model_config = _FROZEN
+
+    approach: Approach
+    low: int
+    high: int
+
+
+class Analysis(BaseModel):
+    """What the reasoning floor says about one result: everything ``explain()`` shows
+    beyond the ranking itself. Frozen, plain data, made by ``analyse``."""
+
+    model_config = _FROZEN
+
+    rules_fingerprint: str
+    """The fingerprint of the rule set analysed with (the result's own)."""
+    score_ranges: tuple[ScoreRange, ...]
+    """Per approach, in the ranking's order."""
+    ranges_exact: bool
+    """True when ranges and ``is_settled`` come from scoring every combination of answers;
+    otherwise they are sound bounds (never narrower than the truth)."""
+    is_settled: bool
+    """True when no answers to the unknown fields could change which approaches rank first."""
+    has_advice: bool
+    """True when first place is advice: a defining feature of an approach at the top holds."""
+    top_features: tuple[str, ...]
+    """The defining features of the first-listed top approach that hold, in plain words."""
+    fit: Fit
+    next_questions: tuple[Question, ...]
+    considerations: tuple[Consideration, ...]
+    robustness: Robustness
+    planning_questions: tuple[PlanningQuestion, ...]
+
+    def score_range(self, approach: Approach | str) -> tuple[int, int]:
+        """The lowest and highest score ``approach`` could reach."""
+        wanted = Approach(approach)
+        found = next(r for r in self.score_ranges if r.approach is wanted)
+        return found.low, found.high
+
+
+def fit_of(rec: Recommendation, rules: RuleSet | None = None,
+           known_outlook: Outlook | None = None) -> Fit:
+    """How strongly the top approach fits, by the documented thresholds."""
+    chosen = rules_for(rec, rules)
+    seen = known_outlook if known_outlook is not None else outlook_of(rec, chosen)
+    vector = tuple(rec.score_of(approach) for approach in APPROACHES)
+    return assess_fit(chosen, vector, seen.high, APPROACHES.index(rec.top.approach),
+                      APPROACHES.index(rec.ranking[1].approach), len(seen.impacts))
+
+
+def next_questions(rec: Recommendation, rules: RuleSet | None = None,
+                   known_outlook: Outlook | None = None) -> tuple[Question, ...]:
+    """The unanswered fields, the one whose answer could change the advice most first."""
+    seen = known_outlook if known_outlook is not None else outlook_of(rec, rules)
+    return build_questions(seen, APPROACHES.index(rec.top.approach))
+
+
+def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
+    """Every analysis of ``rec`` at once, with ``rules`` (default: the shipped rules, which
+    must be the ones that made it)."""
+    chosen = rules_for(rec, rules)
+    found = scored(rec, chosen)
+    seen = outlook(*found, list(RULE_FIELDS))
+    settled = seen.settled
+    if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
+        settled = is_settled(rec, chosen)
+    return Analysis(
+        rules_fingerprint=chosen.fingerprint,
+        score_ranges=tuple(
+            ScoreRange(approach=r.approach, low=seen.low[APPROACHES.index(r.approach)],
+                       high=seen.high[APPROACHES.index(r.approach)]) for r in rec.ranking),
+        ranges_exact=seen.exact,
+        is_settled=settled,
+        has_advice=has_advice(rec, chosen),
+        top_features=top_features(rec, chosen),
+        fit=fit_of(rec, chosen, seen),
+        next_questions=next_questions(rec, chosen, seen),
+        considerations=raise_considerations(rec, chosen),
+        robustness=robustness_of(rec, chosen),
+        planning_questions=checklist(rec.context),
+    )
+
+
+class Report(BaseModel):
+    """A recommendation with its analysis: what ``--format json``, the HTTP API, batch and
+    team outputs write. Its JSON Schema is published (``collab-advisor schema --report``)."""
+
+    model_config = _FROZEN
+
+    schema_version: int = RESULT_SCHEMA_VERSION
+    recommendation: Recommendation
+    analysis: Analysis
+
+
+def report_of(rec: Recommendation, rules: RuleSet | None = None) -> Report:
+    """``rec`` with ``analyse(rec, rules)``."""
+    return Report(recommendation=rec, analysis=analyse(rec, rules))

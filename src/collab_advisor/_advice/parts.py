@@ -1,0 +1,361 @@
+"""The scores split into independent parts, and what the parts prove.
+
+Fields that no scoring rule links are apart: a context's scores are a constant plus one
+small table per part, so bounds, settledness and the two-step look-ahead of the next
+questions are exact whatever the number of unknown fields, at the cost of a few tables
+(under ``PARTS_BUDGET``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._engines.plan import APPROACHES, Scores, ScoringPlan, group_points, score_groups
+from .tallies import counts_by_answer, first_places, keeps_first
+
+LOOKAHEAD_BUDGET = 2_000_000
+"""Cells (answer pairs times approaches squared) the two-step look-ahead may fill; with
+more answers than that allows (custom rules that split a count into hundreds of
+ranges), questions look one step ahead only."""
+
+PARTS_BUDGET = 1 << 20
+"""Cells the tables of ``parts_of`` may hold in all (a work budget): a rule set whose
+fields interact more widely than that gets no parts, and its analyses work as before."""
+
+
+@dataclass(frozen=True, eq=False)
+class Parts:
+    """The scores split into independent parts: fields that no scoring rule links are apart.
+
+    Each part is a group of fields that scoring rules read together (through findings
+    too), with a table of the points its rules give for every answer of its fields, the
+    unknown answer included (the last index on each axis). A context's scores are
+    ``constant`` plus each part's table at its codes, so the most an approach can gain on
+    another over every completion is a sum of per-part maxima: exact whatever the number
+    of unknown fields, at the cost of a few small tables.
+    """
+
+    fields: tuple[tuple[str, ...], ...]
+    """Per part, its fields."""
+    tables: tuple[Any, ...]
+    """Per part, points (one axis per field, sized its classes and one more for unknown,
+    then approaches)."""
+    constant: Scores
+    """Points of rules that read no field."""
+    part_of: dict[str, int]
+    """The part of each field some scoring rule reads."""
+
+
+def parts_of(plan: ScoringPlan) -> Parts | None:
+    """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
+    kept = plan._arrays.get("parts", False)
+    if kept is False:
+        kept = _build_parts(plan)
+        plan._arrays["parts"] = kept
+    return kept  # type: ignore[no-any-return]
+
+
+def _build_parts(plan: ScoringPlan) -> Parts | None:
+    groups = score_groups(plan)
+    cells = 0
+    for positions in groups.positions:
+        size = len(APPROACHES)
+        for position in positions:
+            size *= len(plan.classes[plan.fields[position]]) + 1
+        cells += size
+        if cells > PARTS_BUDGET:
+            return None
+    constant = group_points(plan, (), groups.constant)
+    fields: list[tuple[str, ...]] = []
+    tables: list[Any] = []
+    part_of: dict[str, int] = {}
+    for positions, rules in zip(groups.positions, groups.rules, strict=True):
+        names = tuple(plan.fields[position] for position in positions)
+        for name in names:
+            part_of[name] = len(fields)
+        fields.append(names)
+        tables.append(group_points(plan, positions, rules, with_unknown=True))
+    return Parts(tuple(fields), tuple(tables), tuple(int(v) for v in constant), part_of)
+
+
+def part_scores(parts: Parts, codes: Mapping[str, int]) -> Scores:
+    """The scores of a context given by class codes (absent fields: unknown)."""
+    total = list(parts.constant)
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        index = tuple(codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names))
+        for approach, points in enumerate(table[index].tolist()):
+            total[approach] += points
+    return tuple(total)
+
+
+def part_gaps(parts: Parts, codes: Mapping[str, int], top: int,
+              domains: Mapping[str, Sequence[int]] | None = None) -> list[int]:
+    """Per approach, the most its score can exceed ``top``'s over every completion of the
+    fields absent from ``codes`` (exact: a sum over parts), each over its ``domains``
+    codes where given, else over all its classes."""
+    import numpy as np
+
+    gaps = [parts.constant[j] - parts.constant[top] for j in range(len(APPROACHES))]
+    within = domains or {}
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        if any(name in within for name in names if name not in codes):
+            block = table[np.ix_(*(
+                [codes[name]] if name in codes
+                else within.get(name, range(table.shape[axis] - 1))
+                for axis, name in enumerate(names)))]
+        else:
+            block = table[tuple(codes[name] if name in codes
+                                else slice(0, table.shape[axis] - 1)
+                                for axis, name in enumerate(names))]
+        block = block.reshape(-1, len(APPROACHES))
+        best = (block - block[:, top:top + 1]).max(axis=0).tolist()
+        for approach, gain in enumerate(best):
+            gaps[approach] += gain
+    return gaps
+
+
+def settled_by_parts(parts: Parts, codes: Mapping[str, int], top: int,
+                     domains: Mapping[str, Sequence[int]] | None = None) -> bool:
+    """Whether every completion of the fields absent from ``codes`` (over their ``domains``
+    where given) keeps ``top`` first."""
+    return keeps_first(part_gaps(parts, codes, top, domains), top)
+
+
+def tops_by_parts(parts: Parts, codes: Mapping[str, int]) -> frozenset[int]:
+    """The approaches that rank first in some completion of the fields absent from ``codes``.
+
+    An approach can come first when some completion puts it ahead of every earlier
+    approach and level with or ahead of every later one: per part, only the best trades
+    between those margins matter (the Pareto front), and fronts add part by part.
+    """
+    import numpy as np
+
+    blocks = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        block = table[tuple(codes[name] if name in codes else slice(0, table.shape[axis] - 1)
+                            for axis, name in enumerate(names))]
+        blocks.append(block.reshape(-1, len(APPROACHES)))
+    found = set()
+    for candidate in range(len(APPROACHES)):
+        others = [k for k in range(len(APPROACHES)) if k != candidate]
+        need = np.array([1 if k < candidate else 0 for k in others])
+        front = np.array([[parts.constant[candidate] - parts.constant[k] for k in others]])
+        for block in blocks:
+            margins = block[:, [candidate]] - block[:, others]
+            front = _pareto((front[:, None, :] + _pareto(margins)[None, :, :])
+                            .reshape(-1, len(others)))
+        if (front >= need).all(axis=1).any():
+            found.add(candidate)
+    return frozenset(found)
+
+
+def _pareto(points: Any) -> Any:
+    """The points no other point matches or beats in every coordinate (duplicates once)."""
+    import numpy as np
+
+    points = np.unique(points, axis=0)
+    if len(points) <= 1:
+        return points
+    covers = (points[:, None, :] >= points[None, :, :]).all(axis=2)
+    np.fill_diagonal(covers, False)
+    return points[~covers.any(axis=0)]
+
+
+def lookahead(parts: Parts, codes: Mapping[str, int],
+              answers: Mapping[str, Sequence[int]]) -> dict[str, float]:
+    """Per unknown field (``answers``: the codes it may take), about how many more
+    questions first place needs once it is answered (see ``lookahead_detail``)."""
+    return lookahead_detail(parts, codes, answers)[0]
+
+
+def lookahead_detail(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Sequence[int]]
+               ) -> tuple[dict[str, float], dict[str, list[list[int]]], tuple[Scores, Scores]]:
+    """Per unknown field, about how many more questions are needed once it is answered;
+    the scores after each of its answers alone; and the exact score ranges.
+
+    Two steps ahead: for each answer of the field, 0 if it settles first place, else 1
+    plus the best next field's average over its answers of 0 if both settle, else 1 plus
+    ``log(1 + shortfall)``, the points by which the other approaches could still catch
+    the leader. Answers count equally (as in the completions). Exact by parts: what one
+    or two answers do to each part is read from its small table, for every answer pair
+    at once. Beyond ``LOOKAHEAD_BUDGET``, one step: 0 if the answer settles, else 1 plus
+    ``log(1 + shortfall)``.
+    """
+    import numpy as np
+
+    count = len(APPROACHES)
+    fields = list(answers)
+    units = [(name, code) for name in fields for code in answers[name]]
+    unit_of = {unit: u for u, unit in enumerate(units)}
+    size = len(units)
+    pairs = size * size * count * count <= LOOKAHEAD_BUDGET
+    now_gain = np.zeros((count, count), dtype=np.int64)
+    now_score = np.array(parts.constant, dtype=np.int64)
+    low, high = now_score.copy(), now_score.copy()
+    gain_by = np.zeros((size, count, count), dtype=np.int64)
+    score_by = np.zeros((size, count), dtype=np.int64)
+    within: list[tuple[Any, Any, Any, Any]] = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
+        block = _block(table, index)
+        spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
+        axes = tuple(range(len(names)))
+        gain = spread.max(axis=axes)
+        low += block.min(axis=axes)
+        high += block.max(axis=axes)
+        blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
+        score = table[tuple(blank)]
+        now_gain += gain
+        now_score += score
+        free = [axis for axis, name in enumerate(names) if name not in codes]
+        for axis in free:
+            mine = [unit_of[(names[axis], code)] for code in index[axis]]
+            others = tuple(a for a in axes if a != axis)
+            gain_by[mine] = spread.max(axis=others).reshape(len(mine), count, count) - gain
+            moved: list[Any] = list(blank)
+            moved[axis] = np.asarray(index[axis])
+            score_by[mine] = table[tuple(moved)] - score
+        for place, first in enumerate(free if pairs else ()):
+            for second in free[place + 1:]:
+                rest = tuple(a for a in axes if a not in (first, second))
+                pair = spread.max(axis=rest) if rest else spread
+                pair = pair.reshape(len(index[first]), len(index[second]), count, count)
+                moved = list(blank)
+                moved[first] = np.asarray(index[first])[:, None]
+                moved[second] = np.asarray(index[second])[None, :]
+                both = table[tuple(moved)]
+                within.append(([unit_of[(names[first], c)] for c in index[first]],
+                               [unit_of[(names[second], c)] for c in index[second]],
+                               pair - gain, both - score))
+    one = _shortfall(now_gain + gain_by, now_score + score_by)
+    owner = np.array([fields.index(name) for name, _ in units], dtype=np.int64)
+    sizes = np.bincount(owner, minlength=len(fields))
+    alone = (now_score + score_by).tolist()
+    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    scores_after = {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)}
+    ranges = (tuple(low.tolist()), tuple(high.tolist()))
+    if not pairs:
+        after = np.where(one > 0, 1 + np.log1p(one), 0.0)
+        totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
+        return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
+                scores_after, ranges)
+    pair_gain = gain_by[:, None] + gain_by[None, :]
+    pair_score = score_by[:, None] + score_by[None, :]
+    for rows, columns, gain, score in within:
+        # A field's answers are consecutive units, so each block is a pair of slices.
+        across = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
+        pair_gain[across] = gain
+        pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
+        pair_score[across] = score
+        pair_score[across[::-1]] = score.transpose(1, 0, 2)
+    two = _shortfall(now_gain + pair_gain, now_score + pair_score)
+    cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
+    per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+                                axis=1) / sizes
+    per_field[np.arange(size), owner] = np.inf
+    best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
+    after = np.where(one > 0, 1 + best_next, 0.0)
+    totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
+    return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
+            scores_after, ranges)
+
+
+def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
+    """The cells of a part's table at these codes per field (then approaches), as slices
+    where the codes run in order (the usual case), else by fancy indexing."""
+    import numpy as np
+
+    if all(len(codes) == 1 or list(codes) == list(range(codes[0], codes[0] + len(codes)))
+           for codes in index):
+        return table[tuple(slice(codes[0], codes[0] + len(codes)) for codes in index)]
+    return table[np.ix_(*index)]
+
+
+def _shortfall(gain: Any, score: Any) -> Any:
+    """Points by which other approaches could still catch the leader (0: settled)."""
+    import numpy as np
+
+    count = len(APPROACHES)
+    top = score.argmax(axis=-1)
+    reach = np.take_along_axis(gain, top[..., None, None], axis=-1)[..., 0]  # (..., j)
+    later = np.arange(count) > top[..., None]
+    return np.maximum(0, reach - later + 1 - (np.arange(count) == top[..., None])).sum(axis=-1)
+
+
+def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
+                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
+    """``_tops_by_answer`` of every completion, scored from the parts' tables.
+
+    Fields that no scoring rule reads are not enumerated: each of their answers leaves
+    the same completions, so their counts are the others' totals, scaled.
+    """
+    import numpy as np
+
+    count = len(APPROACHES)
+    bound = 0
+    read = [name for name in unknown if name in parts.part_of]
+    axis_of = {name: axis for axis, name in enumerate(read)}
+    pieces: dict[tuple[int, ...], Any] = {}
+    base = np.asarray(parts.constant, dtype=np.int64)
+    blocks = []
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        free = [name for name in names if name not in known]
+        if not free:
+            base = base + table[tuple(known[name] for name in names)]
+            continue
+        index = [[known[name]] if name in known else codes[name] for name in names]
+        block = _block(table, index).reshape(*(len(codes[name]) for name in free), count)
+        order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
+        sizes = [1] * len(read)
+        for name in free:
+            sizes[axis_of[name]] = len(codes[name])
+        blocks.append((tuple(sizes), block.transpose(*order, len(free)).reshape(*sizes, count)))
+        bound += int(np.abs(block).max())
+    bound += int(np.abs(base).max())
+    dtype = np.int16 if bound < 2 ** 15 else np.int64
+    for shape, block in blocks:
+        block = block.astype(dtype)
+        pieces[shape] = pieces[shape] + block if shape in pieces else block
+    pieces = add_smallest_first(pieces)
+    total = (next(iter(pieces.values())) if pieces
+             else np.zeros((*([1] * len(read)), count), dtype=dtype))
+    total = total + base.astype(dtype)
+    firsts = first_places(total)
+    counted = counts_by_answer(firsts, read) if read else {}
+    everything = np.array([int(np.count_nonzero(first)) for first in firsts])
+    scale = 1
+    for name in unknown:
+        if name not in axis_of:
+            scale *= len(codes[name])
+    out: dict[str, list[list[int]]] = {}
+    for name in unknown:
+        if name in axis_of:
+            out[name] = [[c * scale for c in row] for row in counted[name]]
+        else:
+            each = (everything * (scale // len(codes[name]))).tolist()
+            out[name] = [list(each) for _ in codes[name]]
+    return out
+
+
+def add_smallest_first(pieces: dict[tuple[int, ...], Any]) -> dict[tuple[int, ...], Any]:
+    """Arrays keyed by their broadcast shape, added into one: each time the pair whose
+    union is smallest, so that the big additions come last (empty stays empty)."""
+    pieces = dict(pieces)
+    while len(pieces) > 1:
+        keys = list(pieces)
+        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        for i, left in enumerate(keys):
+            for right in keys[i + 1:]:
+                size = 1
+                for a, b in zip(left, right, strict=True):
+                    size *= max(a, b)
+                if best is None or size < best[0]:
+                    best = (size, left, right)
+        assert best is not None
+        _, left, right = best
+        merged = pieces.pop(left) + pieces.pop(right)
+        key = tuple(max(a, b) for a, b in zip(left, right, strict=True))
+        pieces[key] = pieces[key] + merged if key in pieces else merged
+    return pieces

@@ -1,0 +1,275 @@
+"""The result records: stored fields and cheap accessors that read them, nothing more.
+
+They pickle, deep-copy and dump on their own. Analyses of a result are functions
+of the result and its rule set, one floor up (``collab_advisor._advice.analyse``);
+the few old spellings that reached them through the result still work for one
+minor release, with a ``DeprecationWarning`` naming the new spelling
+(docs/api-changes.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from .._errors import CollabAdvisorError
+from .._model.context import Approach, Context
+from .._model.fields import RULE_FIELDS
+from .._rulebook.evaluation import EngineName
+from .legacy import moved
+
+_FROZEN = ConfigDict(frozen=True)
+RESULT_SCHEMA_VERSION = 2
+"""The version of a serialised ``Recommendation`` (and ``Report``); raised when its keys
+change meaning. 2: tied approaches share a rank, ``tied_for_first`` lists them, and the
+analyses left the record for ``Report.analysis``."""
+
+
+class RuleReference(BaseModel):
+    """A rule named with its points and the words it gives: the shape every rule reference
+    in a result shares (reasons, unmet rules, comparisons)."""
+
+    model_config = _FROZEN
+
+    rule_id: str
+    title: str
+    points: int
+    text: str
+
+
+class Inference(BaseModel):
+    """One rule that established a finding, and the findings it came through."""
+
+    model_config = _FROZEN
+
+    rule_id: str
+    title: str
+    source: str
+    via: tuple[FindingTrace, ...] = ()
+
+
+class FindingTrace(BaseModel):
+    """A finding that was established, with every rule that established it."""
+
+    model_config = _FROZEN
+
+    finding: str
+    text: str
+    established_by: tuple[Inference, ...]
+
+
+class Reason(RuleReference):
+    """One rule's points for one approach, and why."""
+
+    source: str
+    """The guidance section or published reference the rule rests on."""
+    via: tuple[FindingTrace, ...] = ()
+    """The findings the rule came through, each traced to the rules behind it."""
+
+
+class RankedApproach(BaseModel):
+    """An approach's place in the ranking, its score and the reasons for it."""
+
+    model_config = _FROZEN
+
+    approach: Approach
+    name: str
+    rank: int
+    """1 for the best fit. Approaches with equal scores share a rank (1, 1, 3: competition
+    ranking); the list itself keeps the fixed order of ``Approach`` among them."""
+    score: int
+    """The sum of the reasons' points."""
+    reasons: tuple[Reason, ...]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every stored field is."""
+        if not isinstance(other, RankedApproach):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
+
+    @property
+    def score_range(self) -> tuple[int, int]:
+        """Deprecated: a ranked approach alone cannot know its range; use
+        ``analyse(rec).score_range(approach)``."""
+        raise CollabAdvisorError(
+            "RankedApproach.score_range was removed in 0.2.0 (it needed a link back to its "
+            "result); use collab_advisor.analyse(rec).score_range(approach)")
+
+
+class Recommendation(BaseModel):
+    """All four approaches ranked for one context, with the reasons for each.
+
+    Plain data: what the engine found and how it scored, with the rule set's version
+    and fingerprint so that analyses can check they are given the same rules.
+    """
+
+    model_config = _FROZEN
+
+    context: Context
+    ranking: tuple[RankedApproach, ...]
+    tied_for_first: tuple[Approach, ...]
+    """Every approach with the top score, in the fixed order of ``Approach``: one when
+    first place is clear, several on a tie. A tie is a tie: no approach in it is preferred."""
+    findings: tuple[FindingTrace, ...]
+    fired_rules: tuple[str, ...]
+    engine: EngineName
+    rules_version: str
+    rules_fingerprint: str
+    schema_version: int = RESULT_SCHEMA_VERSION
+    """The version of this result's serialised form (``model_dump()``, JSON)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ties_of_old_results(cls, data: Any) -> Any:
+        """A result saved before schema 2 has no ``tied_for_first``: it is read off the
+        scores, and ranks are made shared ones."""
+        if isinstance(data, dict) and "tied_for_first" not in data and "ranking" in data:
+            ranking = [dict(r) if isinstance(r, dict) else r for r in data["ranking"]]
+            scores = [r["score"] if isinstance(r, dict) else r.score for r in ranking]
+            if scores:
+                best = max(scores)
+                data = {**data, "tied_for_first": tuple(
+                    (r["approach"] if isinstance(r, dict) else r.approach)
+                    for r, s in zip(ranking, scores, strict=True) if s == best)}
+                for entry, score in zip(ranking, scores, strict=True):
+                    if isinstance(entry, dict):
+                        entry["rank"] = 1 + sum(other > score for other in scores)
+                data["ranking"] = ranking
+        return data
+
+    @property
+    def top(self) -> RankedApproach:
+        """The first entry of the ranking. On a tie it is the first of ``tied_for_first``
+        in the fixed order of ``Approach``, which is a way of listing, never a preference:
+        check ``tied_for_first`` (or ``is_tie``) before speaking of one best fit."""
+        return self.ranking[0]
+
+    @property
+    def is_tie(self) -> bool:
+        """True when two or more approaches share the top score."""
+        return len(self.tied_for_first) > 1
+
+    @property
+    def tied_at_top(self) -> tuple[Approach, ...]:
+        """The approaches sharing the top score (one when there is no tie); the same as
+        ``tied_for_first``."""
+        return self.tied_for_first
+
+    @property
+    def unknown_fields(self) -> tuple[str, ...]:
+        """The rule fields not known yet, in the context's field order."""
+        known = self.context.known()
+        return tuple(name for name in RULE_FIELDS if name not in known)
+
+    def ranked(self, approach: Approach | str) -> RankedApproach:
+        """One approach's entry in the ranking."""
+        wanted = Approach(approach)
+        return next(r for r in self.ranking if r.approach is wanted)
+
+    def score_of(self, approach: Approach | str) -> int:
+        """The score of one approach."""
+        return self.ranked(approach).score
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every stored field is (a notebook ``Advice`` equals its plain record)."""
+        if not isinstance(other, Recommendation):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        """Short and readable: the ranking with scores, what is known, the rules' version."""
+        scores = ", ".join(f"{r.name} {r.score}" for r in self.ranking)
+        known = len(RULE_FIELDS) - len(self.unknown_fields)
+        name = f"{self.context.name!r}: " if self.context.name else ""
+        return (f"<Recommendation {name}{scores}; {known} of {len(RULE_FIELDS)} "
+                f"answers known; rules {self.rules_version}>")
+
+    # Old spellings (0.1): the analyses and words reached through the record. Each warns
+    # and asks the analysis floor, through the notebook facade, with the shipped rules.
+
+    @property
+    def is_settled(self) -> bool:
+        """Deprecated: ``analyse(rec).is_settled``."""
+        return moved(self, "is_settled", "analyse(rec).is_settled")  # type: ignore[no-any-return]
+
+    @property
+    def ranges_exact(self) -> bool:
+        """Deprecated: ``analyse(rec).ranges_exact``."""
+        return moved(self, "ranges_exact", "analyse(rec).ranges_exact")  # type: ignore[no-any-return]
+
+    @property
+    def next_questions(self) -> Any:
+        """Deprecated: ``analyse(rec).next_questions``."""
+        return moved(self, "next_questions", "analyse(rec).next_questions")
+
+    @property
+    def fit(self) -> Any:
+        """Deprecated: ``analyse(rec).fit``."""
+        return moved(self, "fit", "analyse(rec).fit")
+
+    @property
+    def has_advice(self) -> bool:
+        """Deprecated: ``analyse(rec).has_advice``."""
+        return moved(self, "has_advice", "analyse(rec).has_advice")  # type: ignore[no-any-return]
+
+    @property
+    def top_features(self) -> tuple[str, ...]:
+        """Deprecated: ``analyse(rec).top_features``."""
+        return moved(self, "top_features", "analyse(rec).top_features")  # type: ignore[no-any-return]
+
+    @property
+    def considerations(self) -> Any:
+        """Deprecated: ``analyse(rec).considerations``."""
+        return moved(self, "considerations", "analyse(rec).considerations")
+
+    @property
+    def robustness(self) -> Any:
+        """Deprecated: ``analyse(rec).robustness``."""
+        return moved(self, "robustness", "analyse(rec).robustness")
+
+    @property
+    def planning_questions(self) -> Any:
+        """Deprecated: ``analyse(rec).planning_questions``."""
+        return moved(self, "planning_questions", "analyse(rec).planning_questions")
+
+    def score_range_of(self, approach: Approach | str) -> tuple[int, int]:
+        """Deprecated: ``analyse(rec).score_range(approach)``."""
+        return moved(self, "score_range_of", "analyse(rec).score_range(approach)")(approach)  # type: ignore[no-any-return]
+
+    def rules(self) -> Any:
+        """Deprecated: ``collab_advisor.rules_for(rec)`` (the shipped rules, checked)."""
+        return moved(self, "rules", "rules_for(rec)")()
+
+    def explain(self, verbose: bool = True) -> str:
+        """Deprecated on the plain record: ``collab_advisor.explain(rec)``."""
+        return moved(self, "explain", "explain(rec)")(verbose)  # type: ignore[no-any-return]
+
+    def to_markdown(self) -> str:
+        """Deprecated on the plain record: ``collab_advisor.to_markdown(rec)``."""
+        return moved(self, "to_markdown", "to_markdown(rec)")()  # type: ignore[no-any-return]
+
+    def to_html(self) -> str:
+        """Deprecated on the plain record: ``collab_advisor.to_html(rec)``."""
+        return moved(self, "to_html", "to_html(rec)")()  # type: ignore[no-any-return]
+
+    def what_if(self, **changes: Any) -> Any:
+        """Deprecated on the plain record: ``collab_advisor.what_if(rec, ...)``."""
+        return moved(self, "what_if", "what_if(rec, **changes)")(**changes)
+
+    def path_to(self, approach: Approach | str) -> Any:
+        """Deprecated on the plain record: ``collab_advisor.path_to(rec, approach)``."""
+        return moved(self, "path_to", "path_to(rec, approach)")(approach)
+
+    def why_not(self, approach: Approach | str) -> Any:
+        """Deprecated on the plain record: ``collab_advisor.why_not(rec, approach)``."""
+        return moved(self, "why_not", "why_not(rec, approach)")(approach)
+
+
+Inference.model_rebuild()
