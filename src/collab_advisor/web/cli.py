@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .limits import add_limit_options, deep_queue, server_config
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,6 +52,7 @@ def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--access-log", action="store_true",
                        help="log each request's method, path and status (never the "
                        "query string, which holds the answers)")
+    add_limit_options(serve)
     serve.set_defaults(run=run_serve)
 
 
@@ -137,7 +140,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
             "app; it has no login. Browsers must address it as one of: "
             f"{', '.join(sorted(names))} (add others with --allow-host).\n")
     try:
-        sock = _listen(args.host, args.port)
+        sock = deep_queue(_listen(args.host, args.port))
     except OSError as error:
         sys.stderr.write(f"{PROG}: error: cannot listen on {args.host} port {args.port}: "
                          f"{error.strerror or error}\n")
@@ -146,8 +149,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     app: ASGIApp = create_app(rules, allowed_hosts=names)
     if args.access_log:
         app = PathLog(app)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                            timeout_keep_alive=5, timeout_graceful_shutdown=5)
+    config = server_config(app, args)
     server = uvicorn.Server(config)
     url = _url(args.host, port)
     out.write(f"collab-advisor is ready at {url} (press Ctrl+C to stop)\n")
