@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -99,6 +100,18 @@ def shipped_rule_files() -> list[Path]:
     return list(_rule_files([shipped_rules_dir()], []))
 
 
+LOAD_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
+    "collab_advisor_load_progress", default=None)
+"""Set (by the command line) to hear how a long load goes: (stage, done, total)."""
+_PROGRESS_EVERY = 50
+
+
+def _report(stage: str, done: int, total: int) -> None:
+    hook = LOAD_PROGRESS.get()
+    if hook is not None and (done in (0, total) or done % _PROGRESS_EVERY == 0):
+        hook(stage, done, total)
+
+
 def load_rules(*paths: str | os.PathLike[str]) -> RuleSet:
     """Read rule files into a new, validated ``RuleSet``.
 
@@ -175,6 +188,7 @@ def _load(paths: Sequence[str | os.PathLike[str]]) -> RuleSet:
             return shipped
     collected = _Collected()
     for path in files:
+        _report(f"reading {path.name}", 0, 0)
         _read_file(path, collected, problems)
     if not files and not problems:
         problems.append(RuleProblem(None, None, "no rule files were given"))
@@ -279,6 +293,7 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
             problems.append(RuleProblem(path, doc.line_of((key,)), f"'{key}' must be a list"))
             continue
         for index, raw in enumerate(items):
+            _report(f"checking {path.name}", index + 1, len(items))
             try:
                 item = adapter.validate_python(raw)
             except ValidationError as error:
@@ -398,7 +413,8 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
     troubled = {problem.rule_id for problem in problems}
     ready = [placed for placed in found.rules if placed.item.id not in troubled]
     if _within_set_budget(ready, problems) and _within_work_budget(ready, problems):
-        for placed in ready:
+        for done, placed in enumerate(ready, start=1):
+            _report("compiling rules", done, len(ready))
             _compile(placed, problems)
     for placed in found.broken_conditions:
         _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
