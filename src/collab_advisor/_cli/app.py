@@ -388,7 +388,7 @@ def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         rules = load_rules_showing_progress(*paths, *added)
     except RuleFileError as error:
-        out.write(str(error) + "\n")
+        out.write(error.report() + "\n")
         return 1
     failures = check_examples(rules, args.engine)
     findings = [str(f) for f in failures] + [str(f) for f in lint(rules)]
