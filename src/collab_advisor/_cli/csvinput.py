@@ -63,8 +63,8 @@ each becomes U+FFFD, the replacement character. Tabs and line breaks are quoted.
 
 def neutralise_formula(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula, made inert (also when it
-    starts with a fullwidth equals, plus, minus or at sign, which spreadsheets read as the ASCII sign),
-    and stripped of control characters; other cells unchanged."""
+    starts with a fullwidth equals, plus, minus or at sign, read as the ASCII sign), and
+    stripped of control characters; other cells unchanged."""
     if not isinstance(value, str):
         return value
     value = value.translate(_UNWRITABLE)
