@@ -27,6 +27,7 @@ from collab_advisor._rulebook.compile import (
     expansion_of,
 )
 from collab_advisor._rulebook.format import Rule
+from collab_advisor._rulebook.loader import MAX_COUNT_CLASSES, MAX_TABLE_CELLS
 
 from .conftest import ROOT
 
@@ -62,11 +63,37 @@ def thresholds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _write(tmp_path_factory.mktemp("rules") / "thresholds.yaml", rules)
 
 
-def test_thousands_of_thresholds_are_analysed_on_python_and_refused_on_durable(
+def test_thousands_of_thresholds_are_refused_at_load_naming_file_and_line(
         thresholds: Path) -> None:
-    """'auto' falls back to the python engine (recorded in rec.engine), 'durable' gives a
-    clear error naming rules, and the analyses and path_to finish within their budgets."""
-    rules = load_rules(ROOT / "rules", thresholds)
+    """Splitting sites into thousands of ranges is refused at load, at the rule whose
+    threshold goes past the budget (a recommendation on it took minutes to explain)."""
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(ROOT / "rules", thresholds)
+    (problem,) = caught.value.problems
+    assert problem.path == thresholds and problem.line is not None
+    assert problem.rule_id is not None and problem.rule_id.startswith("sites-")
+    assert f"more than the {MAX_COUNT_CLASSES}" in problem.message
+
+
+def _pairs(rule_id: str, offset: int) -> dict[str, Any]:
+    """A rule that is an 'all' of eight 'any'-pairs of choices: 256 alternatives."""
+    fields = [("formality", ["informal", "moderate"]), ("scope", ["single_organisation",
+              "multi_organisation"]), ("control", ["self_directed", "supported"]),
+              ("origin", ["emergent", "intentional"]), ("evidence", ["established",
+              "emerging"]), ("leadership", ["professional", "managerial"]),
+              ("resourcing", ["goodwill_only", "some_support"]),
+              ("professions", ["single_profession", "multi_professional"])]
+    return _rule(rule_id, {"all": [
+        {"any": [{"field": field, "equals": values[(offset + k) % 2]},
+                 {"field": field, "equals": values[(offset + k + 1) % 2]}]}
+        for k, (field, values) in enumerate(fields)]})
+
+
+def test_wide_rules_are_analysed_on_python_and_refused_on_durable(tmp_path: Path) -> None:
+    """Past durable-rules' alternatives, 'auto' falls back to the python engine (recorded in
+    rec.engine), 'durable' gives a clear error, and the analyses finish within budgets."""
+    path = _write(tmp_path / "pairs.yaml", [_pairs(f"pairs-{i}", i) for i in range(2)])
+    rules = load_rules(ROOT / "rules", path)
     assert sum(len(r.disjuncts) for r in rules.compiled) > DURABLE_MAX_ALTERNATIVES
     rec = recommend({"aim": "share_know_how", "time_span": "fixed_term"}, rules=rules)
     assert rec.engine == "python"
@@ -76,8 +103,26 @@ def test_thousands_of_thresholds_are_analysed_on_python_and_refused_on_durable(
     assert low <= rec.ranking[0].score <= high
     assert isinstance(rec.is_settled, bool)
     assert {q.field for q in rec.next_questions} == set(rec.unknown_fields)
-    path = rec.path_to("community_of_practice")
-    assert path.found or "budget" in path.message or "No combination" in path.message
+    path_to = rec.path_to("community_of_practice")
+    assert path_to.found or "budget" in path_to.message or "No combination" in path_to.message
+
+
+def _issue_rule_file(path: Path, count: int) -> Path:
+    """The issue's file: ``count`` rules, each an 'all' of eight 'any'-pairs."""
+    return _write(path, [_pairs(f"pairs-{i}", i) for i in range(count)])
+
+
+def test_the_issues_780_wide_rules_are_refused_by_the_work_they_cause(tmp_path: Path) -> None:
+    """780 rules of 256 alternatives (under the alternatives cap) are refused for the table
+    cells the analyses would need, at the rule that passes the budget, before compiling."""
+    path = _issue_rule_file(tmp_path / "wide.yaml", 780)
+    assert MAX_SET_EXPANSION >= 780 * 256
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(ROOT / "rules", path)
+    (problem,) = caught.value.problems
+    assert problem.path == path and problem.line is not None
+    assert f"more than the {MAX_TABLE_CELLS:,}" in problem.message
+    assert problem.rule_id is not None and f"'{problem.rule_id}'" in str(caught.value)
 
 
 def test_a_huge_nested_rule_is_refused_at_load_naming_the_rule(tmp_path: Path) -> None:

@@ -498,7 +498,7 @@ def test_team_api_names_the_bad_member_field_and_the_limit(client: TestClient) -
     assert label.status_code == 422 and "members.0.member" in label.json()["message"]
     many = client.post("/api/team", json={"members": [{}] * 21})
     assert many.status_code == 422
-    assert "at most 20 members" in many.json()["message"]
+    assert "at most 20 items" in many.json()["message"]
     none = client.post("/api/team", json={"members": []})
     assert none.status_code == 422 and "at least 1 item" in none.json()["message"]
     assert none.json()["detail"][0]["loc"] == ["body", "members"]

@@ -55,13 +55,27 @@ class RuleProblem:
 class RuleFileError(CollabAdvisorError, ValueError):
     """Rule files that cannot be used; ``problems`` lists every one found."""
 
+    MAX_LISTED = 20
+    """The most problems the message lists; ``report()`` lists them all."""
+
     def __init__(self, problems: Sequence[RuleProblem]) -> None:
         self.problems: tuple[RuleProblem, ...] = tuple(problems)
+        lines = self._lines(self.MAX_LISTED)
+        hidden = len(self.problems) - self.MAX_LISTED
+        if hidden > 0:
+            lines.append(f"  - ... and {hidden:,} more (collab-advisor rules check lists "
+                         "them all)")
+        super().__init__("\n".join(lines))
+
+    def _lines(self, most: int | None = None) -> list[str]:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{count} {noun} in the rule files:"]
-        lines.extend(f"  - {problem}" for problem in self.problems)
-        super().__init__("\n".join(lines))
+        return [f"{count:,} {noun} in the rule files:",
+                *(f"  - {problem}" for problem in self.problems[:most])]
+
+    def report(self) -> str:
+        """Every problem, one per line (the message lists the first ``MAX_LISTED``)."""
+        return "\n".join(self._lines())
 
 
 class EngineError(CollabAdvisorError, RuntimeError):

@@ -37,11 +37,12 @@ from .._result.record import Recommendation
 from .._rulebook.collector import collection_paused
 from .._rulebook.files import read_context_file, read_context_with_lines
 from .._rulebook.format import rule_file_json_schema
-from .._rulebook.loader import load_rules, shipped_rules_dir
+from .._rulebook.loader import shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 from ..web.cli import add_serve_parser
 from .atomic import SameFileError, atomic_output, refuse_same_file, write_atomic
 from .interview import Interview, make_asker, save_answers
+from .progress import load_rules_showing_progress
 from .record import add_record_parser
 from .render import Doc, render
 from .reports import compare_doc, path_to_doc, what_if_doc, why_not_doc
@@ -158,7 +159,7 @@ def _rules_from(args: argparse.Namespace) -> RuleSet | None:
     added: list[Path] = getattr(args, "add_rules", None) or []
     if not base and not added:
         return None
-    return load_rules(*(base or [shipped_rules_dir()]), *added)
+    return load_rules_showing_progress(*(base or [shipped_rules_dir()]), *added)
 
 
 def _flag(name: str) -> str:
@@ -403,9 +404,9 @@ def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     if added and not paths:
         paths = [shipped_rules_dir()]
     try:
-        rules = load_rules(*paths, *added)
+        rules = load_rules_showing_progress(*paths, *added)
     except RuleFileError as error:
-        out.write(str(error) + "\n")
+        out.write(error.report() + "\n")
         return 1
     failures = check_examples(rules, args.engine)
     findings = [str(f) for f in failures] + [str(f) for f in lint(rules)]

@@ -22,6 +22,7 @@ import json
 import operator
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,9 +55,21 @@ class BatchInput:
     notes: list[str] = field(default_factory=list)
 
 
+_UNWRITABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F],
+                            "\ufffd")
+"""Control characters a CSV cell must not carry (a NUL ends the cell in many readers);
+each becomes U+FFFD, the replacement character. Tabs and line breaks are quoted."""
+
+
 def neutralise_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made inert; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text cell that a spreadsheet would run as a formula, made inert (also when it
+    starts with a fullwidth equals, plus, minus or at sign, read as the ASCII sign), and
+    stripped of control characters; other cells unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = value.translate(_UNWRITABLE)
+    if value.startswith(FORMULA_STARTS) or (
+            value and unicodedata.normalize("NFKC", value[0]).startswith(FORMULA_STARTS)):
         return "'" + value
     return value
 

@@ -12,6 +12,7 @@ what a condition means.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .._model.context import MAX_SITES, Approach
@@ -22,6 +23,7 @@ TOP_FIELD = "top_approach"
 """The fact advice rules test with ``top``: the approach ranked first."""
 
 
+@functools.cache
 def values_of(field: str) -> tuple[Value, ...]:
     """Every value a compiled test on this field can name, in declaration order."""
     if field == TOP_FIELD:

@@ -171,7 +171,7 @@ def parse_mapping(text: str, label: str, *, as_json: bool) -> dict[str, Any]:
         data = parse_json(text, label)
     else:
         try:
-            data = read_yaml(text).data
+            data = read_yaml(text, "context files").data
         except YamlReadError as error:
             where = f"{label}:{error.line}" if error.line is not None else label
             raise InputFileError(where, error.message, error.line) from None

@@ -10,7 +10,8 @@ suggests the nearest valid name where there is one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,11 +26,13 @@ from .collector import collection_paused
 from .compile import (
     MAX_DISJUNCTS,
     MAX_SET_EXPANSION,
+    TOP_FIELD,
     CompiledRule,
     ConditionTooComplexError,
     compile_condition,
     compile_rule,
     expansion_of,
+    values_of,
 )
 from .files import InputFileError, parse_json, read_rule_text
 from .format import (
@@ -96,6 +99,18 @@ def shipped_rule_files() -> list[Path]:
     return list(_rule_files([shipped_rules_dir()], []))
 
 
+LOAD_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
+    "collab_advisor_load_progress", default=None)
+"""Set (by the command line) to hear how a long load goes: (stage, done, total)."""
+_PROGRESS_EVERY = 50
+
+
+def _report(stage: str, done: int, total: int) -> None:
+    hook = LOAD_PROGRESS.get()
+    if hook is not None and (done in (0, total) or done % _PROGRESS_EVERY == 0):
+        hook(stage, done, total)
+
+
 def load_rules(*paths: str | os.PathLike[str]) -> RuleSet:
     """Read rule files into a new, validated ``RuleSet``.
 
@@ -123,6 +138,7 @@ def _load(paths: Sequence[str | os.PathLike[str]]) -> RuleSet:
             return shipped
     collected = _Collected()
     for path in files:
+        _report(f"reading {path.name}", 0, 0)
         _read_file(path, collected, problems)
     if not files and not problems:
         problems.append(RuleProblem(None, None, "no rule files were given"))
@@ -227,6 +243,7 @@ def _read_file(path: Path, out: _Collected, problems: list[RuleProblem]) -> None
             problems.append(RuleProblem(path, doc.line_of((key,)), f"'{key}' must be a list"))
             continue
         for index, raw in enumerate(items):
+            _report(f"checking {path.name}", index + 1, len(items))
             try:
                 item = adapter.validate_python(raw)
             except ValidationError as error:
@@ -346,8 +363,9 @@ def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
     check_ledger(found.rules, found.features, problems)  # points from the strength table
     troubled = {problem.rule_id for problem in problems}
     ready = [placed for placed in found.rules if placed.item.id not in troubled]
-    if _within_set_budget(ready, problems):
-        for placed in ready:
+    if _within_set_budget(ready, problems) and _within_work_budget(ready, problems):
+        for done, placed in enumerate(ready, start=1):
+            _report("compiling rules", done, len(ready))
             _compile(placed, problems)
     for placed in found.broken_conditions:
         _check_condition(placed, placed.item, ("when",), False, 0, declared, problems)
@@ -409,6 +427,92 @@ def _within_set_budget(ready: list[_Placed], problems: list[RuleProblem]) -> boo
         f"it expands into); the largest: {named}; use fewer rules, or simpler conditions",
         ("when",)))
     return False
+
+
+MAX_TABLE_CELLS = 50_000
+"""The most cells the analyses' tables may hold for a rule set, counted at load.
+
+A rule's table has a cell for each combination of the values of the fields it tests
+(each count field split at the thresholds the rules use, each finding yes or no); the
+outlook, fit, settledness and path analyses work through these tables for every
+recommendation. Measured on a 2-core machine, a call costs roughly 20 to 50 us per cell
+(the shipped rules have about 400), so at this budget no call on a custom rule file
+takes more than a few seconds. The issue's 780 wide rules would need about 2 million."""
+
+MAX_COUNT_CLASSES = 64
+"""The most ranges the rules may split a count field (``sites``) into, counted at load:
+each threshold adds one, and each costs the analyses more than a choice's value does
+(the shipped rules use 5)."""
+
+
+def _within_work_budget(ready: list[_Placed], problems: list[RuleProblem]) -> bool:
+    """Count the cells the analyses would work through, before compiling any rule; past
+    ``MAX_TABLE_CELLS``, or with a count field split into more than ``MAX_COUNT_CLASSES``
+    ranges, refuse the set at the rule that goes over, naming the largest."""
+    cuts: dict[str, dict[int, _Placed]] = {}
+    tested: list[tuple[_Placed, set[str], int]] = []
+    for placed in ready:
+        fields: set[str] = set()
+        findings = 0
+        for test in _tests_of(placed.item.when):
+            if isinstance(test, FieldTest):
+                fields.add(test.field)
+                if test.operator in COMPARISONS and isinstance(test.operand, int):
+                    cut = test.operand + (1 if test.operator in ("gt", "lte") else 0)
+                    cuts.setdefault(test.field, {}).setdefault(cut, placed)
+            elif isinstance(test, FindingRef):
+                findings += 1
+            else:
+                fields.add(TOP_FIELD)
+        tested.append((placed, fields, findings))
+    for field, points in cuts.items():
+        if len(points) + 1 > MAX_COUNT_CLASSES:
+            past = list(points.values())[MAX_COUNT_CLASSES - 1]
+            problems.append(past.problem(
+                f"the rules compare '{field}' with {len(points):,} different thresholds, "
+                f"splitting it into {len(points) + 1:,} ranges, more than the "
+                f"{MAX_COUNT_CLASSES} the analyses take (each range is worked through in "
+                "every recommendation); this rule's threshold is the first past it; use "
+                "fewer distinct thresholds", ("when",)))
+            return False
+    sizes = {field: len(points) + 1 for field, points in cuts.items()}
+    total = 0
+    counted: list[tuple[int, _Placed]] = []
+    crossing: _Placed | None = None
+    for placed, fields, findings in tested:
+        cells = 2 ** min(findings, 40)
+        for field in fields:
+            cells *= sizes.get(field) or max(1, len(values_of(field)))
+        total += cells
+        counted.append((cells, placed))
+        if total > MAX_TABLE_CELLS and crossing is None:
+            crossing = placed
+    if crossing is None:
+        return True
+    largest = sorted(counted, key=lambda pair: -pair[0])[:3]
+    named = ", ".join(f"'{placed.item.id}' ({cells:,})" for cells, placed in largest)
+    problems.append(crossing.problem(
+        f"the rules' analysis tables would hold {total:,} cells, more than the "
+        f"{MAX_TABLE_CELLS:,} the analyses work through in a few seconds (a rule has a "
+        "cell for each combination of the values of the fields it tests); the total "
+        f"passes it at this rule; the largest: {named}; use fewer rules, or rules that "
+        "test fewer fields at once", ("when",)))
+    return False
+
+
+def _tests_of(condition: Condition) -> Iterator[FieldTest | FindingRef | TopTest]:
+    """Every test in a condition, however deeply nested."""
+    stack: list[Condition] = [condition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, AllOf):
+            stack.extend(node.all)
+        elif isinstance(node, AnyOf):
+            stack.extend(node.any)
+        elif isinstance(node, Not):
+            stack.append(node.not_)
+        else:
+            yield node
 
 
 def _compile(placed: _Placed, problems: list[RuleProblem]) -> None:

@@ -51,7 +51,7 @@ def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
-def _check_nodes(root: Node) -> None:
+def _check_nodes(root: Node, what: str = "rule files") -> None:
     """Refuse anchors and aliases, and keys given twice in one mapping.
 
     Rule files need no aliases, and they let a small file stand for a huge
@@ -68,7 +68,7 @@ def _check_nodes(root: Node) -> None:
         node = stack.pop()
         if id(node) in seen:
             raise YamlReadError(
-                "anchors and aliases (&name, *name) are not allowed in rule files; the value "
+                f"anchors and aliases (&name, *name) are not allowed in {what}; the value "
                 "anchored here is reused", int(node.start_mark.line) + 1)
         seen.add(id(node))
         if isinstance(node, MappingNode):
@@ -148,8 +148,9 @@ def _child(node: Node, part: object) -> Node | None:
     return None
 
 
-def read_yaml(text: str) -> YamlDocument:
-    """Parse one YAML document with the safe loader, keeping its node tree."""
+def read_yaml(text: str, what: str = "rule files") -> YamlDocument:
+    """Parse one YAML document with the safe loader, keeping its node tree; ``what`` names
+    the kind of file in messages ("rule files", "context files")."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise YamlReadError(
             f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; rule files are small",
@@ -162,7 +163,7 @@ def read_yaml(text: str) -> YamlDocument:
         loader = _loader()(text)  # the pure-Python one checks for unprintable characters here
         root = loader.get_single_node()
         if root is not None:
-            _check_nodes(root)
+            _check_nodes(root, what)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -2,19 +2,78 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from collab_advisor import Approach, Context, Report, recommend, recommend_team
+from collab_advisor._model.context import _strict_kind as strict_kind
 
 from .fields import describe_problem
 from .guard import is_unicode
 from .settings import settings_of
 
 router = APIRouter(prefix="/api", tags=["advice"])
+
+
+class _Changes(BaseModel):
+    """Changes keep the order they were given in (the answer lists them so)."""
+
+    _order: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_order(cls, data: Any, handler: Any) -> Any:
+        model = handler(data)
+        if isinstance(data, dict):
+            model._order = tuple(str(key) for key in data)
+        return model
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_context_reads(cls, value: Any, info: ValidationInfo) -> Any:
+        return strict_kind(info.field_name, value) if info.field_name else value
+
+    def given(self) -> dict[str, Any]:
+        """The changes given, in their order, with null where a field becomes unknown."""
+        dumped = self.model_dump(exclude_unset=True)
+        return {key: dumped[key] for key in self._order if key in dumped}
+
+
+_CHANGE_FIELDS: dict[str, Any] = {
+    name: (info.annotation, Field(default=None, description=info.description))
+    for name, info in Context.model_fields.items()}
+Changes = cast(type[_Changes], create_model(
+    "Changes", __base__=_Changes, __doc__="Context fields and their new values; null "
+    "makes a field unknown again.", **_CHANGE_FIELDS))
+Changes.model_config["extra"] = "forbid"
+Changes.model_rebuild(force=True)
+
+
+_MEMBER_FIELDS: dict[str, Any] = {
+    "member": (str | None, Field(default=None, min_length=1, max_length=100,
+                                 description="A label for the member.")),
+    "role": (str | None, Field(default=None, min_length=1, max_length=100,
+                               description="The member's role: clinician, manager, patient, "
+                               "carer...")),
+    **_CHANGE_FIELDS}
+Member = cast(type[_Changes], create_model(
+    "Member", __base__=_Changes, __doc__="One member: an optional label and role, and "
+    "that member's context fields (leave out what they do not know).", **_MEMBER_FIELDS))
+Member.model_config["extra"] = "forbid"
+Member.model_rebuild(force=True)
 
 
 class WhatIfRequest(BaseModel):
@@ -24,7 +83,7 @@ class WhatIfRequest(BaseModel):
 
     context: Context = Field(default_factory=Context,
                              description="The context as it stands (as for /api/recommend).")
-    changes: dict[str, Any] = Field(
+    changes: Changes = Field(  # type: ignore[valid-type]
         description="Field names and their new values; null makes a field unknown again.")
 
 
@@ -38,13 +97,16 @@ class ApproachRequest(BaseModel):
     approach: Approach
 
 
+MAX_TEAM_SIZE = 20
+
+
 class TeamRequest(BaseModel):
     """The members of a planning team, each a mapping of context fields."""
 
     model_config = ConfigDict(extra="forbid")
 
-    members: list[dict[str, Any]] = Field(
-        min_length=1,
+    members: list[Member] = Field(  # type: ignore[valid-type]
+        min_length=1, max_length=MAX_TEAM_SIZE,
         description="One object per member: optional \"member\" (a label) and \"role\" "
         "(e.g. clinician, manager, patient, carer), plus that member's context fields "
         "(as for /api/recommend). At most 20 members.")
@@ -107,7 +169,8 @@ def api_recommend(context: Context, request: Request) -> JSONResponse:
 def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
     """``recommend(context).what_if(**changes)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
-    return _json(rec.what_if(**body.changes).model_dump(mode="json"))
+    changes = cast(_Changes, body.changes).given()
+    return _json(rec.what_if(**changes).model_dump(mode="json"))
 
 
 @router.post("/why-not", summary="Why an approach did not rank first")
@@ -132,12 +195,13 @@ def api_team(body: TeamRequest, request: Request) -> JSONResponse:
     Each member is a JSON object of context fields with optional ``member`` (a
     label) and ``role`` keys; leave out what that member does not know.
     """
-    problems = _team_problems(body.members)
+    members = [cast(_Changes, member).given() for member in body.members]
+    problems = _team_problems(members)
     if problems:
         return JSONResponse({"message": "; ".join(problems),
                              "detail": [_located(problem) for problem in problems]},
                             status_code=422)
-    team = recommend_team(body.members, rules=settings_of(request).rules)
+    team = recommend_team(members, rules=settings_of(request).rules)
     return _json(team.model_dump(mode="json"))
 
 

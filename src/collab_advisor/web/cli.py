@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .limits import add_limit_options, deep_queue, limit_requests, server_options
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,6 +66,7 @@ def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
                        help="log each request's method, path and status (never the "
                        "query string, which holds the answers)")
     add_workspace_options(serve)
+    add_limit_options(serve)
     serve.set_defaults(run=run_serve)
 
 
@@ -209,7 +212,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
             "app; it has no login. Browsers must address it as one of: "
             f"{', '.join(sorted(names))} (add others with --allow-host).\n")
     try:
-        sock = _listen(args.host, args.port)
+        sock = deep_queue(_listen(args.host, args.port))
     except OSError as error:
         sys.stderr.write(f"{PROG}: error: cannot listen on {args.host} port {args.port}: "
                          f"{error.strerror or error}\n")
@@ -217,6 +220,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     port = int(sock.getsockname()[1])
     try:
         settings = workspace_settings(args, names)
+        settings["max_requests"] = args.max_requests
         if args.workers > 1:
             store = open_store(settings)  # migrate once, before the workers start
             if store is not None:
@@ -228,9 +232,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
         sock.close()
         sys.stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
         return 2
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False,
-                               "server_header": False, "timeout_keep_alive": 5,
-                               "timeout_graceful_shutdown": 5}
+    options = server_options(args, workers=args.workers)
     url = _url(args.host, port)
     if app is None:
         out.write(f"collab-advisor is ready at {url} with {args.workers} workers "
@@ -297,6 +299,8 @@ def build_app(settings: dict[str, Any]) -> ASGIApp:
     rules = load_rules(*settings["rules"]) if settings.get("rules") else None
     app: ASGIApp = create_app(rules, allowed_hosts=settings["allowed_hosts"],
                               workspaces=open_store(settings))
+    if settings.get("max_requests"):
+        app = limit_requests(app, int(settings["max_requests"]))
     if settings.get("access_log"):
         app = PathLog(app)
     return app
