@@ -138,8 +138,8 @@ def test_a_write_error_midway_keeps_the_old_file(tmp_path: Path,
     output.write_text(OLD, encoding="utf-8")
     real = cli_app._write_records
 
-    def fill_the_disk(records: list[list[Any]], form: str, target: TextIO) -> None:
-        real(records[:25], form, target)
+    def fill_the_disk(records: list[list[Any]], form: str, target: TextIO, table: Any) -> None:
+        real(records[:25], form, target, table)
         target.flush()
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 

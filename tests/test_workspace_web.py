@@ -196,6 +196,7 @@ def test_answers_download_as_xlsx_where_openpyxl_is_installed(client: TestClient
     from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = [[cell if cell is not None else "" for cell in row]
             for row in sheet.iter_rows(values_only=True)]
     csv_rows = [line.split(",") for line in
