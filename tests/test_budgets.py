@@ -259,7 +259,7 @@ def test_every_expanding_rule_set_is_analysed_or_refused(
         refused = error
     if refused is not None:
         assert refused.problems and all(
-            problem.rule_id is not None and f"'{problem.rule_id}'" in str(refused)
+            problem.rule_id is not None and f"'{problem.rule_id}'" in refused.report()
             for problem in refused.problems)
         return
     assert sum(min(expansion_of(rule.when), MAX_DISJUNCTS + 1)
