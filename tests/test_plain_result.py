@@ -45,8 +45,8 @@ from collab_advisor._result.build import recommend as plain_recommend
 from .conftest import ROOT
 from .strategies import contexts
 
-TIED = {"formality": "highly_structured", "scope": "multi_organisation"}
-"""Quality Improvement Collaborative and Managed Clinical Network level on points (rules 1.4)."""
+TIED = {"aim": "share_know_how", "leadership": "professional"}
+"""Community of Practice and Clinical Community level on points, 3 each (rules 2.0)."""
 _CUSTOM = (ROOT / "rules", ROOT / "examples" / "custom_rules" / "our_rules.yaml")
 
 
@@ -169,12 +169,12 @@ def test_tied_approaches_share_a_rank_and_are_listed_as_tied(ctx: Context) -> No
 
 
 def test_a_two_way_tie_is_data_not_a_preference() -> None:
-    """The tie of the issue (collaborative and network level) gives both rank 1 and names
+    """The tie of the issue (community of practice and clinical community level) gives both rank 1 and names
     both in ``tied_for_first``."""
     rec = plain_recommend(TIED, engine="python")
     top_two = [(r.approach, r.rank) for r in rec.ranking[:2]]
-    assert top_two == [(Approach.QI_COLLABORATIVE, 1), (Approach.MANAGED_CLINICAL_NETWORK, 1)]
-    assert rec.tied_for_first == (Approach.QI_COLLABORATIVE, Approach.MANAGED_CLINICAL_NETWORK)
+    assert top_two == [(Approach.COMMUNITY_OF_PRACTICE, 1), (Approach.CLINICAL_COMMUNITY, 1)]
+    assert rec.tied_for_first == (Approach.COMMUNITY_OF_PRACTICE, Approach.CLINICAL_COMMUNITY)
     assert rec.ranking[2].rank == 3
 
 
@@ -257,7 +257,7 @@ def test_the_published_report_schema_accepts_real_outputs(tmp_path: Path) -> Non
         assert output["schema_version"] == 2
         assert output["recommendation"]["schema_version"] == 2
     assert outputs[0]["recommendation"]["tied_for_first"] == [
-        "qi_collaborative", "managed_clinical_network"]
+        "community_of_practice", "clinical_community"]
 
 
 def test_batch_items_and_team_results_carry_plain_records() -> None:
@@ -279,5 +279,5 @@ def test_markdown_and_html_name_every_tied_approach_and_prefer_none() -> None:
     rec = recommend(TIED, engine="python")
     for text in (rec.to_markdown(), rec.to_html()):
         assert "Tied for first" in text and "not a preference" in text
-        assert "Why Quality Improvement Collaborative" in text
-        assert "Why Managed Clinical Network" in text
+        assert "Why Community of Practice" in text
+        assert "Why Clinical Community" in text
