@@ -31,7 +31,7 @@ def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: P
     assert "Back to: Do members share a common area of interest or expertise?" in result.stderr
     answers = yaml.safe_load(saved.read_text())
     assert answers == {"aim": "share_know_how", "shared_domain": False}
-    again = run("recommend", "--context", str(saved), "--engine", "python")
+    again = run("recommend", "--context", str(saved), "--engine", "python", "--full")
     assert again.returncode == 0 and (
         "Known: aim = share know how; shared domain = no." in again.stdout)
 
