@@ -126,9 +126,10 @@ def add_engine_and_rules(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--add-rules", action="append", metavar="PATH", type=Path,
                         help="a rule file or folder to use IN ADDITION to the shipped rules "
                         "(or to those given with --rules); repeatable")
-    parser.add_argument("--engine", type=choice_type(ENGINE_CHOICES, "engine"), default="auto",
-                        metavar="|".join(ENGINE_CHOICES),
-                        help="rule engine (default: auto = durable-rules if it imports)")
+    completes(parser.add_argument("--engine", type=choice_type(ENGINE_CHOICES, "engine"),
+                                  default="auto", metavar="|".join(ENGINE_CHOICES),
+                                  help="rule engine (default: auto = durable-rules if it "
+                                  "imports)"), ENGINE_CHOICES)
 
 
 def rules_from(args: argparse.Namespace) -> RuleSet | None:
@@ -153,11 +154,12 @@ def add_context_flags(parser: argparse.ArgumentParser) -> None:
         convert = field_type(name)
         if spec.kind == "choice":
             allowed = ", ".join(allowed_values(name))
-            group.add_argument(_flag(name), dest=name, metavar="VALUE", type=convert,
-                               help=f"{spec.description} One of: {allowed}")
+            completes(group.add_argument(_flag(name), dest=name, metavar="VALUE", type=convert,
+                                         help=f"{spec.description} One of: {allowed}"),
+                      allowed_values(name))
         elif spec.kind == "yes_no":
-            group.add_argument(_flag(name), dest=name, metavar="yes|no", type=convert,
-                               help=f"{spec.description} yes or no.")
+            completes(group.add_argument(_flag(name), dest=name, metavar="yes|no", type=convert,
+                                         help=f"{spec.description} yes or no."), ["yes", "no"])
         elif spec.kind == "count":
             group.add_argument(_flag(name), dest=name, metavar="N", type=convert,
                                help=f"{spec.description} A whole number.")
@@ -165,10 +167,20 @@ def add_context_flags(parser: argparse.ArgumentParser) -> None:
             group.add_argument(_flag(name), dest=name, metavar="TEXT", help=spec.description)
 
 
+def completes(action: argparse.Action, values: Sequence[str]) -> None:
+    """Let shell completion offer ``values`` for an option (argcomplete's completer hook)."""
+    offered = list(values)
+
+    def complete(**_: Any) -> list[str]:
+        return offered
+    setattr(action, "completer", complete)  # noqa: B010 - argcomplete reads this attribute
+
+
 def add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
     """--format and --verbose."""
-    parser.add_argument("--format", type=choice_type(formats, "format"), default="text",
-                        metavar="|".join(formats), help="output format (default: text)")
+    completes(parser.add_argument("--format", type=choice_type(formats, "format"),
+                                  default="text", metavar="|".join(formats),
+                                  help="output format (default: text)"), formats)
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show the id of every rule behind a reason")
 

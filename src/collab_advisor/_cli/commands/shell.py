@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -29,7 +30,8 @@ class VersionAction(argparse.Action):
             found = version("collab-advisor")
         except PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
             found = "0+unknown"
-        parser.exit(0, f"{PROG} {found}\n")
+        sys.stdout.write(f"{PROG} {found}\n")
+        parser.exit(0)
 
 
 def add_version(parser: argparse.ArgumentParser) -> None:
