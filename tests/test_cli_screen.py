@@ -132,3 +132,17 @@ def test_an_unknown_option_is_named_against_its_own_command() -> None:
     assert "did you mean --rules?" not in message
     assert "did you mean --add-rules?" in message
     assert "did you mean --aim?" in run("recommend", "--aimm", "share").stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_a_long_report_goes_through_the_pager_only_when_interactive() -> None:
+    """--full on a terminal goes through $PAGER; piped, it is written straight out."""
+    env = {**os.environ, "TERM": "xterm", "PAGER": "sed s/^/PAGED:/", "NO_COLOR": "1"}
+    env.pop("MANPAGER", None)
+    child = pexpect.spawn(COMMAND or "collab-advisor", [*README_EXAMPLE, "--full"], env=env,
+                          encoding="utf-8", timeout=60, dimensions=(24, 80))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "PAGED:1. Community of Practice" in (child.before or "")
+    piped = _at(80, *README_EXAMPLE, "--full", PAGER="sed s/^/PAGED:/")
+    assert "PAGED:" not in piped.stdout and "1. Community of Practice" in piped.stdout
