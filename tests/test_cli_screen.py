@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from hypothesis import given, settings
 
+from collab_advisor import Context
+
+from .strategies import contexts
 from .test_cli import COMMAND, run
 
 README_EXAMPLE = ("recommend", "--aim", "share", "--formality", "informal", "--origin",
@@ -146,3 +150,25 @@ def test_a_long_report_goes_through_the_pager_only_when_interactive() -> None:
     assert "PAGED:1. Community of Practice" in (child.before or "")
     piped = _at(80, *README_EXAMPLE, "--full", PAGER="sed s/^/PAGED:/")
     assert "PAGED:" not in piped.stdout and "1. Community of Practice" in piped.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(context=contexts())
+def test_the_short_view_fits_40_lines_at_80_columns_for_any_context(
+        context: Context) -> None:
+    """Whatever the answers, the one-screen view is at most 40 lines of at most 80 columns
+    and names every approach tied at the top."""
+    import io
+
+    from collab_advisor import recommend
+    from collab_advisor._cli.short import write_short
+
+    rec = recommend(context, engine="python")
+    out = io.StringIO()
+    write_short(rec, rec.report().analysis, out, width=80)
+    lines = out.getvalue().splitlines()
+    assert len(lines) <= 40
+    assert max(len(line) for line in lines) <= 80
+    for ranked in rec.ranking:
+        if ranked.approach in rec.tied_for_first:
+            assert ranked.name in out.getvalue()

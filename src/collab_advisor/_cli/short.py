@@ -23,12 +23,13 @@ _REASONS = 3
 """The most reasons shown for the first approach (fewer for the others)."""
 
 
-def console_for(out: TextIO) -> Console:
-    """A console on ``out``: the terminal's width (or COLUMNS), colour on a terminal only,
-    none when NO_COLOR is set."""
+def console_for(out: TextIO, width: int | None = None) -> Console:
+    """A console on ``out``: ``width`` columns, else the terminal's width (or COLUMNS);
+    colour on a terminal only, none when NO_COLOR is set."""
     from rich.console import Console
 
-    width = shutil.get_terminal_size((80, 24)).columns if out.isatty() else None
+    if width is None and out.isatty():
+        width = shutil.get_terminal_size((80, 24)).columns
     return Console(file=out, width=width or _columns(), highlight=False, soft_wrap=False,
                    no_color=bool(os.environ.get("NO_COLOR")), emoji=False, markup=False)
 
@@ -119,9 +120,10 @@ def short_view(rec: Recommendation, an: Analysis) -> list[RenderableType]:
     return parts
 
 
-def write_short(rec: Recommendation, an: Analysis, out: TextIO) -> None:
-    """Write the short view to ``out``."""
-    console = console_for(out)
+def write_short(rec: Recommendation, an: Analysis, out: TextIO,
+                width: int | None = None) -> None:
+    """Write the short view to ``out``, ``width`` columns wide (default: the terminal's)."""
+    console = console_for(out, width)
     with console.capture() as captured:
         for part in short_view(rec, an):
             console.print(part)
