@@ -68,9 +68,10 @@ def defuse(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula, made inert (a leading
     quote, as for CSV, also before the fullwidth = + - @ that some spreadsheets read
     as formula signs); other values unchanged."""
-    if isinstance(value, str) and value.startswith(_FULLWIDTH_STARTS):
-        return "'" + value
-    return neutralise_formula(value)
+    inert = neutralise_formula(value)  # control characters replaced, ASCII leads quoted
+    if isinstance(inert, str) and inert.startswith(_FULLWIDTH_STARTS):
+        return "'" + inert
+    return inert
 
 
 @dataclass
