@@ -136,14 +136,16 @@ def test_a_write_error_midway_keeps_the_old_file(tmp_path: Path,
     _write_input(source, 50)
     output = tmp_path / "out.jsonl"
     output.write_text(OLD, encoding="utf-8")
-    real = cli_app._write_records
+    from collab_advisor._cli.commands import batch as batch_command
+
+    real = batch_command._write_records
 
     def fill_the_disk(records: list[list[Any]], form: str, target: TextIO, table: Any) -> None:
         real(records[:25], form, target, table)
         target.flush()
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(cli_app, "_write_records", fill_the_disk)
+    monkeypatch.setattr(batch_command, "_write_records", fill_the_disk)
     assert cli_app.main(["batch", str(source), "--output", str(output)]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert output.read_text(encoding="utf-8") == OLD

@@ -48,7 +48,8 @@ def test_python_dash_m_runs_the_same_command() -> None:
 def test_recommend_from_flags_in_each_format(form: str, marker: str) -> None:
     """Flags give a context, and each output format shows the ranking."""
     result = run("recommend", "--time-span", "fixed_term", "--aim", "close_practice_gap",
-                 "--single-org-can-solve", "yes", "--sites", "20", "--format", form)
+                 "--single-org-can-solve", "yes", "--sites", "20", "--format", form,
+                 "--full")
     assert result.returncode == 0, result.stderr
     assert marker in result.stdout
 
@@ -68,9 +69,9 @@ def test_recommend_from_a_yaml_file_and_from_stdin(tmp_path: Path) -> None:
     """A context file (YAML or JSON, or - for stdin) works, and flags override it."""
     path = tmp_path / "ctx.yaml"
     path.write_text("aim: redesign_services\nscope: regional_or_national\n")
-    from_file = run("recommend", "--context", str(path))
+    from_file = run("recommend", "--context", str(path), "--full")
     assert "1. Managed Clinical Network" in from_file.stdout
-    from_stdin = run("recommend", "--context", "-", "--aim", "share_know_how",
+    from_stdin = run("recommend", "--context", "-", "--aim", "share_know_how", "--full",
                      stdin='{"formality": "informal"}')
     assert "1. Community of Practice" in from_stdin.stdout
 

@@ -184,7 +184,7 @@ def test_rules_check_runs_every_example_and_names_file_and_line(tmp_path: Path) 
 
 def test_text_output_starts_with_a_summary_and_hides_rule_ids() -> None:
     """The text starts with a one-paragraph summary; rule ids appear only with --verbose."""
-    plain = run("recommend", *SHARING).stdout
+    plain = run("recommend", *SHARING, "--full").stdout
     summary = plain.split("\n\n")[0].splitlines()[2:]
     assert " ".join(summary).startswith(
         "Community of Practice fits best, with 4 points, 4 points ahead of Clinical Community. "

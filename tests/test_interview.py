@@ -31,7 +31,7 @@ def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: P
     assert "Back to: Do members share a common area of interest or expertise?" in result.stderr
     answers = yaml.safe_load(saved.read_text())
     assert answers == {"aim": "share_know_how", "shared_domain": False}
-    again = run("recommend", "--context", str(saved), "--engine", "python")
+    again = run("recommend", "--context", str(saved), "--engine", "python", "--full")
     assert again.returncode == 0 and (
         "Known: aim = share know how; shared domain = no." in again.stdout)
 
@@ -128,3 +128,40 @@ def test_on_a_terminal_prompts_show_with_line_editing_while_stdout_is_redirected
     assert "interrupted; the answers so far are saved" in (child.before or "")
     assert yaml.safe_load(saved.read_text()) == {"aim": "share_know_how"}
     assert "What is the main purpose" not in report.read_text()
+
+
+def test_every_key_is_explained_and_a_skip_is_announced() -> None:
+    """The keys are listed on screen, '?' shows them again, and Enter says what it skipped."""
+    result = run("interview", "--engine", "python", stdin="?\n\nstop\n")
+    assert result.returncode == 0, result.stderr
+    for key in ("Enter alone or s", "b or back", "why", "? or help", "q or stop", "Ctrl-C"):
+        assert result.stderr.count(key) >= 2, key  # at the start, and again after '?'
+    assert "(number or name; Enter skips, b back, ? help, q stop)" in result.stderr
+    assert f"Why this question matters: {PLANNING_WHY['aim']}" in result.stderr
+    assert "skipped: aim left unknown" in result.stderr
+    letter = run("interview", "--engine", "python", stdin="2\ns\nb\nb\nq\n")
+    assert "skipped: " in letter.stderr and "Back to: " in letter.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_ctrl_c_without_save_offers_to_save_the_answers(tmp_path: Path) -> None:
+    """Ctrl-C with no --save asks for a file; the name typed gets the answers so far."""
+    saved = tmp_path / "kept.yaml"
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    child = pexpect.spawn(COMMAND or "collab-advisor", ["interview", "--engine", "python"],
+                          encoding="utf-8", timeout=60, env=env, dimensions=(40, 120),
+                          cwd=str(tmp_path))
+    child.expect("What is the main purpose")
+    _wait_for_prompt(child)
+    child.send("2\r")
+    child.expect("Do members share a common area")
+    _wait_for_prompt(child)
+    child.send("\x03")
+    child.expect("Save your 1 answer so far")
+    _wait_for_prompt(child)
+    child.send("kept.yaml\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted; the answers so far are saved in kept.yaml" in (child.before or "")
+    assert yaml.safe_load(saved.read_text()) == {"aim": "share_know_how"}

@@ -78,9 +78,16 @@ PLANNING_WHY: dict[str, str] = {
 _SETTLED = ("Settled: no answer to the remaining questions could change first place "
             "under these rules")
 
-_COMMANDS = ("Answer with the number or the name of an answer (the start of a name is "
-             "enough). Type 'why' to hear why it matters for planning, 'back' to change "
-             "your last answer, 'skip' to leave it unknown, 'stop' to finish now.")
+_COMMANDS = ("Keys: answer with the number or the name of an answer (the start of a name "
+             "is enough), then Enter.\n"
+             "  Enter alone or s  skip: the answer is left unknown\n"
+             "  b or back         go back and change your last answer\n"
+             "  why               why the question matters for planning\n"
+             "  ? or help         these keys, and why the question matters\n"
+             "  q or stop         finish now and see the advice\n"
+             "  Ctrl-C            leave (you are offered to save your answers)")
+
+_HINT = "(number or name; Enter skips, b back, ? help, q stop)"
 
 
 def planning_why(field_name: str) -> str:
@@ -139,7 +146,7 @@ class TerminalAsker:
         """Prompt with completion of the allowed answers and the commands."""
         from prompt_toolkit.completion import WordCompleter
 
-        words = [*choices, "why", "back", "skip", "stop", "help"]
+        words = [*choices, "why", "back", "skip", "stop", "help", "?"]
         completer = WordCompleter(words, ignore_case=True, sentence=True)
         return self._session.prompt(prompt, completer=completer).strip()
 
@@ -280,6 +287,7 @@ class Interview:
         if not values:
             self.asker.say(f"  A whole number (the advice tells apart: "
                            f"{'; '.join(question.answers)}).")
+        self.asker.say(_HINT)
         while True:
             try:
                 reply = self.asker.ask("> ", [describe_value(name, match_value(name, v))
@@ -289,11 +297,11 @@ class Interview:
             word = reply.strip().lower()
             if word in ("stop", "done", "quit", "q"):
                 return "Stopped on request"
-            if word in ("why", "?"):
+            if word == "why":
                 self.asker.say(planning_why(name))
                 continue
-            if word in ("help", "h"):
-                self.asker.say(_COMMANDS)
+            if word in ("?", "help", "h"):
+                self.asker.say(f"{_COMMANDS}\nWhy this question matters: {planning_why(name)}")
                 continue
             if word in ("back", "b"):
                 if self._back():
@@ -301,6 +309,7 @@ class Interview:
                 continue
             if word in ("skip", "s", ""):
                 self._answer(question, _MISSING)
+                self.asker.say(f"skipped: {field_label(name)} left unknown")
                 return None
             try:
                 chosen = parse_answer(name, reply)
@@ -314,3 +323,29 @@ class Interview:
                 continue
             self._answer(question, chosen)
             return None
+
+
+def offer_to_save(asker: Asker, answers: dict[str, Any]) -> Path | None:
+    """After Ctrl-C with no --save: ask for a file to keep the answers in (Enter, a second
+    Ctrl-C or the end of input leaves without saving). The file written, if any."""
+    if not answers:
+        return None
+    count = len(answers)
+    asker.say(f"\nInterrupted. Save your {count} answer{'s' if count != 1 else ''} so far? "
+              "Type a file name (for example answers.yaml), or press Enter to leave without "
+              "saving.")
+    while True:
+        try:
+            reply = asker.ask("Save to > ", [])
+        except (KeyboardInterrupt, EOFError):
+            return None
+        if not reply:
+            return None
+        path = Path(reply).expanduser()
+        try:
+            save_answers(path, answers)
+        except (OSError, ValueError) as error:
+            asker.say(f"Cannot save to {path}: {getattr(error, 'strerror', None) or error}. "
+                      "Type another name, or press Enter to leave without saving.")
+            continue
+        return path

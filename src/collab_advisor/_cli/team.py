@@ -17,6 +17,7 @@ from .._errors import CollabAdvisorError
 from .._rulebook.files import read_context_with_lines
 from .._rulebook.ruleset import RuleSet
 from .csvinput import read_batch
+from .options import add_engine_and_rules, add_output, rules_from
 from .values import checked_context
 
 MEMBER_COLUMNS = ("member", "role")
@@ -88,3 +89,17 @@ def run_team(members: list[dict[str, Any]], rules: RuleSet | None,
              engine: Any) -> TeamRecommendation:
     """The team's advice for members read from the command line."""
     return recommend_team(members, rules=rules, engine=engine)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    rules = rules_from(args)
+    team = run_team(read_members(args.members), rules, args.engine)
+    out.write(render_team(team, args.format).rstrip("\n") + "\n")
+    return 0
+
+
+def add_team(commands: Any) -> None:
+    """Register ``team`` with its output, engine and rules options."""
+    parser = add_team_command(commands, _run)
+    add_output(parser)
+    add_engine_and_rules(parser)
