@@ -62,7 +62,7 @@ def test_a_huge_cell_is_its_rows_error_and_the_other_rows_complete(
     """A 4,300- or 4,301-digit sites cell fails its row by name; the next row completes."""
     source = tmp_path / f"rows{suffix}"
     source.write_text(text.format(n=digits), encoding="utf-8")
-    result = _run("batch", str(source))
+    result = _run("batch", str(source), "--format", "jsonl")
     assert result.returncode == 2
     stderr = _one_clear_line(result)
     assert "sites" in stderr and f"{len(digits):,} digits" in stderr

@@ -169,8 +169,8 @@ def test_tied_approaches_share_a_rank_and_are_listed_as_tied(ctx: Context) -> No
 
 
 def test_a_two_way_tie_is_data_not_a_preference() -> None:
-    """The tie of the issue (community of practice and clinical community level) gives both rank 1 and names
-    both in ``tied_for_first``."""
+    """A two-way tie (community of practice and clinical community level) gives both
+    rank 1 and names both in ``tied_for_first``."""
     rec = plain_recommend(TIED, engine="python")
     top_two = [(r.approach, r.rank) for r in rec.ranking[:2]]
     assert top_two == [(Approach.COMMUNITY_OF_PRACTICE, 1), (Approach.CLINICAL_COMMUNITY, 1)]

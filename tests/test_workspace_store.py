@@ -277,7 +277,8 @@ def test_answers_export_as_csv_that_batch_reads(store: WorkspaceStore, tmp_path:
     path.write_text(store.answers_csv(facilitator), encoding="utf-8")
     command = shutil.which("collab-advisor", path=str(Path(sys.executable).parent))
     assert command is not None
-    done = subprocess.run([command, "batch", str(path)], capture_output=True, text=True,
+    done = subprocess.run([command, "batch", str(path), "--format", "jsonl"],
+                          capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]

@@ -12,15 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._model.context import Approach
 from .compile import ConditionTooComplexError, compile_condition
 from .format import AllOf, DefiningFeature, Rule, Source
 from .strength import SourceKind, StrengthClass, points_for
 
-if TYPE_CHECKING:
-    from .ruleset import RuleSet
+
+class RuleSet(Protocol):
+    """What the ledger reads of a rule set (``collab_advisor.RuleSet`` has it); a protocol
+    so that the rule set, which asks the ledger for grades, and the ledger import no
+    circle."""
+
+    def rule(self, rule_id: str) -> Rule: ...
+
+    def feature(self, feature_id: str) -> DefiningFeature | None: ...
+
+    def features_holding(self, approach: Approach | str,
+                         facts: Mapping[str, str | bool | int]) -> tuple[DefiningFeature, ...]: ...
+
 
 DESIGN_REFERENCES = ("NHS HDL(2002)69", "The Breakthrough Series")
 """References that are one programme's or one government's design documents."""

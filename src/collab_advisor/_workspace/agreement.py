@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from collab_advisor import Context
-
+from .._model.context import Context
 from .models import Agreement, FieldAgreement, Value, ValueCount
 
 QUESTION_FIELDS: tuple[str, ...] = tuple(name for name in Context.model_fields if name != "name")

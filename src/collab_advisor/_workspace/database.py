@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from collab_advisor import CollabAdvisorError
+from .._errors import CollabAdvisorError
 
 APP_NAME = "collab-advisor"
 DATABASE_FILE = "workspaces.sqlite3"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collab_advisor import CollabAdvisorError
+from .._errors import CollabAdvisorError
 
 _FROZEN = ConfigDict(frozen=True)
 

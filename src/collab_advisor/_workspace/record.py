@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from collab_advisor import Approach, CollabAdvisorError, RuleSet, TeamRecommendation
-
+from .._advice.team import TeamRecommendation
+from .._errors import CollabAdvisorError
+from .._model.context import Approach
+from .._rulebook.ruleset import RuleSet
 from .models import Agreement
 
 RECORD_KIND = "collab-advisor decision record"
@@ -311,8 +313,10 @@ class Replay:
 def replay_record(record: SignedRecord, rules: RuleSet | None = None, *,
                   sample: int = 2000) -> Replay:
     """Replay a record's answers under ``rules`` (default: the shipped rules)."""
-    from collab_advisor import Context, TeamMember, diff_rules, load_rules, recommend_team
-
+    from .._advice.rulesdiff import diff_rules
+    from .._advice.team import TeamMember, recommend_team
+    from .._model.context import Context
+    from .._rulebook.loader import load_rules
     from .rulestext import rules_from_text
 
     old = rules_from_text(record.body["rules"]["files"])

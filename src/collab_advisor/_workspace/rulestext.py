@@ -8,7 +8,9 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from collab_advisor import CollabAdvisorError, RuleSet, load_rules
+from .._errors import CollabAdvisorError
+from .._rulebook.loader import load_rules
+from .._rulebook.ruleset import RuleSet
 
 
 def rules_text(rules: RuleSet) -> dict[str, str]:

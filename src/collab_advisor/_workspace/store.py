@@ -22,18 +22,12 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from collab_advisor import (
-    Approach,
-    CollabAdvisorError,
-    Context,
-    EngineChoice,
-    RuleSet,
-    TeamMember,
-    TeamRecommendation,
-    load_rules,
-    recommend_team,
-)
-
+from .._advice.team import TeamMember, TeamRecommendation, recommend_team
+from .._engines.choose import EngineChoice
+from .._errors import CollabAdvisorError
+from .._model.context import Approach, Context
+from .._rulebook.loader import load_rules
+from .._rulebook.ruleset import RuleSet
 from . import schema
 from .agreement import QUESTION_FIELDS, agreement
 from .database import database_url, migrate, open_engine
@@ -497,7 +491,9 @@ class WorkspaceStore:
 
     def record_decision(self, facilitator_token: str, decision: DecisionInput) -> SignedRecord:
         """Record the team's decision, signed; the record never changes afterwards."""
-        from collab_advisor import __version__
+        from importlib.metadata import version
+
+        __version__ = version("collab-advisor")
 
         from .record import build_record, sign
 

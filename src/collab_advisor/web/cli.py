@@ -212,7 +212,9 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
             "app; it has no login. Browsers must address it as one of: "
             f"{', '.join(sorted(names))} (add others with --allow-host).\n")
     try:
-        sock = deep_queue(_listen(args.host, args.port))
+        sock = _listen(args.host, args.port)
+        if args.workers == 1:  # worker processes are handed a plain, picklable socket
+            sock = deep_queue(sock)
     except OSError as error:
         sys.stderr.write(f"{PROG}: error: cannot listen on {args.host} port {args.port}: "
                          f"{error.strerror or error}\n")
