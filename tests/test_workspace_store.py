@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -261,7 +262,9 @@ def test_replaying_a_record_under_other_rules_shows_the_diff(
     first = sorted(folder.iterdir())[0]
     text_before = first.read_text(encoding="utf-8")
     assert "ruleset_version:" in text_before
-    first.write_text(text_before.replace("points: 3", "points: 1", 1), encoding="utf-8")
+    changed = re.sub(r"(\n *title: )", r"\1Revised ", text_before, count=1)
+    assert changed != text_before
+    first.write_text(changed, encoding="utf-8")
     newer = load_rules(folder)
     assert newer.fingerprint != store.rules.fingerprint
     again = replay_record(record, newer, sample=200)

@@ -62,10 +62,14 @@ Changes.model_config["extra"] = "forbid"
 Changes.model_rebuild(force=True)
 
 
+_VISIBLE = (r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+            r"\u202f\u205f\u3000]")
+"""A label must hold a character that is not white space (as Python's ``str.strip`` sees
+it: its refusal and the published schema agree)."""
 _MEMBER_FIELDS: dict[str, Any] = {
     "member": (str | None, Field(default=None, min_length=1, max_length=100,
-                                 description="A label for the member.")),
-    "role": (str | None, Field(default=None, min_length=1, max_length=100,
+                                 pattern=_VISIBLE, description="A label for the member.")),
+    "role": (str | None, Field(default=None, min_length=1, max_length=100, pattern=_VISIBLE,
                                description="The member's role: clinician, manager, patient, "
                                "carer...")),
     **_CHANGE_FIELDS}
