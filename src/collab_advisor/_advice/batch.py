@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
@@ -20,6 +20,7 @@ from .._result.build import construct, recommend, shipped_rules
 from .._result.facts import facts_of
 from .._result.record import Recommendation
 from .._rulebook.collector import collection_paused
+from .._rulebook.ledger import first_place
 from .._rulebook.ruleset import RuleSet
 from .pairing import rules_for, scored
 from .settledness import is_settled, settledness
@@ -181,13 +182,29 @@ class SurveyRow:
     """The columns a survey needs for one context, without a full ``Recommendation``."""
 
     top: Approach
-    """The best-fitting approach (ties broken by the order of ``Approach``)."""
+    """The first entry of the ranking, as ``Recommendation.top``: on a tie that stands,
+    the first of ``tied_for_first`` in the order of ``Approach`` (a way of listing, not a
+    preference)."""
     scores: dict[Approach, int]
     settled: bool
     """Whether no answers to the unknown fields could change the top approach (as
     ``Recommendation.is_settled``)."""
     fired_rules: tuple[str, ...]
     """The scoring and concluding rules that fired, sorted (as ``Recommendation.fired_rules``)."""
+    tied_for_first: tuple[Approach, ...] = ()
+    """The approaches first after the stated tie-break (as ``Recommendation.tied_for_first``)."""
+    level_on_points: tuple[Approach, ...] = ()
+    """The approaches with the top score, before the stated tie-break."""
+
+    @property
+    def is_tie(self) -> bool:
+        """True when two or more approaches are still first after the stated tie-break."""
+        return len(self.tied_for_first) > 1
+
+    @property
+    def tie_break_applied(self) -> bool:
+        """True when approaches were level on points at the top, so the tie-break applied."""
+        return len(self.level_on_points) > 1
 
 
 def survey(
@@ -216,10 +233,10 @@ def survey_chunks(contexts: Iterable[Context | Mapping[str, Any]], *,
     for item in contexts:
         pending.append(item)
         if len(pending) >= chunk_size:
-            yield _survey_chunk(plan, pending)
+            yield _survey_chunk(plan, pending, ruleset)
             pending = []
     if pending:
-        yield _survey_chunk(plan, pending)
+        yield _survey_chunk(plan, pending, ruleset)
 
 
 @dataclass(frozen=True)
@@ -237,12 +254,24 @@ class SurveyChunk:
     """Per row, its index in ``fired_sets``."""
     fired_sets: list[tuple[str, ...]]
     """Each distinct set of fired scoring and concluding rules, sorted."""
+    places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+    """For each row level on points at the top: the indices in ``Approach`` of the
+    approaches level on points, and of those first after the stated tie-break."""
+
+    def level_and_first(self, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """A row's approaches level on points at the top, and first after the tie-break
+        (indices in ``Approach``; the top one alone when no tie on points)."""
+        found = self.places.get(row)
+        return found if found is not None else ((self.tops[row],), (self.tops[row],))
 
     def rows(self) -> Iterator[SurveyRow | str]:
         """Each row as a ``SurveyRow``, or the text of its error."""
+        places = [self.level_and_first(row) for row in range(len(self.tops))]
         made = map(SurveyRow, map(APPROACHES.__getitem__, self.tops),  # made in C loops
                    map(dict, map(zip, repeat(APPROACHES), self.scores)), self.settled,
-                   map(self.fired_sets.__getitem__, self.fired))
+                   map(self.fired_sets.__getitem__, self.fired),
+                   (tuple(APPROACHES[i] for i in first) for _, first in places),
+                   (tuple(APPROACHES[i] for i in level) for level, _ in places))
         if not any(error is not None for error in self.errors):
             yield from made
             return
@@ -368,7 +397,7 @@ def _choice_codes(mappings: Sequence[Mapping[str, Any]], name: str,
     return np.asarray([table.get(value, -1) for value in values], dtype=np.int64)
 
 
-def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
+def _survey_chunk(plan: ScoringPlan, items: list[Any], rules: RuleSet) -> SurveyChunk:
     import numpy as np
 
     columns, errors = _codes(plan, items)
@@ -392,8 +421,33 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
     ends = np.cumsum(np.bincount(sets, minlength=len(first))).tolist()
     fired_sets = [tuple(names[start:end]) for start, end in zip([0, *ends[:-1]], ends,
                                                                    strict=True)]
-    return SurveyChunk(errors, tops.tolist(), scores.tolist(), settled.tolist(),
-                       np.asarray(which).reshape(-1).tolist(), fired_sets)
+    top_list = tops.tolist()
+    places = _first_places(rules, items, errors, scores, top_list)
+    return SurveyChunk(errors, top_list, scores.tolist(), settled.tolist(),
+                       np.asarray(which).reshape(-1).tolist(), fired_sets, places)
+
+
+def _first_places(rules: RuleSet, items: list[Any], errors: list[str | None],
+                  scores: Any, tops: list[int]
+                  ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """For the rows level on points at the top: the stated tie-break applied, as
+    ``recommend`` applies it (``first_place``); ``tops`` is set to the first of those still
+    first, in the order of ``Approach``."""
+    level_rows = ((scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1).nonzero()[0]
+    places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for row in level_rows.tolist():
+        if errors[row] is not None:
+            continue
+        context = _validated(items[row])
+        if isinstance(context, str):  # pragma: no cover - its error is recorded already
+            continue
+        placed = first_place(rules, dict(zip(APPROACHES, scores[row].tolist(),
+                                                  strict=True)), facts_of(context))
+        level = tuple(APPROACHES.index(a) for a in placed.level_on_points)
+        first = tuple(APPROACHES.index(a) for a in placed.first)
+        places[row] = (level, first)
+        tops[row] = first[0]
+    return places
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,

@@ -42,13 +42,16 @@ class CaseResult(BaseModel):
 
     @property
     def top_agrees(self) -> bool:
-        """The advisor's top approach is the literature's class."""
-        return self.recommendation.top.approach is self.entry.literature
+        """The literature's approach is first alone (after the stated tie-break); a tie that
+        stands is never counted as agreement through the fixed order of approaches."""
+        return self.recommendation.tied_for_first == (self.entry.literature,)
 
     @property
     def acceptable_agrees(self) -> bool:
-        """The advisor's top approach is the literature's class or an acceptable one."""
-        return self.top_agrees or self.recommendation.top.approach in self.entry.acceptable
+        """The literature's approach or an acceptable one is first, alone or in a tie that
+        the stated tie-break leaves standing."""
+        wanted = {self.entry.literature, *self.entry.acceptable}
+        return bool(wanted & set(self.recommendation.tied_for_first))
 
 
 def load_casebook(path: Path) -> tuple[CaseEntry, ...]:
