@@ -85,10 +85,15 @@ def _partial() -> st.SearchStrategy[dict[str, Any]]:
 
 def _full_analysis(rules: RuleSet, values: dict[str, Any]) -> bool:
     """The settledness the full analysis gives: every completion scored when within the
-    exact limits, else what the sound bounds prove."""
+    exact limits, else what the sound bounds prove; and no completion level at the top
+    (where the stated tie-break would decide first place)."""
+    from collab_advisor._advice.settledness import no_level_at_top
+
     plan = plan_for(rules)
     facts = {name: value for name, value in values.items() if name in plan.classes}
-    return analysis.outlook_for(plan, facts).settled
+    scores, fired = plan.score(facts)
+    return analysis.outlook_for(plan, facts).settled and no_level_at_top(plan, facts, scores,
+                                                                         fired)
 
 
 def _check(rules: RuleSet, rows: list[dict[str, Any]]) -> None:

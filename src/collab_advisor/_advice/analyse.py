@@ -23,7 +23,8 @@ from .considerations import Consideration, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
 from .questions import Fit, Question, assess_fit, build_questions
 from .robustness import Robustness, robustness_of
-from .settledness import is_settled
+from .settledness import is_settled, no_level_at_top
+from .ties import TieOutlook, tie_outlook
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -66,6 +67,9 @@ class Analysis(BaseModel):
     considerations: tuple[Consideration, ...]
     robustness: Robustness
     planning_questions: tuple[PlanningQuestion, ...]
+    tie: TieOutlook | None = None
+    """When a tie at the top stands after the stated tie-break: whether an open question
+    could separate it, and how the tied approaches differ in the guidance."""
 
     def score_range(self, approach: Approach | str) -> tuple[int, int]:
         """The lowest and highest score ``approach`` could reach."""
@@ -100,6 +104,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
     settled = seen.settled
     if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
         settled = is_settled(rec, chosen)
+    settled = settled and no_level_at_top(*found)  # a tie on points goes to the tie-break
     return Analysis(
         rules_fingerprint=chosen.fingerprint,
         score_ranges=tuple(
@@ -114,6 +119,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
         considerations=raise_considerations(rec, chosen),
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),
+        tie=tie_outlook(rec, chosen),
     )
 
 

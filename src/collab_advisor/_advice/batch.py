@@ -23,7 +23,7 @@ from .._rulebook.collector import collection_paused
 from .._rulebook.ledger import first_place
 from .._rulebook.ruleset import RuleSet
 from .pairing import rules_for, scored
-from .settledness import is_settled, settledness
+from .settledness import is_settled, no_level_rows, settledness
 
 
 class BatchItem(BaseModel):
@@ -166,10 +166,11 @@ def settled_all(recs: list[Recommendation], rules: RuleSet | None = None) -> lis
     if any(entry[0] is not plan for entry in found):
         raise CollabAdvisorError("settled_all takes results of one rule set")
     columns, _ = _codes(plan, [facts for _, facts, _, _ in found])
-    settled = settled_rows(plan, columns,
-                           np.asarray([scores for _, _, scores, _ in found], dtype=np.int64))
+    scores = np.asarray([scores for _, _, scores, _ in found], dtype=np.int64)
+    settled = settled_rows(plan, columns, scores)
     if settled is None:
         return [is_settled(rec, rules) for rec in recs]
+    settled &= no_level_rows(plan, columns, scores)
     return [bool(value) for value in settled.tolist()]
 
 

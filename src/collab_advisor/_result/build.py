@@ -212,11 +212,12 @@ class _Prepared:
                 self.advice.add(rule.id)
             if not rule.score:
                 continue
+            grade = rules.grade(rule.id)
             self.effects[rule.id] = [
                 (APPROACHES.index(effect.approach), effect.points, construct(Reason, {
                     "rule_id": rule.id, "title": rule.title, "points": effect.points,
                     "text": effect.why, "source": cite_all(effect.source or rule.source),
-                    "via": ()}))
+                    "via": (), "strength": grade.strength, "source_kind": grade.source_kind}))
                 for effect in rule.score
             ]
 

@@ -17,6 +17,7 @@ from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import EngineName
+from .._rulebook.strength import SourceKind, StrengthClass
 from .legacy import moved
 
 _FROZEN = ConfigDict(frozen=True)
@@ -67,6 +68,20 @@ class Reason(RuleReference):
     """The guidance section or published reference the rule rests on."""
     via: tuple[FindingTrace, ...] = ()
     """The findings the rule came through, each traced to the rules behind it."""
+    strength: StrengthClass | None = None
+    """The strength class of the ledger feature the rule scores (``local`` for an
+    organisation's own rule); None only in results saved before schema 3."""
+    source_kind: SourceKind | None = None
+    """The kind of source the feature rests on (guidance, published study, design
+    document, local decision); None only in results saved before schema 3."""
+
+    @property
+    def grade(self) -> str:
+        """The reason's grade as symbol and words, never colour alone:
+        '●●● defining, guidance' ('ungraded' for a result saved before grades)."""
+        if self.strength is None or self.source_kind is None:
+            return "ungraded"
+        return f"{self.strength.label}, {self.source_kind.value}"
 
 
 class FeatureCount(BaseModel):
@@ -113,6 +128,25 @@ class TieBreak(BaseModel):
         return next(c for c in self.counts if c.approach is wanted)
 
 
+_SUMMARY_ORDER = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
+                  StrengthClass.DESIGN, StrengthClass.LOCAL)
+
+
+def summarise_grades(reasons: list[Reason] | tuple[Reason, ...], subject: str) -> str:
+    """'<subject> rests on 2 defining, 1 typical and 1 design-document reason': the classes
+    of the reasons given, firmest first (reasons saved before grades count as ungraded)."""
+    counts: dict[str, int] = {strength.word: 0 for strength in _SUMMARY_ORDER}
+    counts["ungraded"] = 0
+    for reason in reasons:
+        counts[reason.strength.word if reason.strength is not None else "ungraded"] += 1
+    total = sum(counts.values())
+    if total == 0:
+        return f"{subject} rests on no reason for it"
+    parts = [f"{count} {word}" for word, count in counts.items() if count]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{subject} rests on {joined} reason{'s' if total != 1 else ''}"
+
+
 class RankedApproach(BaseModel):
     """An approach's place in the ranking, its score and the reasons for it."""
 
@@ -128,6 +162,12 @@ class RankedApproach(BaseModel):
     score: int
     """The sum of the reasons' points."""
     reasons: tuple[Reason, ...]
+
+    def grade_summary(self, subject: str | None = None) -> str:
+        """One line saying what this place rests on, from the grades of its reasons for it
+        (positive points): 'Community of Practice rests on 2 defining and 1 hedged reason'."""
+        return summarise_grades([r for r in self.reasons if r.points > 0],
+                                subject if subject is not None else self.name)
 
     def __eq__(self, other: object) -> bool:
         """Equal when every stored field is."""
@@ -212,6 +252,17 @@ class Recommendation(BaseModel):
         """The approaches first after the stated tie-break (one when there is no tie);
         the same as ``tied_for_first``."""
         return self.tied_for_first
+
+    @property
+    def grade_summary(self) -> str:
+        """One line per ranking: what first place rests on, by the grades of the reasons
+        for it ('first place rests on 2 defining and 1 typical reason'); on a tie that
+        stands, one clause per tied approach."""
+        if not self.is_tie:
+            return self.top.grade_summary("first place")
+        return "; ".join(self.ranked(a).grade_summary(f"{self.ranked(a).name}'s share of "
+                                                      "first place")
+                         for a in self.tied_for_first)
 
     @property
     def level_on_points(self) -> tuple[Approach, ...]:
