@@ -84,8 +84,9 @@ def fit_of(rec: Recommendation, rules: RuleSet | None = None,
     chosen = rules_for(rec, rules)
     seen = known_outlook if known_outlook is not None else outlook_of(rec, chosen)
     vector = tuple(rec.score_of(approach) for approach in APPROACHES)
+    tied = tuple(APPROACHES.index(a) for a in rec.tied_for_first) if rec.is_tie else ()
     return assess_fit(chosen, vector, seen.high, APPROACHES.index(rec.top.approach),
-                      APPROACHES.index(rec.ranking[1].approach), len(seen.impacts))
+                      APPROACHES.index(rec.ranking[1].approach), len(seen.impacts), tied)
 
 
 def next_questions(rec: Recommendation, rules: RuleSet | None = None,
