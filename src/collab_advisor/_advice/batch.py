@@ -454,8 +454,10 @@ def _first_places(rules: RuleSet, items: list[Any], errors: list[str | None],
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                     chunk_size: int = DEFAULT_CHUNK) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
-    in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired`` and
-    ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
+    in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
+    ``tied_for_first`` (every approach first after the stated tie-break, space-separated),
+    ``tie_break`` ('decided', 'tie stands', or missing when no approaches were level on
+    points at the top) and ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
 
     Columns that are not context fields (an id such as ``team_id``, notes) are not
     read as answers: they pass through to the output untouched. Columns named like
@@ -476,7 +478,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         records.append({str(key): _plain(value) for key, value in raw.items()
                         if str(key) in fields and not _missing(value)})
     out: dict[str, list[Any]] = {"top": [], **{f"score_{a.value}": [] for a in Approach},
-                                 "settled": [], "rules_fired": [], "error": []}
+                                 "settled": [], "rules_fired": [], "tied_for_first": [],
+                                 "tie_break": [], "error": []}
     for result in survey(records, rules=rules, chunk_size=chunk_size):
         if isinstance(result, str):
             out["top"].append(None)
@@ -484,6 +487,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                 out[f"score_{approach.value}"].append(None)
             out["settled"].append(None)
             out["rules_fired"].append(None)
+            out["tied_for_first"].append(None)
+            out["tie_break"].append(None)
             out["error"].append(result)
             continue
         out["top"].append(result.top.value)
@@ -491,6 +496,9 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
             out[f"score_{approach.value}"].append(result.scores[approach])
         out["settled"].append(result.settled)
         out["rules_fired"].append(" ".join(result.fired_rules))
+        out["tied_for_first"].append(" ".join(a.value for a in result.tied_for_first))
+        out["tie_break"].append(None if not result.tie_break_applied
+                                else "tie stands" if result.is_tie else "decided")
         out["error"].append(None)
     added = pd.DataFrame(out, index=frame.index)
     kept = frame.drop(columns=[c for c in frame.columns if str(c) in out])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
@@ -75,6 +75,7 @@ class Reason(RuleReference):
     """The kind of source the feature rests on (guidance, published study, design
     document, local decision); None only in results saved before schema 3."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def grade(self) -> str:
         """The reason's grade as symbol and words, never colour alone:
@@ -253,6 +254,7 @@ class Recommendation(BaseModel):
         the same as ``tied_for_first``."""
         return self.tied_for_first
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def grade_summary(self) -> str:
         """One line per ranking: what first place rests on, by the grades of the reasons

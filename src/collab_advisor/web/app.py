@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
 from collab_advisor._model.context import TYPED_JSON
 
+from .._present import tiewords
 from .apidocs import add_api_pages
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
@@ -51,6 +52,8 @@ def _templates() -> Environment:
         undefined=StrictUndefined,  # a renamed attribute fails loudly instead of vanishing
     )
     env.globals["version"] = __version__
+    env.globals.update(verdict=tiewords.verdict, tie_break_text=tiewords.tie_break_text,
+                       tie_outlook_text=tiewords.tie_outlook_text)
     for name in env.list_templates():
         env.get_template(name)
     return env
