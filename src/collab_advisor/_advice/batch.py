@@ -457,7 +457,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
     in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
     ``tied_for_first`` (every approach first after the stated tie-break, space-separated),
     ``tie_break`` ('decided', 'tie stands', or missing when no approaches were level on
-    points at the top) and ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
+    points at the top) and ``error`` columns out. Needs pandas
+    (``pip install collab-advisor[pandas]``).
 
     Columns that are not context fields (an id such as ``team_id``, notes) are not
     read as answers: they pass through to the output untouched. Columns named like
