@@ -89,9 +89,9 @@ def summary(rec: Recommendation, an: Analysis) -> str:
         lead = top.score - runner_up.score
         text = (f"{top.name} fits best, with {points_text(top.score)}, "
                 f"{points_text(lead)} ahead of {runner_up.name}.")
-    text += f" The grades: {rec.grade_summary}."
     known = total - len(rec.unknown_fields)
     text += f" This rests on {known} of the {total} answers the rules use."
+    text += f" The grades: {rec.grade_summary}."
     if not rec.unknown_fields:
         text += " Everything is known, so the ranking cannot change."
     elif an.is_settled:
