@@ -153,8 +153,8 @@ def test_a_result_keeps_its_rules_after_the_caller_drops_them() -> None:
     gc.collect()
     assert "Community of Practice" in rec.explain()
     assert isinstance(rec.is_settled, bool)
-    assert rec.what_if(scope="regional_or_national").recommendation.rules_fingerprint \
-        == rec.rules_fingerprint
+    changed = rec.what_if(scope="multi_organisation", geographic_reach="regional")
+    assert changed.recommendation.rules_fingerprint == rec.rules_fingerprint
     assert "<html" in rec.to_html()
     assert '"schema_version":3' in rec.model_dump_json()
 

@@ -65,7 +65,8 @@ def _parts(rec: Recommendation) -> list[Any]:
 def test_a_result_and_each_part_pickle_copy_and_dump_alone(make: Any) -> None:
     """The record, its ranked approaches, reasons and traces survive pickle and deepcopy and
     dump without any rule set in reach."""
-    rec = make({"aim": "redesign_services", "scope": "regional_or_national",
+    rec = make({"aim": "redesign_services", "scope": "multi_organisation",
+                "geographic_reach": "regional",
                 "formality": "highly_structured", "control": "accountable"}, engine="python")
     assert rec.findings, "the context should establish findings, so traces are covered"
     for part in _parts(rec):

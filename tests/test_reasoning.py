@@ -113,13 +113,14 @@ def test_next_questions_explain_themselves() -> None:
 def test_what_if_reports_the_new_advice_and_what_changed(engine: EngineChoice) -> None:
     """A what-if gives the new ranking, the changes and every score's movement."""
     rec = recommend({"aim": "share_know_how", "formality": "informal"}, engine=engine)
-    result = rec.what_if(aim="redesign_services", formality=None, scope="regional_or_national",
+    result = rec.what_if(aim="redesign_services", formality=None, scope="multi_organisation",
+                         geographic_reach="regional",
                          single_org_can_solve=False)
     assert result.recommendation.engine == engine
     assert result.top_changed
     assert result.recommendation.top.approach is Approach.MANAGED_CLINICAL_NETWORK
     assert {c.field for c in result.changes} == {"aim", "formality", "scope",
-                                                 "single_org_can_solve"}
+                                                 "geographic_reach", "single_org_can_solve"}
     for approach in Approach:
         assert result.score_changes[approach] == (
             result.recommendation.score_of(approach) - rec.score_of(approach))

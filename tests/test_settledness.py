@@ -149,7 +149,8 @@ def test_past_the_table_budget_settledness_falls_back_to_enumeration(
     assert gap_tables(plan_for(rules)) is None
     rows: list[dict[str, Any]] = [
         {"aim": "share_know_how", "formality": "informal"},
-        {"aim": "redesign_services", "scope": "regional_or_national", "sites": 40,
+        {"aim": "redesign_services", "scope": "multi_organisation",
+         "geographic_reach": "regional", "sites": 40,
          "control": "accountable", "time_span": "open_ended"},
         {}, {name: spec.values[0] if spec.values else 3
              for name, spec in RULE_FIELDS.items()}]

@@ -32,7 +32,8 @@ CONTEXTS: list[dict[str, Any]] = [
     {"aim": "close_practice_gap", "time_span": "fixed_term", "evidence": "established",
      "scope": "multi_organisation", "professions": "multi_professional"},
     {"aim": "redesign_services", "single_org_can_solve": False, "existing_network": True,
-     "sites": 12, "scope": "regional_or_national", "name": "Renal network"},
+     "sites": 12, "scope": "multi_organisation", "geographic_reach": "regional",
+     "name": "Renal network"},
 ]
 
 
@@ -519,7 +520,7 @@ def test_team_page_shows_agreement_disputes_and_advice(client: TestClient,
     assert page.status_code == 200
     text = page.text
     verdict = re.search(r'<p class="verdict">.*?<strong>(.*?)</strong>', text)
-    assert verdict and verdict.group(1) == team.advice.top.name
+    assert verdict and verdict.group(1) == f"{team.advice.top.name} fits best"
     decisive = team.decisive
     assert decisive is not None
     first = re.search(r'<li class="dispute decisive" id="dispute-(\w+)"', text)

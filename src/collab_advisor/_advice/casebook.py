@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -55,9 +56,13 @@ class CaseResult(BaseModel):
 
 
 def load_casebook(path: Path) -> tuple[CaseEntry, ...]:
-    """Read and validate the casebook (a YAML list of entries)."""
+    """Read and validate the casebook (a YAML list of entries). Entries are records of what
+    their sources said, kept as written: answers in a spelling since deprecated (``scope:
+    regional_or_national``) are read as the library reads them, without the warning."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(CaseEntry.model_validate(item) for item in raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return tuple(CaseEntry.model_validate(item) for item in raw)
 
 
 def run_casebook(entries: tuple[CaseEntry, ...], rules: RuleSet | None = None) -> list[CaseResult]:

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .described import DescribedEnum, register_old_spelling, unwrap_optional
+from .described import DescribedEnum, register_old_spelling, unwrap_optional, warn_old_spelling
 
 
 class Approach(DescribedEnum):
@@ -293,7 +293,10 @@ class ImprovementFocus(DescribedEnum):
 register_old_spelling(
     Scope, "regional_or_national", "multi_organisation",
     "Deprecated: the old value that mixed organisations with geography; read as "
-    "multi_organisation, with geographic_reach regional unless geographic_reach is given.")
+    "multi_organisation, with geographic_reach regional unless geographic_reach is given.",
+    advice="scope Scope.MULTI_ORGANISATION ('multi_organisation') with geographic_reach "
+    "GeographicReach.REGIONAL, NATIONAL or INTERNATIONAL ('regional', 'national', "
+    "'international')")
 
 OLD_SCOPE_REACH = "regional"
 """What ``scope: regional_or_national`` (the old spelling) says of ``geographic_reach``:
@@ -304,6 +307,7 @@ def upgrade_old_spellings(data: Any) -> Any:
     """Read the old ``scope: regional_or_national`` as several organisations across at
     least a region (``geographic_reach`` kept when it is given)."""
     if isinstance(data, dict) and data.get("scope") == "regional_or_national":
+        warn_old_spelling(Scope, "regional_or_national", stacklevel=6)
         data = {**data, "scope": Scope.MULTI_ORGANISATION.value}
         if data.get("geographic_reach") is None:
             data["geographic_reach"] = OLD_SCOPE_REACH

@@ -57,6 +57,7 @@ from .format import (
     TopTest,
 )
 from .ledger import check_ledger
+from .oldvalues import upgrade_old_values
 from .ruleset import RuleLocation, RuleSet
 from .yamlsource import YamlDocument, YamlReadError, read_yaml
 
@@ -356,6 +357,7 @@ def _unique_ids(items: list[_Placed], kind: str, problems: list[RuleProblem]) ->
 
 
 def _check_whole_set(found: _Collected, problems: list[RuleProblem]) -> None:
+    upgrade_old_values([*found.rules, *found.features])  # old values, with a warning
     declared = _unique_ids(found.findings, "finding", problems)
     _unique_ids(found.rules, "rule", problems)
     for placed in found.rules:
