@@ -78,3 +78,21 @@ def test_every_programme_outside_its_acceptable_approaches_is_a_documented_diver
         for approach, wanted in by_approach.items():
             held = {f.id for f in rules.features_holding(approach, facts_of(rec.context))}
             assert set(wanted) <= held, (case_id, set(wanted) - held)
+
+
+def test_the_committed_heldout_report_is_current() -> None:
+    """docs/heldout-report.md is regenerated whenever the rules or the held-out set change."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("heldout_report",
+                                                  ROOT / "scripts" / "heldout_report.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from collab_advisor import recommend
+
+    programmes = module.load_heldout()
+    recs = [recommend(p["ctx"], engine="python") for p in programmes]
+    expected = module.render(programmes, recs)
+    assert (ROOT / "docs" / "heldout-report.md").read_text(encoding="utf-8") == expected, (
+        "run: python scripts/heldout_report.py --write docs/heldout-report.md")
