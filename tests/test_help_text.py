@@ -133,3 +133,26 @@ def test_the_api_accepts_the_old_spelling_its_schema_lists() -> None:
         response = client.post("/api/recommend", json={"scope": "regional_or_national"},
                                headers={"host": "127.0.0.1:8000"})
     assert response.status_code == 200, response.text
+
+
+def test_a_batch_row_or_flag_with_the_old_scope_value_is_read(tmp_path: Path) -> None:
+    """A spreadsheet row or a typed answer with the old scope value is read as its new
+    spelling (refused as 'not a valid scope value' before), as saved contexts are."""
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    from collab_advisor._cli.values import match_value
+
+    assert match_value("scope", "Regional or national") == "regional_or_national"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("name,scope,aim,single_org_can_solve\n"
+                    "old,regional_or_national,redesign_services,false\n"
+                    "new,multi_organisation,redesign_services,false\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "collab_advisor", "batch", str(rows),
+                           "--engine", "python", "--format", "csv"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    old, new = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert old["error"] == "" and old["top"] == "managed_clinical_network"
+    assert int(old["score_managed_clinical_network"]) >= int(new["score_managed_clinical_network"])
