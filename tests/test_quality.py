@@ -87,7 +87,6 @@ OVER_THE_LIMITS = {
     "collab_advisor/_workspace/store.py": 619,
     "collab_advisor/web/workspaces.py": 502,
     "collab_advisor/web/cli.py:run_serve": 65,
-    "collab_advisor/web/limits.py:timed_protocol": 69,
 }
 
 
