@@ -26,10 +26,10 @@ from .._engines.plan import (
     Scores,
     ScoringPlan,
     Value,
-    gap_tables,
     top_of,
 )
 from .._errors import CollabAdvisorError
+from .._reasoning.gaps import gap_tables
 from .._rulebook.evaluation import Facts
 from .parts import (
     add_smallest_first,
@@ -452,7 +452,7 @@ _ALLOWED_KEPT = 65_536
 def _exact_allowed_one(plan: ScoringPlan, unknown: tuple[str, ...]) -> bool:
     """``within_exact_limits`` over every class of these unknown fields, kept per plan
     (the one-context twin of ``_exact_allowed``)."""
-    kept: dict[tuple[str, ...], bool] = plan._arrays.setdefault("exact_allowed", {})
+    kept: dict[tuple[str, ...], bool] = plan.kept("exact_allowed", dict)
     allowed = kept.get(unknown)
     if allowed is None:
         allowed = within_exact_limits(plan, {name: len(plan.classes[name]) for name in unknown})

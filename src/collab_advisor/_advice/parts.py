@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._engines.plan import APPROACHES, Scores, ScoringPlan, group_points, score_groups
+from .._engines.plan import APPROACHES, Scores, ScoringPlan
+from .._reasoning.groups import group_points, score_groups
 from .tallies import counts_by_answer, first_places, keeps_first
 
 LOOKAHEAD_BUDGET = 2_000_000
@@ -50,11 +51,7 @@ class Parts:
 
 def parts_of(plan: ScoringPlan) -> Parts | None:
     """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
-    kept = plan._arrays.get("parts", False)
-    if kept is False:
-        kept = _build_parts(plan)
-        plan._arrays["parts"] = kept
-    return kept  # type: ignore[no-any-return]
+    return plan.kept("parts", lambda: _build_parts(plan))
 
 
 def _build_parts(plan: ScoringPlan) -> Parts | None:
