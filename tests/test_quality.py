@@ -80,7 +80,6 @@ OVER_THE_LIMITS = {
     "collab_advisor/_advice/team.py:recommend_team": 73,
     # Grown past the limits by work merged beside issue 19 (the ledger's help text, the
     # reliability budgets, the workspace store, serve's limits): split in a later change.
-    "collab_advisor/_model/context.py": 566,
     "collab_advisor/_workspace/store.py": 619,
     "collab_advisor/web/workspaces.py": 502,
     "collab_advisor/web/cli.py:run_serve": 65,
@@ -109,3 +108,33 @@ def test_no_module_or_function_in_src_outgrows_the_limits() -> None:
              if size > OVER_THE_LIMITS.get(where, 0)}
     assert grown == {}, f"over {MAX_MODULE_LINES} lines per module or {MAX_FUNCTION_LINES} " \
         f"per function: {grown}"
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    """No module in src/ imports a name another module keeps private (a leading
+    underscore); what is shared has a public name in its home module."""
+    import ast
+
+    source = ROOT / "src"
+    found = []
+    for path in sorted(source.rglob("*.py")):
+        parts = path.relative_to(source).with_suffix("").parts
+        package = parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+                continue
+            if node.level:
+                base = list(package[:len(package) - node.level + 1])
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            else:
+                target = (node.module or "").split(".")
+            if target[0] != "collab_advisor":
+                continue
+            for alias in node.names:
+                name = alias.name
+                home = source.joinpath(*target, name)
+                if (name.startswith("_") and not name.startswith("__")
+                        and not home.is_dir() and not home.with_suffix(".py").exists()):
+                    found.append(f"{path.relative_to(source)}:{node.lineno}: "
+                                 f"{'.'.join(target)}.{name}")
+    assert found == []

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from collab_advisor import Approach, Context, Report, recommend, recommend_team
-from collab_advisor._model.context import _strict_kind as strict_kind
+from collab_advisor._model.values import strict_kind
 
 from .fields import describe_problem
 from .guard import is_unicode
