@@ -10,7 +10,7 @@ whether its disagreements could change first place, and which one decides it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -222,6 +222,27 @@ def _distance(mine: Recommendation, team: Recommendation) -> int:
     return out
 
 
+def _members(contexts: Iterable[TeamMember | Context | Mapping[str, Any]]
+             ) -> list[TeamMember]:
+    """Each member, read and labelled uniquely; at least one and at most ``MAX_MEMBERS``."""
+    members = []
+    for index, item in enumerate(contexts):
+        if index >= MAX_MEMBERS:
+            raise CollabAdvisorError(f"a team may have at most {MAX_MEMBERS} members")
+        members.append(_member(index, item))
+    if not members:
+        raise CollabAdvisorError("a team needs at least one member's answers")
+    return _unique_labels(members)
+
+
+def _voices_note(roles: Sequence[str]) -> str | None:
+    """A note when no patient, service user or carer is among the roles."""
+    if any(role in PATIENT_ROLES for role in roles):
+        return None
+    return ("No patient, service user or carer took part in these answers. The guidance "
+            "asks planners to bring their views in, ideally as partners in designing the work.")
+
+
 def recommend_team(
     contexts: Iterable[TeamMember | Context | Mapping[str, Any]],
     *,
@@ -234,14 +255,7 @@ def recommend_team(
     (labelled by its ``name``), or a mapping of context fields with optional
     ``member`` (a label) and ``role`` keys.
     """
-    members = []
-    for index, item in enumerate(contexts):
-        if index >= MAX_MEMBERS:
-            raise CollabAdvisorError(f"a team may have at most {MAX_MEMBERS} members")
-        members.append(_member(index, item))
-    if not members:
-        raise CollabAdvisorError("a team needs at least one member's answers")
-    members = _unique_labels(members)
+    members = _members(contexts)
     ruleset = rules if rules is not None else shipped_rules()
     agreed_facts, disputes = _positions(members)
     agreed = Context.model_validate(agreed_facts)
@@ -275,12 +289,6 @@ def recommend_team(
             distance=_distance(own, advice),
         ))
     roles = tuple(sorted({m.role.strip().lower() for m in members if m.role and m.role.strip()}))
-    voices_note = None
-    if not any(role in PATIENT_ROLES for role in roles):
-        voices_note = (
-            "No patient, service user or carer took part in these answers. The guidance "
-            "asks planners to bring their views in, ideally as partners in designing the work."
-        )
     return TeamRecommendation(
         members=tuple(members),
         agreed=agreed,
@@ -291,7 +299,7 @@ def recommend_team(
         settled_across_disputes=settled_across,
         is_settled=look.settled,
         roles=roles,
-        voices_note=voices_note,
+        voices_note=_voices_note(roles),
         member_views=tuple(views),
         has_advice=has_advice(advice, ruleset),
     )
