@@ -17,7 +17,7 @@ class ScoreGroups:
     Two rules share a group when they read a common field (through findings too), so
     each group's points depend on its own fields alone and a context's scores are the
     sum of its groups' points. The settledness tables (``GapTables``) and the analyses'
-    parts (``_advice.analysis.Parts``) are both tables over these groups.
+    parts (``_advice.parts.Parts``) are both tables over these groups.
     """
 
     positions: tuple[tuple[int, ...], ...]
