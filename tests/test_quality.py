@@ -131,3 +131,29 @@ def test_no_module_imports_another_modules_private_name() -> None:
                     found.append(f"{path.relative_to(source)}:{node.lineno}: "
                                  f"{'.'.join(target)}.{name}")
     assert found == []
+
+
+def test_every_rule_reference_in_a_result_has_the_one_shape() -> None:
+    """Every model that names a rule with its title, points and words (reasons, unmet
+    rules, compared reasons) is a ``RuleReference``, so the shape is declared once."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import collab_advisor
+    from collab_advisor import RuleReference
+
+    shape = {"rule_id", "title", "points", "text"}
+    found = set()
+    for info in pkgutil.walk_packages(collab_advisor.__path__, "collab_advisor."):
+        if info.name.endswith("__main__") or info.name.startswith(
+                ("collab_advisor.web", "collab_advisor._workspace")):
+            continue  # the optional web and store extras need not be installed
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, BaseModel)
+                    and shape <= set(value.model_fields)):
+                found.add(value)
+    assert {model.__name__ for model in found} >= {"Reason", "UnmetRule", "ReasonDifference"}
+    assert [model.__name__ for model in found if not issubclass(model, RuleReference)] == []
