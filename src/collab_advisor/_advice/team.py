@@ -23,7 +23,7 @@ from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words
 from .._result.build import recommend, shipped_rules
 from .._result.facts import facts_of, to_context
-from .._result.record import Recommendation
+from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
@@ -96,6 +96,9 @@ class TeamRecommendation(BaseModel):
 
     model_config = _FROZEN
 
+    schema_version: int = RESULT_SCHEMA_VERSION
+    """The result schema version (as a ``Report``'s); the JSON Schema is published
+    (``collab-advisor schema --team``)."""
     members: tuple[TeamMember, ...]
     agreed: Context
     """The answers every member who answered the field agrees on."""
