@@ -142,6 +142,58 @@ class RulesDiff(BaseModel):
 Case = tuple[Literal["casebook", "prototype"], str, str, Context, Approach | None]
 
 
+def _top(rules: RuleSet, scores: Sequence[int], facts: Mapping[str, Any]) -> int:
+    """The index of the approach a result lists first (``Recommendation.top``): first
+    alone on points, or after the stated tie-break (``first_place``)."""
+    best = top_of(scores)
+    if list(scores).count(scores[best]) == 1:
+        return best
+    placed = first_place(rules, dict(zip(APPROACHES, scores, strict=True)), facts)
+    return APPROACHES.index(placed.first[0])
+
+
+def _moved_cases(old: RuleSet, new: RuleSet, cases: Sequence[Case]) -> list[CaseChange]:
+    """The cases whose first place differs between the two rule sets."""
+    old_plan, new_plan = plan_for(old), plan_for(new)
+    moved: list[CaseChange] = []
+    for kind, case_id, name, context, expected in cases:
+        facts = _facts(context)
+        old_scores, old_fired = old_plan.score(facts)
+        new_scores, new_fired = new_plan.score(facts)
+        old_top, new_top = _top(old, old_scores, facts), _top(new, new_scores, facts)
+        if old_top != new_top:
+            moved.append(CaseChange(
+                kind=kind, id=case_id, name=name, expected=expected,
+                old_top=APPROACHES[old_top], new_top=APPROACHES[new_top],
+                now_fires=_scoring(new_fired - old_fired, new),
+                no_longer_fires=_scoring(old_fired - new_fired, old)))
+    return moved
+
+
+def _sampled(old: RuleSet, new: RuleSet, sample: int, seed: int, repointed: set[str],
+             ) -> tuple[Counter[tuple[int, int]], Counter[str], Counter[str], Counter[str],
+                        Counter[str]]:
+    """Over ``sample`` seeded complete contexts: the moves of first place, the rules that
+    start and stop firing, those that decide a move, and repointed rules in play there."""
+    old_plan, new_plan = plan_for(old), plan_for(new)
+    transitions: Counter[tuple[int, int]] = Counter()
+    starts: Counter[str] = Counter()
+    stops: Counter[str] = Counter()
+    decides: Counter[str] = Counter()
+    in_play: Counter[str] = Counter()
+    for values in seeded_field_values(sample, seed, known=1.0):
+        old_scores, old_fired = old_plan.score(values)
+        new_scores, new_fired = new_plan.score(values)
+        starts.update(new_fired - old_fired)
+        stops.update(old_fired - new_fired)
+        before, after = _top(old, old_scores, values), _top(new, new_scores, values)
+        if before != after:
+            transitions[(before, after)] += 1
+            decides.update(old_fired ^ new_fired)
+            in_play.update(repointed & (old_fired | new_fired))
+    return transitions, starts, stops, decides, in_play
+
+
 def diff_rules(old: RuleSet, new: RuleSet, *, sample: int = DEFAULT_SAMPLE, seed: int = 0,
                casebook: Path | None = None, prototypes: Path | None = None) -> RulesDiff:
     """Compare two rule sets on the casebook, the prototypes and a seeded sample.
@@ -162,37 +214,12 @@ def diff_rules(old: RuleSet, new: RuleSet, *, sample: int = DEFAULT_SAMPLE, seed
         if (changes := _rule_changes(old.rule(rule_id), new.rule(rule_id), old, new))
     )
     cases = _cases(casebook, prototypes)
-    old_plan, new_plan = plan_for(old), plan_for(new)
-    moved: list[CaseChange] = []
-    for kind, case_id, name, context, expected in cases:
-        facts = _facts(context)
-        old_scores, old_fired = old_plan.score(facts)
-        new_scores, new_fired = new_plan.score(facts)
-        old_top, new_top = _top(old, old_scores, facts), _top(new, new_scores, facts)
-        if old_top != new_top:
-            moved.append(CaseChange(
-                kind=kind, id=case_id, name=name, expected=expected,
-                old_top=APPROACHES[old_top], new_top=APPROACHES[new_top],
-                now_fires=_scoring(new_fired - old_fired, new),
-                no_longer_fires=_scoring(old_fired - new_fired, old)))
-    transitions: Counter[tuple[int, int]] = Counter()
-    starts: Counter[str] = Counter()
-    stops: Counter[str] = Counter()
-    decides: Counter[str] = Counter()
+    moved = _moved_cases(old, new, cases)
     repointed = {change.rule_id for change in changed
                  if any(c.startswith(("points for", "now scores", "no longer scores"))
                         for c in change.changes)}
-    in_play: Counter[str] = Counter()
-    for values in seeded_field_values(sample, seed, known=1.0):
-        old_scores, old_fired = old_plan.score(values)
-        new_scores, new_fired = new_plan.score(values)
-        starts.update(new_fired - old_fired)
-        stops.update(old_fired - new_fired)
-        before, after = _top(old, old_scores, values), _top(new, new_scores, values)
-        if before != after:
-            transitions[(before, after)] += 1
-            decides.update(old_fired ^ new_fired)
-            in_play.update(repointed & (old_fired | new_fired))
+    sampled = _sampled(old, new, sample, seed, repointed)
+    transitions, starts, stops, decides, in_play = sampled
     firing = sorted(set(starts) | set(stops),
                     key=lambda r: (-decides[r], -(starts[r] + stops[r]), r))
     return RulesDiff(
@@ -212,16 +239,6 @@ def diff_rules(old: RuleSet, new: RuleSet, *, sample: int = DEFAULT_SAMPLE, seed
         reweighted=tuple(RuleInPlay(rule_id=r, contexts=in_play[r])
                          for r in sorted(repointed, key=lambda r: (-in_play[r], r))),
     )
-
-
-def _top(rules: RuleSet, scores: Sequence[int], facts: Mapping[str, Any]) -> int:
-    """The index of the approach a result lists first (``Recommendation.top``): first
-    alone on points, or after the stated tie-break (``first_place``)."""
-    best = top_of(scores)
-    if list(scores).count(scores[best]) == 1:
-        return best
-    placed = first_place(rules, dict(zip(APPROACHES, scores, strict=True)), facts)
-    return APPROACHES.index(placed.first[0])
 
 
 def _facts(context: Context) -> dict[str, Any]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engines.plan import APPROACHES, ScoringPlan, gap_tables, top_of
+from .._engines.plan import APPROACHES, ScoringPlan, top_of
 from .._model.fields import RULE_FIELDS
+from .._reasoning.gaps import gap_tables
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook, quick_settled, settled_exactly, settled_of
-from .analysis import _bounds as bounds_of
+from .analysis import score_bounds as bounds_of
 from .pairing import rules_for, scored
 from .rowproofs import exact_allowed, settled_rows
 
@@ -138,8 +139,20 @@ def _settled_on_points(plan: ScoringPlan, columns: list[Any], scores: Any, fired
         proven &= (tops == other) | ~beaten
     open_rows = np.flatnonzero(~settled & ~proven)
     settled |= proven
-    if not len(open_rows):
-        return settled
+    if len(open_rows):
+        _settle_open_rows(plan, columns, scores, fired, open_rows, tops, unknown, maybe,
+                          vectors, settled)
+    return settled
+
+
+def _settle_open_rows(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any,
+                      open_rows: Any, tops: Any, unknown: Any, maybe: Any, vectors: Any,
+                      settled: Any) -> None:
+    """Settle, in ``settled``, the rows the bounds left open: a random completion that
+    changes first place is a witness against; else field-by-field proofs, else the
+    outlook, within the exact limits."""
+    import numpy as np
+
     rng = np.random.default_rng(0)
     repeated = np.repeat(open_rows, WITNESS_SAMPLES)
     trial = []
@@ -171,7 +184,6 @@ def _settled_on_points(plan: ScoringPlan, columns: list[Any], scores: Any, fired
         fired_ids = frozenset(plan.rules[column].id for column in np.flatnonzero(fired[row]))
         row_scores = tuple(int(v) for v in scores[row])
         settled[row] = bool(settled_exactly(plan, facts, row_scores, fired_ids, order))
-    return settled
 
 
 def _field_by_field(plan: ScoringPlan, columns: list[Any], which: Any, unknown: Any,
