@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def _kind(verdict: str) -> str:
     return "tie" if verdict.startswith("tie") else verdict
 
 
-def render(programmes: list[dict[str, Any]], recs: list[Recommendation]) -> str:
+def render(programmes: list[dict[str, Any]], recs: Sequence[Recommendation]) -> str:
     """The report in Markdown."""
     rules = recs[0]
     lines = ["# The held-out programmes: agreement and ties", "",

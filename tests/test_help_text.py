@@ -69,10 +69,10 @@ def test_the_old_scope_attribute_still_works_with_a_warning() -> None:
     """Scope.REGIONAL_OR_NATIONAL, removed in rules 2.0, works again until 0.3.0: it gives
     multi_organisation and warns, naming the new values."""
     with pytest.warns(DeprecationWarning, match=r"Scope\.MULTI_ORGANISATION.*GeographicReach"):
-        member = Scope.REGIONAL_OR_NATIONAL  # type: ignore[attr-defined]
+        member = Scope.REGIONAL_OR_NATIONAL
     assert member is Scope.MULTI_ORGANISATION
     with pytest.raises(AttributeError):
-        Scope.NOT_A_SCOPE  # type: ignore[attr-defined]  # noqa: B018
+        Scope.NOT_A_SCOPE  # noqa: B018
 
 
 def test_a_custom_rule_file_with_the_old_scope_value_loads_with_a_warning(

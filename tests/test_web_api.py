@@ -520,7 +520,7 @@ def test_team_page_shows_agreement_disputes_and_advice(client: TestClient,
     assert page.status_code == 200
     text = page.text
     verdict = re.search(r'<p class="verdict">.*?<strong>(.*?)</strong>', text)
-    assert verdict and verdict.group(1) == f"{team.advice.top.name} fits best"
+    assert verdict and verdict.group(1) == team.advice.top.name
     decisive = team.decisive
     assert decisive is not None
     first = re.search(r'<li class="dispute decisive" id="dispute-(\w+)"', text)

@@ -20,10 +20,10 @@ from .._result.build import construct, recommend, shipped_rules
 from .._result.facts import facts_of
 from .._result.record import Recommendation
 from .._rulebook.collector import collection_paused
-from .._rulebook.ledger import first_place
 from .._rulebook.ruleset import RuleSet
 from .pairing import rules_for, scored
 from .settledness import is_settled, no_level_rows, settledness
+from .ties import row_first_places
 
 
 class BatchItem(BaseModel):
@@ -183,9 +183,7 @@ class SurveyRow:
     """The columns a survey needs for one context, without a full ``Recommendation``."""
 
     top: Approach
-    """The first entry of the ranking, as ``Recommendation.top``: on a tie that stands,
-    the first of ``tied_for_first`` in the order of ``Approach`` (a way of listing, not a
-    preference)."""
+    """As ``Recommendation.top`` (on a tie that stands: listed first, not preferred)."""
     scores: dict[Approach, int]
     settled: bool
     """Whether no answers to the unknown fields could change the top approach (as
@@ -193,18 +191,18 @@ class SurveyRow:
     fired_rules: tuple[str, ...]
     """The scoring and concluding rules that fired, sorted (as ``Recommendation.fired_rules``)."""
     tied_for_first: tuple[Approach, ...] = ()
-    """The approaches first after the stated tie-break (as ``Recommendation.tied_for_first``)."""
+    """First after the stated tie-break (as ``Recommendation.tied_for_first``)."""
     level_on_points: tuple[Approach, ...] = ()
     """The approaches with the top score, before the stated tie-break."""
 
     @property
     def is_tie(self) -> bool:
-        """True when two or more approaches are still first after the stated tie-break."""
+        """True when a tie at the top stands after the stated tie-break."""
         return len(self.tied_for_first) > 1
 
     @property
     def tie_break_applied(self) -> bool:
-        """True when approaches were level on points at the top, so the tie-break applied."""
+        """True when approaches were level on points at the top."""
         return len(self.level_on_points) > 1
 
 
@@ -256,12 +254,10 @@ class SurveyChunk:
     fired_sets: list[tuple[str, ...]]
     """Each distinct set of fired scoring and concluding rules, sorted."""
     places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
-    """For each row level on points at the top: the indices in ``Approach`` of the
-    approaches level on points, and of those first after the stated tie-break."""
+    """Per row level on points at the top: ``level_and_first`` of it."""
 
     def level_and_first(self, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """A row's approaches level on points at the top, and first after the tie-break
-        (indices in ``Approach``; the top one alone when no tie on points)."""
+        """A row's approaches (indices) level on points at the top, and first after it."""
         found = self.places.get(row)
         return found if found is not None else ((self.tops[row],), (self.tops[row],))
 
@@ -430,42 +426,18 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any], rules: RuleSet) -> Survey
     fired_sets = [tuple(names[start:end]) for start, end in zip([0, *ends[:-1]], ends,
                                                                    strict=True)]
     top_list = tops.tolist()
-    places = _first_places(rules, items, errors, scores, top_list)
+    places = row_first_places(rules, scores, top_list, lambda row: None if errors[row]
+                              is not None else _validated(items[row]))
     return SurveyChunk(errors, top_list, scores.tolist(), settled.tolist(),
                        np.asarray(which).reshape(-1).tolist(), fired_sets, places)
-
-
-def _first_places(rules: RuleSet, items: list[Any], errors: list[str | None],
-                  scores: Any, tops: list[int]
-                  ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
-    """For the rows level on points at the top: the stated tie-break applied, as
-    ``recommend`` applies it (``first_place``); ``tops`` is set to the first of those still
-    first, in the order of ``Approach``."""
-    level_rows = ((scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1).nonzero()[0]
-    places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-    for row in level_rows.tolist():
-        if errors[row] is not None:
-            continue
-        context = _validated(items[row])
-        if isinstance(context, str):  # pragma: no cover - its error is recorded already
-            continue
-        placed = first_place(rules, dict(zip(APPROACHES, scores[row].tolist(),
-                                                  strict=True)), facts_of(context))
-        level = tuple(APPROACHES.index(a) for a in placed.level_on_points)
-        first = tuple(APPROACHES.index(a) for a in placed.first)
-        places[row] = (level, first)
-        tops[row] = first[0]
-    return places
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                     chunk_size: int = DEFAULT_CHUNK) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
     in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
-    ``tied_for_first`` (every approach first after the stated tie-break, space-separated),
-    ``tie_break`` ('decided', 'tie stands', or missing when no approaches were level on
-    points at the top) and ``error`` columns out. Needs pandas
-    (``pip install collab-advisor[pandas]``).
+    ``tied_for_first``, ``tie_break`` (as the batch command's) and ``error`` columns out.
+    Needs pandas (``pip install collab-advisor[pandas]``).
 
     Columns that are not context fields (an id such as ``team_id``, notes) are not
     read as answers: they pass through to the output untouched. Columns named like

@@ -3,12 +3,16 @@ could separate it, and how the tied approaches differ in the guidance (from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from .._engines.plan import APPROACHES, plan_for
-from .._model.context import Approach
+from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._result.record import Recommendation
+from .._rulebook.ledger import first_place
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 
@@ -108,3 +112,28 @@ def _described(rules: RuleSet, approach: Approach, rec: Recommendation) -> TiedA
     features.sort(key=lambda f: _DESCRIBED.index(f.strength))
     return TiedApproach(approach=approach, name=approach.display_name,
                         features=tuple(features))
+
+
+def row_first_places(rules: RuleSet, scores: Any, tops: list[int],
+                     context_of: Callable[[int], Context | str | None]
+                     ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """For the rows of a (rows, approaches) score array level on points at the top: the
+    indices in ``Approach`` of the approaches level on points and of those first after the
+    stated tie-break, as ``recommend`` decides (``first_place``); ``tops`` is set to the
+    first of those still first. ``context_of(row)`` gives a row's context (anything else:
+    the row is skipped, its error recorded elsewhere)."""
+    from .._result.facts import facts_of
+
+    level_rows = ((scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1).nonzero()[0]
+    places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for row in level_rows.tolist():
+        context = context_of(row)
+        if not isinstance(context, Context):
+            continue
+        placed = first_place(rules, dict(zip(APPROACHES, scores[row].tolist(), strict=True)),
+                             facts_of(context))
+        level = tuple(APPROACHES.index(a) for a in placed.level_on_points)
+        first = tuple(APPROACHES.index(a) for a in placed.first)
+        places[row] = (level, first)
+        tops[row] = first[0]
+    return places

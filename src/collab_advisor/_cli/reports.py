@@ -72,7 +72,7 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
         verdict = (f"first place is a tie: {join_words(first_names(after))} "
                    f"({points_text(after.top.score)} each)")
     elif result.top_changed:
-        verdict = (f"the best fit changes from {tiewords_verdict(before)} to {after.top.name} "
+        verdict = (f"the best fit changes from {_first_words(before)} to {after.top.name} "
                    f"({points_text(after.top.score)})")
     else:
         verdict = f"{after.top.name} still fits best ({points_text(after.top.score)})"
@@ -82,6 +82,12 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
     _side_by_side(doc, before, after)
     _reason_changes(doc, before, after, verbose)
     return doc
+
+
+def _first_words(rec: Recommendation) -> str:
+    """First place in a few words: one approach, or every tied approach marked as a tie."""
+    names = join_words(first_names(rec))
+    return f"{names} (tied)" if rec.is_tie else names
 
 
 def why_not_doc(rec: Recommendation, result: WhyNot, verbose: bool) -> Doc:

@@ -36,6 +36,16 @@ def verdict(rec: Recommendation) -> str:
     return f"{names[0]} fits best"
 
 
+def verdict_parts(rec: Recommendation) -> tuple[str, str]:
+    """The verdict split for emphasis: the names (or 'Tie: ...') and the words after them,
+    so that ``strong + rest`` is ``verdict(rec)``."""
+    text = verdict(rec)
+    names = first_names(rec)
+    if len(names) == 1 and text.startswith(names[0]):
+        return names[0], text[len(names[0]):]
+    return text, ""
+
+
 def tie_break_text(rec: Recommendation) -> str:
     """What the stated tie-break did, in a sentence or three; empty when no approaches
     were level on points at the top."""

@@ -52,7 +52,8 @@ def _templates() -> Environment:
         undefined=StrictUndefined,  # a renamed attribute fails loudly instead of vanishing
     )
     env.globals["version"] = __version__
-    env.globals.update(verdict=tiewords.verdict, tie_break_text=tiewords.tie_break_text,
+    env.globals.update(verdict=tiewords.verdict, verdict_parts=tiewords.verdict_parts,
+                       tie_break_text=tiewords.tie_break_text,
                        tie_outlook_text=tiewords.tie_outlook_text)
     for name in env.list_templates():
         env.get_template(name)
