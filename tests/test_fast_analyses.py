@@ -41,7 +41,7 @@ def _test(draw: st.DrawFn) -> dict[str, Any]:
 def _rule_file(draw: st.DrawFn) -> str:
     """A rule file of 1 to 6 scoring rules over a few fields, one of them maybe behind a
     finding that another rule concludes."""
-    rules = []
+    rules: list[dict[str, Any]] = []
     count = draw(st.integers(1, 6))
     with_finding = draw(st.booleans())
     if with_finding:

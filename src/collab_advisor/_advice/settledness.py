@@ -31,7 +31,9 @@ def is_settled(rec: Recommendation, rules: RuleSet | None = None,
 
     A statement about these rules, not a measure of certainty (see ``robustness``).
     The cheap proofs come first; the full outlook only when they cannot tell. The
-    vectorised twin is ``settledness`` below.
+    vectorised twin is ``settledness`` below. Where a completion could end level on
+    points at the top, the stated tie-break would decide first place there, and the
+    result is not called settled (sound; cautious in the cases the tie-break would keep).
     """
     found = scored(rec, rules_for(rec, rules))
     if known_outlook is not None:
