@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     )
     from ._advice.checklist import PlanningQuestion as PlanningQuestion
     from ._advice.considerations import AdviceReason as AdviceReason
+    from ._advice.confidence import Confidence as Confidence
+    from ._advice.confidence import OutcomeShare as OutcomeShare
+    from ._advice.confidence import confidence as confidence
     from ._advice.considerations import Consideration as Consideration
     from ._advice.counterfactual import Change as Change
     from ._advice.counterfactual import PathTo as PathTo
@@ -225,6 +228,7 @@ _PUBLIC: dict[str, str] = {
     "Change": "._advice.counterfactual",
     "ClinicalFocus": "._model.context",
     "CollabAdvisorError": "._errors",
+    "Confidence": "._advice.confidence",
     "Consideration": "._advice.considerations",
     "ConsiderationKind": "._rulebook.format",
     "Context": "._model.context",
@@ -245,6 +249,7 @@ _PUBLIC: dict[str, str] = {
     "Leadership": "._model.context",
     "MemberView": "._advice.team",
     "Origin": "._model.context",
+    "OutcomeShare": "._advice.confidence",
     "PathTo": "._advice.counterfactual",
     "PatientInvolvement": "._model.context",
     "PlanningQuestion": "._advice.checklist",
@@ -278,6 +283,7 @@ _PUBLIC: dict[str, str] = {
     "WhatIf": "._advice.counterfactual",
     "WhyNot": "._advice.whynot",
     "analyse": "._advice.analyse",
+    "confidence": "._advice.confidence",
     "diff_rules": "._advice.rulesdiff",
     "durable_available": "._engines.choose",
     "explain": "._present.notebook",

@@ -19,6 +19,8 @@ from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook
 from .checklist import PlanningQuestion, checklist
+from .confidence import Confidence, confidence_of_spread
+from .confidence_count import Weights, spread_of
 from .considerations import Consideration, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
 from .questions import Fit, Question, assess_fit, build_questions
@@ -61,6 +63,9 @@ class Analysis(BaseModel):
     """True when first place is advice: a defining feature of an approach at the top holds."""
     top_features: tuple[str, ...]
     """The defining features of the first-listed top approach that hold, in plain words."""
+    confidence: Confidence
+    """How often first place holds over the ways the open questions could be answered: the
+    headline measure (score ranges are detail)."""
     fit: Fit
     next_questions: tuple[Question, ...]
     considerations: tuple[Consideration, ...]
@@ -91,11 +96,14 @@ def next_questions(rec: Recommendation, rules: RuleSet | None = None,
     return build_questions(seen, APPROACHES.index(rec.top.approach))
 
 
-def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
+def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
+            weights: Weights | None = None) -> Analysis:
     """Every analysis of ``rec`` at once, with ``rules`` (default: the shipped rules, which
-    must be the ones that made it)."""
+    must be the ones that made it); ``weights`` weigh the open answers of the confidence
+    measure (per field, a weight per answer; by default every answer counts equally)."""
     chosen = rules_for(rec, rules)
     found = scored(rec, chosen)
+    spread = spread_of(chosen, found[1], weights)
     seen = outlook(*found, list(RULE_FIELDS))
     settled = seen.settled
     if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
@@ -109,6 +117,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
         is_settled=settled,
         has_advice=has_advice(rec, chosen),
         top_features=top_features(rec, chosen),
+        confidence=confidence_of_spread(spread),
         fit=fit_of(rec, chosen, seen),
         next_questions=next_questions(rec, chosen, seen),
         considerations=raise_considerations(rec, chosen),
