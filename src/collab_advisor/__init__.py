@@ -37,10 +37,10 @@ if TYPE_CHECKING:
         survey as survey,
     )
     from ._advice.checklist import PlanningQuestion as PlanningQuestion
-    from ._advice.considerations import AdviceReason as AdviceReason
     from ._advice.confidence import Confidence as Confidence
     from ._advice.confidence import OutcomeShare as OutcomeShare
     from ._advice.confidence import confidence as confidence
+    from ._advice.considerations import AdviceReason as AdviceReason
     from ._advice.considerations import Consideration as Consideration
     from ._advice.counterfactual import Change as Change
     from ._advice.counterfactual import PathTo as PathTo
