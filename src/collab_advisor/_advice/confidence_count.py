@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,16 +184,17 @@ def _weights(name: str, answers: Sequence[Value | str],
 
 
 def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
-              *, alternatives: bool = True) -> Spread:
+              *, alternatives: bool = True, held: Collection[str] = ()) -> Spread:
     """Where first place falls over every completion of the fields ``facts`` leaves open
-    (exact up to ``EXACT_ROWS`` scored rows, else over a seeded sample)."""
+    (exact up to ``EXACT_ROWS`` scored rows, else over a seeded sample). Fields in
+    ``held`` stay unknown instead (answered "don't know"): not completed."""
     given = dict(weights or {})
     for name in given:
         if name not in RULE_FIELDS:
             raise CollabAdvisorError(f"weights name '{name}', which is not a rule field "
                                      f"(allowed: {', '.join(RULE_FIELDS)})")
     opened = tuple(open_field(rules, name, given.get(name))
-                   for name in RULE_FIELDS if name not in facts)
+                   for name in RULE_FIELDS if name not in facts and name not in held)
     sizes = [len(f.units) for f in opened]
     exact = math.prod(sizes) <= EXACT_ROWS
     if exact:
@@ -204,7 +205,7 @@ def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
         for i, f in enumerate(opened):
             row_weight = row_weight * _column(f.unit_weights(), float)[picks[i]]
     else:
-        picks, row_weight = _draw(opened, facts, given)
+        picks, row_weight = _draw(opened, facts, given, held)
     return _tally(rules, facts, opened, picks, row_weight, exact, alternatives)
 
 
@@ -215,12 +216,14 @@ def _column(values: Sequence[Any], kind: type = int) -> Any:
 
 
 def _draw(opened: Sequence[OpenField], facts: Facts,
-          given: Mapping[str, Mapping[Any, float]]) -> tuple[list[Any], Any]:
+          given: Mapping[str, Mapping[Any, float]],
+          held: Collection[str]) -> tuple[list[Any], Any]:
     """Seeded draws of units for each open field, with the answers' weights."""
     import numpy as np
 
     seed = random.Random(repr((sorted(facts.items()), sorted(  # noqa: S311 - a seed only
-        (k, sorted((str(a), w) for a, w in v.items())) for k, v in given.items()))))
+        (k, sorted((str(a), w) for a, w in v.items())) for k, v in given.items()),
+        sorted(held))))
     rng = np.random.default_rng(seed.getrandbits(64))
     picks = []
     for f in opened:

@@ -17,6 +17,7 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
+from .confidence_face import CONFIDENCE_HEADING, confidence_lines
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -114,6 +115,7 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
     lines += [title, "=" * min(len(title), _WIDTH)]
     lines += _wrap(summary(rec, an), "")
     lines.append("")
+    lines += _confidence_block(an)
     known = rec.context.known()
     described = [
         f"{name.replace('_', ' ')} = {describe_value(name, known[name])}"
@@ -151,6 +153,13 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
     return printable("\n".join(lines))
 
 
+def _confidence_block(an: Analysis) -> list[str]:
+    lines = _heading(CONFIDENCE_HEADING)
+    for paragraph in confidence_lines(an.confidence):
+        lines += _wrap(paragraph, "")
+    return [*lines, ""]
+
+
 def _heading(title: str) -> list[str]:
     return [title, "-" * len(title)]
 
@@ -162,8 +171,8 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     unknown = len(rec.unknown_fields)
     if unknown:
         kind = "exact" if an.ranges_exact else "bounds: too many combinations to score each"
-        lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
-                       "")
+        lines += _wrap(f"Detail: the scores the approaches could reach once everything is "
+                       f"known ({kind}):", "")
         for ranked in rec.ranking:
             low, high = an.score_range(ranked.approach)
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")

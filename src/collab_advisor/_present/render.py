@@ -21,6 +21,7 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
+from .confidence_face import CONFIDENCE_CSS, confidence_html, confidence_markdown
 
 if TYPE_CHECKING:
     from .._advice.analyse import Analysis
@@ -70,10 +71,9 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
     """A Markdown report, starting at a top-level heading; ``full=False`` gives the compact
     notebook view; ``verbose=False`` leaves out the rule ids."""
     out = [f"{'#' if full else '###'} {_md(_title(rec))}", ""]
-    out += ["| Rank | Approach | Score | Could reach |", "|---:|---|---:|---|"]
-    for ranked in rec.ranking:
-        low, high = an.score_range(ranked.approach)
-        out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    out += ["| Rank | Approach | Score |", "|---:|---|---:|"]
+    out += [f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} |" for ranked in rec.ranking]
+    out += ["", *confidence_markdown(an.confidence)]
     if not an.has_advice:
         out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
     out += ["", f"**Fit:** {_md(an.fit.message)}", "",
@@ -105,6 +105,7 @@ def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[
     out = ["## Context", "", "| Field | Value |", "|---|---|"]
     out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
     out.append("")
+    out += _markdown_ranges(rec, an)
     for ranked in rec.ranking[len(_leaders(rec)):]:
         out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
         out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
@@ -125,7 +126,17 @@ def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[
     return out
 
 
-_CSS = """
+def _markdown_ranges(rec: Recommendation, an: Analysis) -> list[str]:
+    """The score ranges, as detail below the headline."""
+    out = ["## Scores each approach could reach once everything is known", "",
+           "| Approach | Now | Could reach |", "|---|---:|---|"]
+    for ranked in rec.ranking:
+        low, high = an.score_range(ranked.approach)
+        out.append(f"| {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    return [*out, ""]
+
+
+_CSS = CONFIDENCE_CSS + """
 .ca-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
   max-width:920px;line-height:1.45}
 .ca-report h1{font-size:1.5em;margin:.2em 0 .4em}
@@ -166,15 +177,25 @@ def _ranking_table(rec: Recommendation, an: Analysis) -> str:
     low, high = min(0, *scores), max(0, *scores)
     rows = []
     for ranked in rec.ranking:
-        r_low, r_high = an.score_range(ranked.approach)
         css = ' class="ca-top"' if ranked.rank == 1 else ""
         rows.append(
             f"<tr{css}><td class=\"ca-num\">{ranked.rank}</td><td>{escape(ranked.name)}</td>"
-            f"<td class=\"ca-num\">{ranked.score}</td><td>{_bar(ranked, low, high)}</td>"
-            f"<td class=\"ca-num\">{r_low} to {r_high}</td></tr>"
+            f"<td class=\"ca-num\">{ranked.score}</td><td>{_bar(ranked, low, high)}</td></tr>"
         )
     return ("<table><thead><tr><th>Rank</th><th>Approach</th><th>Score</th><th></th>"
-            "<th>Could reach</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            + confidence_html(an.confidence))
+
+
+def _html_ranges(rec: Recommendation, an: Analysis) -> str:
+    """The score ranges, as detail below the headline."""
+    rows = "".join(
+        f"<tr><td>{escape(r.name)}</td><td class=\"ca-num\">{r.score}</td>"
+        f"<td class=\"ca-num\">{an.score_range(r.approach)[0]} to "
+        f"{an.score_range(r.approach)[1]}</td></tr>" for r in rec.ranking)
+    return ("<h2>Scores each approach could reach once everything is known</h2><table>"
+            "<thead><tr><th>Approach</th><th>Now</th><th>Could reach</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
@@ -226,6 +247,7 @@ def _html_details(rec: Recommendation, an: Analysis) -> list[str]:
     parts = ["<h2>The context</h2><table><tbody>"]
     parts += [f"<tr><th>{escape(f)}</th><td>{escape(v)}</td></tr>" for f, v in _known_rows(rec)]
     parts.append("</tbody></table>")
+    parts.append(_html_ranges(rec, an))
     parts.append("<h2>The other approaches</h2>")
     for ranked in rec.ranking[len(_leaders(rec)):]:
         parts.append(f"<h3>{ranked.rank}. {escape(ranked.name)} ({ranked.score} points)</h3>")
