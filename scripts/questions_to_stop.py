@@ -48,8 +48,8 @@ def run_case(rules: Any, truth: dict[str, Any], threshold: float) -> dict[str, A
         reason = stop_reason(spread, asked, threshold)
         if reason is not None:
             break
-        field = question_order(spread, list(RULE_FIELDS), skip=asked,
-                               threshold=threshold)[0]
+        order = question_order(spread, list(RULE_FIELDS), skip=asked, threshold=threshold)
+        field = "aim" if "aim" in order else order[0]
         asked.append(field)
         if field in truth:
             facts[field] = truth[field]

@@ -15,15 +15,16 @@ from pydantic import BaseModel, ConfigDict
 from .._engines.plan import APPROACHES
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
+from .._result.facts import facts_of
 from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook
 from .checklist import PlanningQuestion, checklist
 from .confidence import Confidence, confidence_of_spread
-from .confidence_count import Weights, spread_of
+from .confidence_count import Spread, Weights, spread_of
 from .considerations import Consideration, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
-from .questions import Fit, Question, assess_fit, build_questions
+from .questions import Fit, Question, assess_fit, build_questions, order_by_sharpening
 from .robustness import Robustness, robustness_of
 from .settledness import is_settled
 
@@ -90,10 +91,16 @@ def fit_of(rec: Recommendation, rules: RuleSet | None = None,
 
 
 def next_questions(rec: Recommendation, rules: RuleSet | None = None,
-                   known_outlook: Outlook | None = None) -> tuple[Question, ...]:
-    """The unanswered fields, the one whose answer could change the advice most first."""
-    seen = known_outlook if known_outlook is not None else outlook_of(rec, rules)
-    return build_questions(seen, APPROACHES.index(rec.top.approach))
+                   known_outlook: Outlook | None = None,
+                   spread: Spread | None = None) -> tuple[Question, ...]:
+    """The unanswered fields, the one whose answer is expected to sharpen the spread of
+    first places most first (the interview's order)."""
+    chosen = rules_for(rec, rules)
+    seen = known_outlook if known_outlook is not None else outlook_of(rec, chosen)
+    found = spread if spread is not None else spread_of(chosen, facts_of(rec.context),
+                                                        alternatives=False)
+    return order_by_sharpening(build_questions(seen, APPROACHES.index(rec.top.approach)),
+                               found)
 
 
 def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
@@ -119,7 +126,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
         top_features=top_features(rec, chosen),
         confidence=confidence_of_spread(spread),
         fit=fit_of(rec, chosen, seen),
-        next_questions=next_questions(rec, chosen, seen),
+        next_questions=next_questions(rec, chosen, seen, spread),
         considerations=raise_considerations(rec, chosen),
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),

@@ -23,7 +23,7 @@ import itertools
 import math
 import random
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._engines.plan import APPROACHES, ScoringPlan, Value, plan_for
@@ -93,6 +93,9 @@ class Spread:
     """Rows scored: combinations of units (exact) or completions drawn (sampled)."""
     alternatives: dict[tuple[StrengthClass, int], tuple[float, ...]]
     """Per alternative strength table (class, step), the outcome weights under it."""
+    rows_of: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    """The scored rows: per open field its unit codes, then the outcome masks and the
+    row weights (for looking further ahead)."""
 
     @property
     def total(self) -> float:
@@ -127,11 +130,11 @@ def _units_for(rules: RuleSet, plan: ScoringPlan, name: str,
 
 def _tests_on(conjunction: Any, name: str) -> list[Any]:
     found: list[Any] = []
-    for field, allowed in conjunction.choices:
-        if field == name:
+    for tested, allowed in conjunction.choices:
+        if tested == name:
             found.append(lambda value, allowed=allowed: value in allowed)
-    for field, low, high in conjunction.ranges:
-        if field == name:
+    for tested, low, high in conjunction.ranges:
+        if tested == name:
             found.append(lambda value, low=low, high=high: low <= value <= high)
     return found
 
@@ -267,7 +270,7 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
             alt[step] = tuple(float(x) for x in np.bincount(alt_masks, weights=row_weight,
                                                             minlength=OUTCOMES))
     return Spread(tuple(opened), tuple(float(x) for x in outcomes), by_answer, exact, rows,
-                  alt)
+                  alt, (*picks, masks, row_weight))
 
 
 def first_masks(scores: Any, keys: Any) -> Any:

@@ -1,19 +1,26 @@
 """When the interview may stop, and which question to ask next: by the spread of first
 places over the completions of the open questions (see ``confidence_count``).
 
-Each open field is scored by how much its answer is expected to sharpen that spread:
-averaged over its answers (each with the weight of the completions that give it), the
-share of the outcome that would then lead. The question with the highest expected
-share comes first. The interview stops when one approach comes first alone in at least
-``STOP_SHARE`` of the completions (settable), when one outcome holds in all of them
-(settled), or when nothing is left to ask.
+Each open field is scored by how much its answer is expected to sharpen that spread,
+averaged over its answers (each with the weight of the completions that give it): first
+the chance that its answer lets the interview stop, then how spread out first place is
+expected to stay (the entropy of the outcomes, in bits; lower is sharper). The most
+sharpening question comes first. The interview stops when one approach comes first
+alone in at least ``STOP_SHARE`` of the completions (settable), when one outcome holds in
+all of them (settled), or when nothing is left to ask.
+
+A question answered "don't know" is held unknown, not completed (``spread_of(held=)``):
+the advice will be given without it, so the spread that decides the stop is the spread
+of the advice over the questions still to ask.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from .._engines.plan import APPROACHES
 from .confidence_count import OUTCOMES, Spread
@@ -41,7 +48,10 @@ class Sharpening:
     expected_share: float
     """Averaged over its answers, the share of the outcome that would then lead."""
     reaches_stop: float
-    """The chance (by completions) that its answer lets the interview stop."""
+    """The chance (by completions) that its answer lets the interview stop, at once or
+    with the best question after it (two steps ahead)."""
+    entropy_after: float
+    """Averaged over its answers, the entropy (bits) of the outcomes that would remain."""
 
 
 def single_leader(spread: Spread) -> tuple[int | None, float]:
@@ -56,13 +66,14 @@ def stop_reason(spread: Spread, asked: Collection[str] = (),
     """Why the interview may stop now, or ``None`` to go on (``asked``: fields already
     asked, answered or not)."""
     check_threshold(threshold)
+    left = [f for f in spread.fields if f.name not in asked]
     present = [m for m in range(1, OUTCOMES) if spread.outcomes[m] > 0]
-    if spread.exact and len(present) == 1:
+    if left and spread.exact and len(present) == 1:
         return StopReason.SETTLED
     _, share = single_leader(spread)
-    if share >= threshold:
+    if left and share >= threshold:
         return StopReason.CLEAR
-    if all(f.name in asked for f in spread.fields):
+    if not left:
         return StopReason.NOTHING_LEFT
     return None
 
@@ -79,9 +90,10 @@ def check_threshold(threshold: float) -> None:
 def sharpening(spread: Spread, threshold: float = STOP_SHARE) -> dict[str, Sharpening]:
     """Per open field, what its answer is expected to do to the spread."""
     total = spread.total
+    ahead = two_steps(spread, threshold)
     out = {}
     for f in spread.fields:
-        expected = reaches = 0.0
+        expected = reaches = entropy = 0.0
         for row in spread.by_answer[f.name]:
             weight = sum(row)
             if weight <= 0:
@@ -90,7 +102,58 @@ def sharpening(spread: Spread, threshold: float = STOP_SHARE) -> dict[str, Sharp
             alone = max(row[1 << i] for i in range(len(APPROACHES))) / weight
             expected += weight / total * lead
             reaches += weight / total * (alone >= threshold or lead >= 1.0)
-        out[f.name] = Sharpening(f.name, round(expected, 9), round(reaches, 9))
+            entropy -= weight / total * sum(c / weight * math.log2(c / weight)
+                                            for c in row if c > 0)
+        out[f.name] = Sharpening(f.name, round(expected, 9),
+                                 round(max(reaches, ahead.get(f.name, 0.0)), 9),
+                                 round(entropy, 9))
+    return out
+
+
+def _stops(counts: Any, threshold: float, exact: bool) -> Any:
+    """Per row of outcome counts, whether the interview could stop there."""
+    import numpy as np
+
+    weight = counts.sum(axis=-1)
+    safe = np.where(weight > 0, weight, 1.0)
+    alone = counts[..., [1 << i for i in range(len(APPROACHES))]].max(axis=-1) / safe
+    single = (counts > 0).sum(axis=-1) == 1
+    return (alone >= threshold) | (single & exact)
+
+
+def two_steps(spread: Spread, threshold: float = STOP_SHARE,
+              skip: Collection[str] = ()) -> dict[str, float]:
+    """Per open field, the chance that its answer, then the best next question for that
+    answer, lets the interview stop (from the scored rows, pair by pair)."""
+    import numpy as np
+
+    if not spread.rows_of:
+        return {}
+    fields = list(spread.fields)
+    picks = spread.rows_of[:len(fields)]
+    masks, weights = spread.rows_of[len(fields)], spread.rows_of[len(fields) + 1]
+    total = float(weights.sum())
+    if total <= 0:
+        return {}
+    out = {}
+    for i, first in enumerate(fields):
+        if first.name in skip:
+            continue
+        units = len(first.units)
+        alone = np.bincount(picks[i] * OUTCOMES + masks, weights=weights,
+                            minlength=units * OUTCOMES).reshape(units, OUTCOMES)
+        best = np.where(_stops(alone, threshold, spread.exact), alone.sum(axis=1), 0.0)
+        for j, second in enumerate(fields):
+            if j == i or second.name in skip:
+                continue
+            size = len(second.units)
+            pair = np.bincount((picks[i] * size + picks[j]) * OUTCOMES + masks,
+                               weights=weights, minlength=units * size * OUTCOMES
+                               ).reshape(units, size, OUTCOMES)
+            reached = np.where(_stops(pair, threshold, spread.exact), pair.sum(axis=2),
+                               0.0).sum(axis=1)
+            best = np.maximum(best, reached)
+        out[first.name] = float(best.sum()) / total
     return out
 
 
@@ -103,5 +166,5 @@ def question_order(spread: Spread, field_order: Sequence[str], skip: Collection[
         [*(n for n in PURPOSE_FIRST if n in field_order),
          *(n for n in field_order if n not in PURPOSE_FIRST)])}
     names = [f.name for f in spread.fields if f.name not in skip]
-    return sorted(names, key=lambda n: (-scores[n].reaches_stop, -scores[n].expected_share,
+    return sorted(names, key=lambda n: (-scores[n].reaches_stop, scores[n].entropy_after,
                                         rank.get(n, len(rank))))
