@@ -24,7 +24,6 @@ from typing import Any, Protocol, TextIO
 
 import yaml
 
-from .._advice.confidence import outcome_words
 from .._advice.confidence_count import Spread, spread_of
 from .._advice.confidence_stop import (
     STOP_SHARE,
@@ -39,7 +38,7 @@ from .._advice.recommend import Recommendation
 from .._engines.plan import APPROACHES
 from .._model.context import Context
 from .._model.fields import FIELDS
-from .._model.wording import describe_value, field_label
+from .._model.wording import describe_value, field_label, join_words
 from .._result.facts import facts_of
 from .atomic import write_atomic
 from .values import ValueMatchError, allowed_values, match_value
@@ -282,10 +281,10 @@ class Interview:
         ways = (f"the {left} questions not yet asked" if left != 1
                 else "the one question not yet asked")
         if reason is StopReason.SETTLED:
-            outcome = outcome_words(_approaches(spread.leader()))
-            verb = "comes first" if bin(spread.leader()).count("1") == 1 else "holds"
-            return (f"Settled: {outcome} {verb} however {ways} could be answered, under "
-                    "these rules")
+            leader = _approaches(spread.leader())
+            outcome = (f"{leader[0].display_name} comes first" if len(leader) == 1 else
+                       f"{join_words([a.display_name for a in leader])} tie for first place")
+            return f"Settled: {outcome} however {ways} could be answered, under these rules"
         if reason is StopReason.CLEAR:
             best, share = single_leader(spread)
             name = APPROACHES[best or 0].display_name
