@@ -42,7 +42,8 @@ def _md(text: str) -> str:
     return text
 
 
-def _label(outcome: OutcomeShare) -> str:
+def share_label(outcome: OutcomeShare) -> str:
+    """One outcome and its share in words: 'Community of Practice: 62%'."""
     from .._advice.confidence import outcome_words
 
     share = f"{100 * outcome.share:.0f}%"
@@ -59,7 +60,7 @@ def confidence_html(conf: Confidence) -> str:
     segments = []
     legend = []
     for outcome in conf.outcomes:
-        label = escape(_label(outcome))
+        label = escape(share_label(outcome))
         if outcome.is_tie:
             style, kind = "", ' class="tie"'
         else:
@@ -68,7 +69,7 @@ def confidence_html(conf: Confidence) -> str:
         segments.append(f'<span{kind} style="{style}width:{100 * outcome.share:.2f}%" '
                         f'title="{label}"></span>')
         legend.append(f"<li>{label}</li>")
-    summary = escape(", ".join(_label(o) for o in conf.outcomes))
+    summary = escape(", ".join(share_label(o) for o in conf.outcomes))
     return (f'<section class="ca-confidence"><h2>{CONFIDENCE_HEADING}</h2>'
             f"<p>{escape(conf.summary)}</p>"
             f'<div class="ca-share" role="img" aria-label="{summary}">{"".join(segments)}'

@@ -28,6 +28,7 @@ from .._advice.analyse import (
 )
 from .._advice.analysis import Outlook
 from .._advice.checklist import PlanningQuestion, checklist
+from .._advice.confidence import Confidence, confidence
 from .._advice.considerations import Consideration, raise_considerations
 from .._advice.counterfactual import PathTo, WhatIf
 from .._advice.counterfactual import path_to as _path_to
@@ -175,6 +176,12 @@ class Advice(Recommendation):
         """``analysis.next_questions``."""
         return self._part("next_questions",
                           lambda: next_questions(self, self.rules(), self._outlook()))
+
+    @property
+    def confidence(self) -> Confidence:
+        """``analysis.confidence``: how often first place holds over the ways the open
+        questions could be answered."""
+        return self._part("confidence", lambda: confidence(self, self.rules()))
 
     @property
     def fit(self) -> Fit:

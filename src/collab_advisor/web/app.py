@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
 from collab_advisor._model.context import TYPED_JSON
+from collab_advisor._present.confidence_face import share_label
 
 from .apidocs import add_api_pages
 from .fields import describe_problem, describe_validation_error
@@ -51,6 +52,7 @@ def _templates() -> Environment:
         undefined=StrictUndefined,  # a renamed attribute fails loudly instead of vanishing
     )
     env.globals["version"] = __version__
+    env.globals["share_label"] = share_label
     for name in env.list_templates():
         env.get_template(name)
     return env
