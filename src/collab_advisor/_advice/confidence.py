@@ -100,6 +100,13 @@ class Confidence(BaseModel):
         return sum(o.share for o in self.outcomes if o.is_tie)
 
     @property
+    def short(self) -> str:
+        """The leading outcome's share only, with the counting assumption: for one-screen
+        views."""
+        head = self.summary.split("; ")[0].rstrip(".")
+        return f"{head} ({self.assumption[0].lower()}{self.assumption[1:]})."
+
+    @property
     def text(self) -> str:
         """Summary, assumption and the alternative weightings, as plain text."""
         return f"{self.summary} ({self.assumption}.) {self.alternatives_text}"
