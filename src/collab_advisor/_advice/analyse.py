@@ -22,7 +22,7 @@ from .analysis import Outlook, outlook
 from .checklist import PlanningQuestion, checklist
 from .confidence import Confidence, confidence_of_spread
 from .confidence_count import Spread, Weights, spread_of
-from .considerations import Consideration, raise_considerations
+from .considerations import Consideration, evidence_caveat, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
 from .questions import Fit, Question, assess_fit, build_questions, order_by_sharpening
 from .robustness import Robustness, robustness_of
@@ -70,6 +70,9 @@ class Analysis(BaseModel):
     fit: Fit
     next_questions: tuple[Question, ...]
     considerations: tuple[Consideration, ...]
+    """The guidance's eight key considerations, each raised here or as a reminder."""
+    evidence_caveat: Consideration | None = None
+    """A caveat on the evidence behind the top approach, apart from the considerations."""
     robustness: Robustness
     planning_questions: tuple[PlanningQuestion, ...]
 
@@ -128,6 +131,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
         fit=fit_of(rec, chosen, seen),
         next_questions=next_questions(rec, chosen, seen, spread),
         considerations=raise_considerations(rec, chosen),
+        evidence_caveat=evidence_caveat(rec, chosen),
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),
     )

@@ -7,7 +7,12 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .._advice.analyse import Analysis
     from .._advice.confidence import Confidence, OutcomeShare
+    from .._advice.considerations import Consideration
+    from .._result.record import Recommendation
+
+CAVEAT_NOTE = "a caveat on the evidence, not one of the eight considerations"
 
 CONFIDENCE_HEADING = "How often first place holds"
 
@@ -76,3 +81,41 @@ def confidence_html(conf: Confidence) -> str:
             f'</div><ul class="ca-note">{"".join(legend)}</ul>'
             f'<p class="ca-note">{escape(conf.assumption)}. '
             f"{escape(conf.alternatives_text)}</p></section>")
+
+
+def caveat_lines(caveat: Consideration | None) -> list[str]:
+    """The evidence caveat as plain paragraphs (empty when there is none)."""
+    if caveat is None:
+        return []
+    return [f"{caveat.title} ({CAVEAT_NOTE}):",
+            *(f"{reason.why} [{reason.source}]" for reason in caveat.reasons)]
+
+
+def caveat_markdown(caveat: Consideration | None) -> list[str]:
+    """The evidence caveat as Markdown, apart from the considerations."""
+    if caveat is None:
+        return []
+    return [f"**{_md(caveat.title)}** ({CAVEAT_NOTE}):", "",
+            *(f"- {_md(reason.why)} *({_md(reason.source)})*" for reason in caveat.reasons),
+            ""]
+
+
+def caveat_html(caveat: Consideration | None) -> str:
+    """The evidence caveat as an HTML section of its own."""
+    if caveat is None:
+        return ""
+    items = "".join(f"<li>{escape(r.why)} <span class=\"ca-note\">[{escape(r.source)}]"
+                    "</span></li>" for r in caveat.reasons)
+    return (f'<section class="ca-caveat"><h2>{escape(caveat.title)}</h2>'
+            f'<p class="ca-note">{CAVEAT_NOTE.capitalize()}.</p><ul>{items}</ul></section>')
+
+
+def tie_outlook(rec: Recommendation, an: Analysis) -> str:
+    """Whether answering more could separate approaches tied at the top (a sentence)."""
+    if not rec.unknown_fields:
+        return ("every question is answered, so nothing left to ask can separate them; "
+                "they differ in what the guidance says about each (see their reasons).")
+    if an.confidence.settled:
+        return ("no answer to the open questions would separate them under these rules; "
+                "they differ in what the guidance says about each (see their reasons).")
+    return "answering the open questions may separate them."

@@ -17,7 +17,12 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
-from .confidence_face import CONFIDENCE_HEADING, confidence_lines
+from .confidence_face import (
+    CONFIDENCE_HEADING,
+    caveat_lines,
+    confidence_lines,
+    tie_outlook,
+)
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -144,8 +149,8 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
         lines += _wrap(
             f"{joined} share the top score ({points_text(rec.top.score)}). The tie is "
             "broken by the fixed order of approaches (Quality Improvement Collaborative, "
-            "Community of Practice, Managed Clinical Network, Clinical Community); telling "
-            "us more about the context may separate them.", "",
+            "Community of Practice, Managed Clinical Network, Clinical Community); "
+            + tie_outlook(rec, an), "",
         )
         lines.append("")
     lines += _outlook_lines(rec, an, verbose)
@@ -157,6 +162,16 @@ def _confidence_block(an: Analysis) -> list[str]:
     lines = _heading(CONFIDENCE_HEADING)
     for paragraph in confidence_lines(an.confidence):
         lines += _wrap(paragraph, "")
+    return [*lines, ""]
+
+
+def _caveat_block(an: Analysis) -> list[str]:
+    paragraphs = caveat_lines(an.evidence_caveat)
+    if not paragraphs:
+        return []
+    lines = _heading(paragraphs[0].rstrip(":"))
+    for paragraph in paragraphs[1:]:
+        lines += _wrap(paragraph, "    ", "  - ")
     return [*lines, ""]
 
 
@@ -212,6 +227,7 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     for consideration in reminders:
         lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
     lines.append("")
+    lines += _caveat_block(an)
     lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
     lines += _wrap("For the planners to answer; the context only informs them.", "")
     for item in an.planning_questions:

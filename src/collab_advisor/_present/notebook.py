@@ -29,7 +29,7 @@ from .._advice.analyse import (
 from .._advice.analysis import Outlook
 from .._advice.checklist import PlanningQuestion, checklist
 from .._advice.confidence import Confidence, confidence
-from .._advice.considerations import Consideration, raise_considerations
+from .._advice.considerations import Consideration, evidence_caveat, raise_considerations
 from .._advice.counterfactual import PathTo, WhatIf
 from .._advice.counterfactual import path_to as _path_to
 from .._advice.counterfactual import what_if as _what_if
@@ -202,6 +202,11 @@ class Advice(Recommendation):
     def considerations(self) -> tuple[Consideration, ...]:
         """``analysis.considerations``."""
         return self._part("considerations", lambda: raise_considerations(self, self.rules()))
+
+    @property
+    def evidence_caveat(self) -> Consideration | None:
+        """``analysis.evidence_caveat``: the caveat on the evidence, apart from the eight."""
+        return self._part("evidence_caveat", lambda: evidence_caveat(self, self.rules()))
 
     @property
     def robustness(self) -> Robustness:

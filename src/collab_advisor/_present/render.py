@@ -21,7 +21,13 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
-from .confidence_face import CONFIDENCE_CSS, confidence_html, confidence_markdown
+from .confidence_face import (
+    CONFIDENCE_CSS,
+    caveat_html,
+    caveat_markdown,
+    confidence_html,
+    confidence_markdown,
+)
 
 if TYPE_CHECKING:
     from .._advice.analyse import Analysis
@@ -89,6 +95,7 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
             out += [f"- {r.points:+d}: {_md(r.text)} "
                     f"*({_md(_cited(r.rule_id, r.source, verbose))})*" for r in reasons]
             out.append("")
+    out += caveat_markdown(an.evidence_caveat)
     questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         out += ["**Still unanswered (none can change first place under these rules):**"
@@ -229,6 +236,7 @@ def to_html(rec: Recommendation, an: Analysis, full: bool = True) -> str:
     for ranked in _leaders(rec):
         parts += [f"<h2>Why {escape(ranked.name)}</h2>",
                   _reason_items(ranked, None if full else 3)]
+    parts.append(caveat_html(an.evidence_caveat))
     questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         heading = ("Still unanswered (none can change first place under these rules)"
