@@ -95,9 +95,8 @@ def caveat_markdown(caveat: Consideration | None) -> list[str]:
     """The evidence caveat as Markdown, apart from the considerations."""
     if caveat is None:
         return []
-    return [f"**{_md(caveat.title)}** ({CAVEAT_NOTE}):", "",
-            *(f"- {_md(reason.why)} *({_md(reason.source)})*" for reason in caveat.reasons),
-            ""]
+    said = " ".join(f"{_md(reason.why)} *({_md(reason.source)})*" for reason in caveat.reasons)
+    return [f"**{_md(caveat.title)}** ({CAVEAT_NOTE}): {said}", ""]
 
 
 def caveat_html(caveat: Consideration | None) -> str:
