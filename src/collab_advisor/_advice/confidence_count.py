@@ -59,6 +59,15 @@ def band_label(band: tuple[int, int | None]) -> str:
     return f"{low}+" if high is None else f"{low}-{high}"
 
 
+def band_of(count: object) -> str:
+    """The documented band a count of ``sites`` falls in, as its answer label."""
+    number = int(count)  # type: ignore[call-overload]
+    for low, high in SITES_BANDS:
+        if high is None or number <= high:
+            return band_label((low, high))
+    raise AssertionError("the last band is open")  # pragma: no cover
+
+
 @dataclass(frozen=True)
 class OpenField:
     """One open field: its answers, their weights, and the scored units behind them."""

@@ -27,6 +27,8 @@ from .._result.record import Recommendation
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
+from .confidence import Confidence, confidence
+from .confidence_count import band_of
 from .pairing import has_advice
 from .presenters import words
 
@@ -119,6 +121,9 @@ class TeamRecommendation(BaseModel):
     member_views: tuple[MemberView, ...]
     has_advice: bool = True
     """Whether first place under the agreed answers is advice (``Analysis.has_advice``)."""
+    confidence: Confidence | None = None
+    """How often first place holds over the ways the open questions could be answered,
+    each disputed field's answers weighted by how many members proposed them."""
 
     @property
     def top(self) -> Approach:
@@ -222,6 +227,19 @@ def _distance(mine: Recommendation, team: Recommendation) -> int:
     return out
 
 
+def proposal_weights(disputes: Mapping[str, list[tuple[Value, list[str]]]]
+                     ) -> dict[str, dict[Any, float]]:
+    """Per disputed field, each proposed answer weighted by how many members gave it
+    (``sites``: by band)."""
+    weights: dict[str, dict[Any, float]] = {}
+    for name, answers in disputes.items():
+        counted = weights.setdefault(name, {})
+        for value, who in answers:
+            key = band_of(value) if RULE_FIELDS[name].kind == "count" else value
+            counted[key] = counted.get(key, 0.0) + len(who)
+    return weights
+
+
 def recommend_team(
     contexts: Iterable[TeamMember | Context | Mapping[str, Any]],
     *,
@@ -294,6 +312,7 @@ def recommend_team(
         voices_note=voices_note,
         member_views=tuple(views),
         has_advice=has_advice(advice, ruleset),
+        confidence=confidence(advice, ruleset, weights=proposal_weights(disputes)),
     )
 
 

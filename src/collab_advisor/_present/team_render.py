@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
 from .._printable import one_line
+from .confidence_face import CONFIDENCE_CSS, CONFIDENCE_HEADING, confidence_html
 
 if TYPE_CHECKING:
     from .._advice.team import TeamRecommendation
@@ -77,12 +78,24 @@ def _summary(team: TeamRecommendation) -> str:
     return text + _settled_words(team)
 
 
+def _confidence_words(team: TeamRecommendation) -> str:
+    """How often first place holds, with disputed answers weighted by their proposers."""
+    if team.confidence is None:
+        return ""
+    return (f"{CONFIDENCE_HEADING}: {team.confidence.summary} {team.confidence.assumption}"
+            f" (each disputed answer weighted by the members who proposed it). "
+            f"{team.confidence.alternatives_text}")
+
+
 def explain_team(team: TeamRecommendation) -> str:
     """The team's advice as plain text."""
     lines = ["Which collaboration-based approach fits this team's plan",
              "=" * 55]
     lines += _wrap(_summary(team), "")
     lines.append("")
+    if team.confidence is not None:
+        lines += _wrap(_confidence_words(team), "")
+        lines.append("")
     lines += _wrap("Agreed: " + _agreed_words(team) + ".", "  ")
     unanswered = _unanswered(team)
     if unanswered:
@@ -136,8 +149,10 @@ def _md(text: str) -> str:
 
 def team_markdown(team: TeamRecommendation) -> str:
     """The team's advice as Markdown, starting at a top-level heading."""
-    out = ["# Collaboration approach advice for a planning team", "", _md(_summary(team)), "",
-           "## Agreed answers", "", _md(_agreed_words(team)), ""]
+    out = ["# Collaboration approach advice for a planning team", "", _md(_summary(team)), ""]
+    if team.confidence is not None:
+        out += [_md(_confidence_words(team)), ""]
+    out += ["## Agreed answers", "", _md(_agreed_words(team)), ""]
     if team.disputed:
         out += ["## Disagreements, the one that matters most first", ""]
         out += [f"{n}. {_md(one_line(d.message))}" for n, d in enumerate(team.disputed, 1)]
@@ -163,7 +178,7 @@ def team_markdown(team: TeamRecommendation) -> str:
     return "\n".join(out)
 
 
-_CSS = """
+_CSS = CONFIDENCE_CSS + """
 .ca-team{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
   max-width:920px;line-height:1.45}
 .ca-team table{border-collapse:collapse;width:100%;margin:.4em 0}
@@ -179,6 +194,9 @@ def team_html(team: TeamRecommendation) -> str:
     parts = [f"<style>{_CSS}</style>", '<div class="ca-team">',
              "<h2>Collaboration approach advice for a planning team</h2>",
              f"<p>{escape(_summary(team))}</p>",
+             confidence_html(team.confidence) if team.confidence is not None else "",
+             "<p class=\"ca-note\">Each disputed answer is weighted by the members who "
+             "proposed it.</p>" if team.confidence is not None else "",
              f"<h3>Agreed answers</h3><p>{escape(_agreed_words(team))}</p>"]
     if team.disputed:
         parts.append("<h3>Disagreements, the one that matters most first</h3><ol>")
