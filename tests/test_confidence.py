@@ -268,3 +268,35 @@ def test_the_headline_counts_ways_in_the_issue_s_words() -> None:
            "could be answered" in found.summary or found.settled
     assert sum(o.ways for o in found.outcomes) == 36
     assert "Every open answer is counted as equally likely" in found.text
+
+
+def test_batch_and_frames_add_the_confidence_columns(tmp_path: Path) -> None:
+    """batch --confidence and recommend_frame(confidence=True) add each row's leading
+    outcome and its share, equal to the library's; a bad row's cells stay blank."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    from collab_advisor import recommend_frame
+
+    from .test_cli import run
+
+    rows = [{"aim": "share_know_how", "formality": "informal"}, _seeded(4), {"aim": "bogus"}]
+    path = tmp_path / "plans.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(RULE_FIELDS))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run("batch", str(path), "--confidence", "--engine", "python")
+    assert result.returncode == 2
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    first = confidence_for(rows[0], _SHIPPED)
+    assert table[0]["first_place"] == first.outcomes[0].approaches[0].value
+    assert float(table[0]["first_place_share"]) == pytest.approx(first.leader_share, abs=1e-4)
+    assert table[1]["first_place_share"] == "1.0" and table[1]["share_exact"] == "True"
+    assert table[2]["first_place"] == "" and table[2]["error"]
+    frame = recommend_frame(pd.DataFrame(rows[:2]), confidence=True)
+    assert list(frame["first_place_share"]) == pytest.approx(
+        [first.leader_share, 1.0], abs=1e-4)
+    assert frame["holds_under_alternatives"].tolist()[0] == first.holds_under_alternatives

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from ..._advice.batch import recommend_many, survey_chunks
+from ..._advice.confidence_batch import CONFIDENCE_COLUMNS, confidence_cells
 from ..._model.context import Approach
 from ..._result.record import Recommendation
 from ..._rulebook.collector import collection_paused
@@ -73,13 +74,17 @@ def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
                     result[0] = number
                     records.append(result)
             bar.update(len(chunk))
+    columns = _BATCH_COLUMNS
+    if args.confidence:
+        columns = (*_BATCH_COLUMNS, *CONFIDENCE_COLUMNS)
+        records = _with_confidence(records, dict(numbered), rules)
     if form == "xlsx":
-        _write_workbook(records, table, args.output)
+        _write_workbook(records, table, args.output, columns)
     elif args.output:
         with atomic_output(args.output, newline="") as target:
-            _write_records(records, form, target, table)
+            _write_records(records, form, target, table, columns)
     else:
-        _write_records(records, form, out, table)
+        _write_records(records, form, out, table, columns)
     if table.carried:
         sys.stderr.write(f"Carried through unchanged: {', '.join(table.carried)}.\n")
     if bad:
@@ -137,8 +142,22 @@ def _record(rec: Recommendation, settled: bool) -> list[Any]:
             " ".join(rec.fired_rules), ""]
 
 
-def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table) -> None:
-    names, wide = widen(_BATCH_COLUMNS, records, table)
+def _with_confidence(records: list[list[Any]], rows: dict[int, dict[str, Any] | str],
+                     rules: RuleSet | None) -> list[list[Any]]:
+    """Each record with the confidence columns (blank for a row that failed)."""
+    out = []
+    for record in records:
+        row = rows.get(record[0])
+        good = isinstance(row, dict) and not record[-1]
+        cells = confidence_cells(row, rules) if good and isinstance(row, dict) else (
+            [""] * len(CONFIDENCE_COLUMNS))
+        out.append([*record, *cells])
+    return out
+
+
+def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table,
+                   columns: tuple[str, ...] = _BATCH_COLUMNS) -> None:
+    names, wide = widen(columns, records, table)
     if form == "jsonl":
         for record in wide:
             target.write(json.dumps({column: value for column, value
@@ -150,8 +169,9 @@ def _write_records(records: list[list[Any]], form: str, target: TextIO, table: T
     writer.writerows([defuse(cell) for cell in record] for record in wide)
 
 
-def _write_workbook(records: list[list[Any]], table: Table, output: str | None) -> None:
-    names, wide = widen(_BATCH_COLUMNS, records, table)
+def _write_workbook(records: list[list[Any]], table: Table, output: str | None,
+                    columns: tuple[str, ...] = _BATCH_COLUMNS) -> None:
+    names, wide = widen(columns, records, table)
     if output:
         write_xlsx(names, wide, output)
     else:
@@ -180,5 +200,10 @@ def add(commands: Any) -> None:
                        metavar="|".join(TABLE_FORMATS),
                        help="output format (default: from --output's extension, else the "
                        "input's format)")
+    batch.add_argument("--confidence", action="store_true",
+                       help="add how often first place holds over the ways each row's open "
+                       "questions could be answered (every open answer counted as equally "
+                       "likely): columns " + ", ".join(CONFIDENCE_COLUMNS) + " (slower: "
+                       "each row counts its completions)")
     add_engine_and_rules(batch)
     batch.set_defaults(run=run)
