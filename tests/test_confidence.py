@@ -4,7 +4,7 @@ answered, checked against brute force, its sample's margin, weights and alternat
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +47,14 @@ def _answers(name: str) -> list[list[tuple[Any, float]]]:
 
 
 def _brute(rules: RuleSet, facts: dict[str, Any],
-           weights: dict[str, list[float]] | None = None) -> Counter[frozenset[Approach]]:
+           weights: dict[str, list[float]] | None = None) -> dict[frozenset[Approach], float]:
     """Outcome weights by scoring every completion one by one with the stated tie-break."""
     plan = plan_for(rules)
     opened = [name for name in RULE_FIELDS if name not in facts]
-    out: Counter[frozenset[Approach]] = Counter()
+    out: defaultdict[frozenset[Approach], float] = defaultdict(float)
     per_field = [list(enumerate(_answers(name))) for name in opened]
     for combo in itertools.product(*per_field):
-        weight = 1.0
+        weight: float = 1.0
         for name, (index, _) in zip(opened, combo, strict=True):
             weight *= (weights or {}).get(name, [1.0] * 10)[index]
         for values in itertools.product(*(answer for _, answer in combo)):

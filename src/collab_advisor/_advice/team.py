@@ -284,14 +284,7 @@ def recommend_team(
     position = {field: index for index, field in enumerate(RULE_FIELDS)}
     disagreements.sort(key=lambda d: (not d.changes_top, d.possible_tops_after,
                                       position[d.field]))
-    views = []
-    for member in members:
-        own = recommend(member.context, rules=ruleset, engine=engine)
-        views.append(MemberView(
-            label=member.label, role=member.role, recommendation=own,
-            agrees_on_top=own.top.approach is advice.top.approach,
-            distance=_distance(own, advice),
-        ))
+    views = _member_views(members, advice, ruleset, engine)
     roles = tuple(sorted({m.role.strip().lower() for m in members if m.role and m.role.strip()}))
     voices_note = None
     if not any(role in PATIENT_ROLES for role in roles):
@@ -314,6 +307,20 @@ def recommend_team(
         has_advice=has_advice(advice, ruleset),
         confidence=confidence(advice, ruleset, weights=proposal_weights(disputes)),
     )
+
+
+def _member_views(members: list[TeamMember], advice: Recommendation, ruleset: RuleSet,
+                  engine: EngineChoice) -> list[MemberView]:
+    """Each member's own advice, and how far it is from the team's."""
+    views = []
+    for member in members:
+        own = recommend(member.context, rules=ruleset, engine=engine)
+        views.append(MemberView(
+            label=member.label, role=member.role, recommendation=own,
+            agrees_on_top=own.top.approach is advice.top.approach,
+            distance=_distance(own, advice),
+        ))
+    return views
 
 
 def _disagreement(plan: ScoringPlan, impact: FieldImpact, team_top: int,
