@@ -274,10 +274,12 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
         by_answer[f.name] = tuple(tuple(float(x) for x in a) for a in answer)
     alt: dict[tuple[StrengthClass, int], tuple[float, ...]] = {}
     if alternatives:
-        for step, vectors in alternative_vectors(rules, plan).items():
-            alt_masks = first_masks(fired.astype(np.int64) @ vectors, keys)
-            alt[step] = tuple(float(x) for x in np.bincount(alt_masks, weights=row_weight,
-                                                            minlength=OUTCOMES))
+        for strength, (chosen, signs) in class_shifts(rules, plan).items():
+            shift = fired[:, chosen].astype(np.int64) @ signs
+            for step in (1, -1):
+                alt_masks = first_masks(scores + step * shift, keys)
+                alt[(strength, step)] = tuple(float(x) for x in np.bincount(
+                    alt_masks, weights=row_weight, minlength=OUTCOMES))
     return Spread(tuple(opened), tuple(float(x) for x in outcomes), by_answer, exact, rows,
                   alt, (*picks, masks, row_weight))
 
@@ -287,11 +289,15 @@ def first_masks(scores: Any, keys: Any) -> Any:
     key (a tie it leaves stays a tie, several bits)."""
     import numpy as np
 
-    at_top = scores == scores.max(axis=1, keepdims=True)
-    masked = np.where(at_top, keys, -1)
-    kept = at_top & (masked == masked.max(axis=1, keepdims=True))
     bits = 1 << np.arange(len(APPROACHES), dtype=np.int64)
-    return (kept.astype(np.int64) * bits).sum(axis=1)
+    at_top = scores == scores.max(axis=1, keepdims=True)
+    masks = at_top @ bits
+    tied = np.flatnonzero(masks & (masks - 1))
+    if len(tied):  # only rows level on points need the tie-break
+        masked = np.where(at_top[tied], keys[tied], -1)
+        kept = masked == masked.max(axis=1, keepdims=True)
+        masks[tied] = kept @ bits
+    return masks
 
 
 def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],
@@ -328,11 +334,15 @@ ALTERNATIVE_CLASSES = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthCl
 """The classes whose points the alternative strength tables move, one step up or down."""
 
 
-def alternative_vectors(rules: RuleSet, plan: ScoringPlan) -> dict[tuple[StrengthClass, int],
-                                                                    Any]:
-    """Per alternative table (a class one point up or down), each scoring rule's points:
-    a rule whose points come from its feature's class by the table takes the new value;
-    a rule that gives its own points keeps them."""
+def class_shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
+    """Per strength class, the scoring rules (indices into ``plan.rules``) whose points come
+    from that class by the table, and the sign of each of their points: moving the class
+    one point up (or down) moves each such rule's points by its sign (or minus it). A
+    rule that gives its own points is in none (worked out once per rule set)."""
+    return rules.derived("class_shifts", lambda chosen: _shifts(chosen, plan))
+
+
+def _shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
     import numpy as np
 
     from .._rulebook.strength import Direction, points_for
@@ -341,15 +351,13 @@ def alternative_vectors(rules: RuleSet, plan: ScoringPlan) -> dict[tuple[Strengt
     out = {}
     for strength in ALTERNATIVE_CLASSES:
         usual = points_for(strength, Direction.FOR)
-        for step in (1, -1):
-            table = base.copy()
-            for r, rule in enumerate(plan.rules):
-                declared = rules.rule(rule.id).feature
-                feature = rules.feature(declared) if declared is not None else None
-                if feature is None or feature.strength is not strength:
-                    continue
-                row = table[r]
-                moved = np.sign(row) * max(0, usual + step)
-                table[r] = np.where(np.abs(row) == usual, moved, row)
-            out[(strength, step)] = table
+        chosen = []
+        for r, rule in enumerate(plan.rules):
+            declared = rules.rule(rule.id).feature
+            feature = rules.feature(declared) if declared is not None else None
+            if feature is not None and feature.strength is strength:
+                chosen.append(r)
+        rows = base[chosen]
+        out[strength] = (np.asarray(chosen, dtype=np.int64),
+                         np.where(np.abs(rows) == usual, np.sign(rows), 0))
     return out

@@ -135,33 +135,39 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
     total = float(weights.sum())
     if total <= 0:
         return {}
+    kept = [j for j, f in enumerate(fields) if f.name not in skip]
+    sizes = [len(fields[j].units) for j in kept]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    span = int(starts[-1])
     out = {}
-    for i, first in enumerate(fields):
-        if first.name in skip:
-            continue
-        units = len(first.units)
+    for i in kept:
+        units = len(fields[i].units)
         alone = np.bincount(picks[i] * OUTCOMES + masks, weights=weights,
                             minlength=units * OUTCOMES).reshape(units, OUTCOMES)
         best = np.where(_stops(alone, threshold, spread.exact), alone.sum(axis=1), 0.0)
-        for j, second in enumerate(fields):
-            if j == i or second.name in skip:
-                continue
-            size = len(second.units)
-            pair = np.bincount((picks[i] * size + picks[j]) * OUTCOMES + masks,
-                               weights=weights, minlength=units * size * OUTCOMES
-                               ).reshape(units, size, OUTCOMES)
-            reached = np.where(_stops(pair, threshold, spread.exact), pair.sum(axis=2),
-                               0.0).sum(axis=1)
-            best = np.maximum(best, reached)
-        out[first.name] = float(best.sum()) / total
+        # Every second question at once: its units side by side on one axis.
+        codes = np.concatenate([(picks[i] * span + starts[n] + picks[j]) * OUTCOMES + masks
+                                for n, j in enumerate(kept) if j != i])
+        repeat = np.concatenate([weights for j in kept if j != i])
+        pair = np.bincount(codes, weights=repeat, minlength=units * span * OUTCOMES
+                           ).reshape(units, span, OUTCOMES)
+        reached = np.where(_stops(pair, threshold, spread.exact), pair.sum(axis=2), 0.0)
+        per_second = np.add.reduceat(reached, starts[:-1], axis=1)
+        others = [n for n, j in enumerate(kept) if j != i]
+        if others:
+            best = np.maximum(best, per_second[:, others].max(axis=1))
+        out[fields[i].name] = float(best.sum()) / total
     return out
 
 
 def question_order(spread: Spread, field_order: Sequence[str], skip: Collection[str] = (),
-                   threshold: float = STOP_SHARE) -> list[str]:
+                   threshold: float = STOP_SHARE,
+                   scores: dict[str, Sharpening] | None = None) -> list[str]:
     """The open fields not in ``skip``, the most sharpening first (purpose first, then the
-    context's field order, between equals)."""
-    scores = sharpening(spread, threshold)
+    context's field order, between equals); ``scores``: ``sharpening`` already worked
+    out."""
+    if scores is None:
+        scores = sharpening(spread, threshold)
     rank = {name: i for i, name in enumerate(
         [*(n for n in PURPOSE_FIRST if n in field_order),
          *(n for n in field_order if n not in PURPOSE_FIRST)])}

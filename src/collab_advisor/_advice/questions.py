@@ -94,7 +94,7 @@ def order_by_sharpening(questions: tuple[Question, ...], spread: Spread,
     """The questions, the one whose answer is expected to sharpen the spread of first
     places most first (``confidence_stop.question_order``), with their figures."""
     scores = sharpening(spread, threshold)
-    order = question_order(spread, list(FIELDS), threshold=threshold)
+    order = question_order(spread, list(FIELDS), threshold=threshold, scores=scores)
     rank = {name: i for i, name in enumerate(order)}
     updated = [q.model_copy(update={"stop_chance": scores[q.field].reaches_stop,
                                     "lead_after": scores[q.field].expected_share})
