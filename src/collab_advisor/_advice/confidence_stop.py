@@ -145,6 +145,10 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
         alone = np.bincount(picks[i] * OUTCOMES + masks, weights=weights,
                             minlength=units * OUTCOMES).reshape(units, OUTCOMES)
         best = np.where(_stops(alone, threshold, spread.exact), alone.sum(axis=1), 0.0)
+        others = [n for n, j in enumerate(kept) if j != i]
+        if not others:
+            out[fields[i].name] = float(best.sum()) / total
+            continue
         # Every second question at once: its units side by side on one axis.
         codes = np.concatenate([(picks[i] * span + starts[n] + picks[j]) * OUTCOMES + masks
                                 for n, j in enumerate(kept) if j != i])
@@ -153,9 +157,7 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
                            ).reshape(units, span, OUTCOMES)
         reached = np.where(_stops(pair, threshold, spread.exact), pair.sum(axis=2), 0.0)
         per_second = np.add.reduceat(reached, starts[:-1], axis=1)
-        others = [n for n, j in enumerate(kept) if j != i]
-        if others:
-            best = np.maximum(best, per_second[:, others].max(axis=1))
+        best = np.maximum(best, per_second[:, others].max(axis=1))
         out[fields[i].name] = float(best.sum()) / total
     return out
 

@@ -74,17 +74,15 @@ def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
                     result[0] = number
                     records.append(result)
             bar.update(len(chunk))
-    columns = _BATCH_COLUMNS
     if args.confidence:
-        columns = (*_BATCH_COLUMNS, *CONFIDENCE_COLUMNS)
         records = _with_confidence(records, dict(numbered), rules)
     if form == "xlsx":
-        _write_workbook(records, table, args.output, columns)
+        _write_workbook(records, table, args.output)
     elif args.output:
         with atomic_output(args.output, newline="") as target:
-            _write_records(records, form, target, table, columns)
+            _write_records(records, form, target, table)
     else:
-        _write_records(records, form, out, table, columns)
+        _write_records(records, form, out, table)
     if table.carried:
         sys.stderr.write(f"Carried through unchanged: {', '.join(table.carried)}.\n")
     if bad:
@@ -155,9 +153,15 @@ def _with_confidence(records: list[list[Any]], rows: dict[int, dict[str, Any] | 
     return out
 
 
-def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table,
-                   columns: tuple[str, ...] = _BATCH_COLUMNS) -> None:
-    names, wide = widen(columns, records, table)
+def _columns_of(records: list[list[Any]]) -> tuple[str, ...]:
+    """The output columns: with the confidence columns when the records carry them."""
+    if records and len(records[0]) > len(_BATCH_COLUMNS):
+        return (*_BATCH_COLUMNS, *CONFIDENCE_COLUMNS)
+    return _BATCH_COLUMNS
+
+
+def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table) -> None:
+    names, wide = widen(_columns_of(records), records, table)
     if form == "jsonl":
         for record in wide:
             target.write(json.dumps({"schema_version": RESULT_SCHEMA_VERSION,
@@ -170,9 +174,8 @@ def _write_records(records: list[list[Any]], form: str, target: TextIO, table: T
     writer.writerows([defuse(cell) for cell in record] for record in wide)
 
 
-def _write_workbook(records: list[list[Any]], table: Table, output: str | None,
-                    columns: tuple[str, ...] = _BATCH_COLUMNS) -> None:
-    names, wide = widen(columns, records, table)
+def _write_workbook(records: list[list[Any]], table: Table, output: str | None) -> None:
+    names, wide = widen(_columns_of(records), records, table)
     if output:
         write_xlsx(names, wide, output)
     else:
