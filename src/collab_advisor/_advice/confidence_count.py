@@ -171,6 +171,16 @@ def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> 
     return OpenField(name, answers, weights, tuple(units), tuple(share))
 
 
+def _open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
+    """``open_field``, kept per rule set for a field without weights."""
+    if given is not None:
+        return open_field(rules, name, given)
+    kept: dict[str, OpenField] = rules.derived("open_fields", lambda _: {})
+    if name not in kept:
+        kept[name] = open_field(rules, name, None)
+    return kept[name]
+
+
 def _weights(name: str, answers: Sequence[Value | str],
              given: Mapping[Any, float] | None) -> tuple[float, ...]:
     if given is None:
@@ -205,7 +215,7 @@ def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
         if name not in RULE_FIELDS:
             raise CollabAdvisorError(f"weights name '{name}', which is not a rule field "
                                      f"(allowed: {', '.join(RULE_FIELDS)})")
-    opened = tuple(open_field(rules, name, given.get(name))
+    opened = tuple(_open_field(rules, name, given.get(name))
                    for name in RULE_FIELDS if name not in facts and name not in held)
     sizes = [len(f.units) for f in opened]
     exact = math.prod(sizes) <= EXACT_ROWS

@@ -139,6 +139,8 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
     sizes = [len(fields[j].units) for j in kept]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     span = int(starts[-1])
+    offsets = np.stack([(starts[n] + picks[j]) * OUTCOMES for n, j in enumerate(kept)]
+                       ) if kept else np.zeros((0, len(masks)), dtype=np.int64)
     out = {}
     for i in kept:
         units = len(fields[i].units)
@@ -150,11 +152,9 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
             out[fields[i].name] = float(best.sum()) / total
             continue
         # Every second question at once: its units side by side on one axis.
-        codes = np.concatenate([(picks[i] * span + starts[n] + picks[j]) * OUTCOMES + masks
-                                for n, j in enumerate(kept) if j != i])
-        repeat = np.concatenate([weights for j in kept if j != i])
-        pair = np.bincount(codes, weights=repeat, minlength=units * span * OUTCOMES
-                           ).reshape(units, span, OUTCOMES)
+        codes = ((picks[i] * span * OUTCOMES + masks)[None, :] + offsets[others]).ravel()
+        pair = np.bincount(codes, weights=np.tile(weights, len(others)),
+                           minlength=units * span * OUTCOMES).reshape(units, span, OUTCOMES)
         reached = np.where(_stops(pair, threshold, spread.exact), pair.sum(axis=2), 0.0)
         per_second = np.add.reduceat(reached, starts[:-1], axis=1)
         best = np.maximum(best, per_second[:, others].max(axis=1))
