@@ -300,3 +300,22 @@ def test_batch_and_frames_add_the_confidence_columns(tmp_path: Path) -> None:
     assert list(frame["first_place_share"]) == pytest.approx(
         [first.leader_share, 1.0], abs=1e-4)
     assert frame["holds_under_alternatives"].tolist()[0] == first.holds_under_alternatives
+
+
+def test_the_interview_rule_is_available_in_python_with_a_settable_share() -> None:
+    """interview_stop says 'clear' once one approach comes first in 90% of the ways the
+    rest could be answered, asks on at a 100% share, ends when every open question was
+    skipped, and refuses a share outside (0, 1] by name."""
+    from collab_advisor import interview_stop
+
+    rec = recommend(aim="share_know_how", shared_domain=True, formality="informal")
+    clear = interview_stop(rec)
+    assert clear.stop and clear.reason == "clear" and clear.leader_share >= 0.9
+    assert clear.leader is Approach.COMMUNITY_OF_PRACTICE
+    strict = interview_stop(rec, threshold=1.0)
+    assert not strict.stop and strict.next_question is not None
+    done = interview_stop(rec, skipped=rec.unknown_fields)
+    assert done.stop and done.reason in ("nothing_left", "settled")
+    assert done.next_question is None
+    with pytest.raises(CollabAdvisorError, match="stop share"):
+        interview_stop(rec, threshold=1.5)

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from ._advice.checklist import PlanningQuestion as PlanningQuestion
     from ._advice.confidence import Confidence as Confidence
     from ._advice.confidence import OutcomeShare as OutcomeShare
+    from ._advice.confidence import StopCheck as StopCheck
     from ._advice.confidence import confidence as confidence
+    from ._advice.confidence import interview_stop as interview_stop
     from ._advice.considerations import AdviceReason as AdviceReason
     from ._advice.considerations import Consideration as Consideration
     from ._advice.counterfactual import Change as Change
@@ -273,6 +275,7 @@ _PUBLIC: dict[str, str] = {
     "RulesMismatchError": "._errors",
     "Scope": "._model.context",
     "ScoreRange": "._advice.analyse",
+    "StopCheck": "._advice.confidence",
     "SurveyRow": "._advice.batch",
     "TeamMember": "._advice.team",
     "TeamRecommendation": "._advice.team",
@@ -287,6 +290,7 @@ _PUBLIC: dict[str, str] = {
     "diff_rules": "._advice.rulesdiff",
     "durable_available": "._engines.choose",
     "explain": "._present.notebook",
+    "interview_stop": "._advice.confidence",
     "load_rules": "._rulebook.loader",
     "path_to": "._present.notebook",
     "recommend": "._present.notebook",

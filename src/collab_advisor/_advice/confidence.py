@@ -13,18 +13,21 @@ outcome holds in every combination. See ``confidence_count`` for the counting.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .._engines.plan import APPROACHES
 from .._model.context import Approach, Context
+from .._model.fields import RULE_FIELDS
 from .._model.wording import field_label, join_words
 from .._result.facts import facts_of
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 from .confidence_count import OUTCOMES, Z95, Spread, Weights, spread_of
+from .confidence_stop import STOP_SHARE
 from .pairing import rules_for
 
 _FROZEN = ConfigDict(frozen=True)
@@ -258,3 +261,40 @@ def confidence_for(context: Context | Mapping[str, object], rules: RuleSet,
     """``confidence`` for a context (or its known answers) under ``rules``."""
     known = context if isinstance(context, Context) else Context.model_validate(context)
     return confidence_of_spread(spread_of(rules, facts_of(known), weights))
+
+
+class StopCheck(BaseModel):
+    """Whether an interview may stop after these answers, and what to ask next if not."""
+
+    model_config = _FROZEN
+
+    stop: bool
+    reason: Literal["settled", "clear", "nothing_left"] | None
+    """Settled (one outcome however the rest is answered), clear (one approach first in at
+    least ``threshold`` of the ways), nothing left to ask, or ``None`` to go on."""
+    leader: Approach | None
+    """The approach first alone in the most ways the questions not yet asked could be
+    answered."""
+    leader_share: float
+    threshold: float
+    next_question: str | None
+    """The field to ask next by the interview's rule (``None`` when nothing is left)."""
+
+
+def interview_stop(rec: Recommendation, rules: RuleSet | None = None, *,
+                   skipped: Collection[str] = (), threshold: float = STOP_SHARE) -> StopCheck:
+    """The interview's rule for ``rec``: stop when one approach comes first in at least
+    ``threshold`` of the ways the questions not yet asked could be answered (``skipped``:
+    fields answered "don't know", held unknown), when first place is settled, or when
+    nothing is left; else the next question, the most sharpening first."""
+    from .._engines.plan import APPROACHES
+    from .confidence_stop import question_order, single_leader, stop_reason
+
+    chosen = rules_for(rec, rules)
+    spread = spread_of(chosen, facts_of(rec.context), alternatives=False, held=skipped)
+    reason = stop_reason(spread, (), threshold)
+    order = question_order(spread, list(RULE_FIELDS), threshold=threshold)
+    best, share = single_leader(spread)
+    return StopCheck(stop=reason is not None, reason=None if reason is None else reason.value,
+                     leader=None if best is None else APPROACHES[best], leader_share=share,
+                     threshold=threshold, next_question=order[0] if order else None)
