@@ -319,3 +319,39 @@ def test_the_interview_rule_is_available_in_python_with_a_settable_share() -> No
     assert done.next_question is None
     with pytest.raises(CollabAdvisorError, match="stop share"):
         interview_stop(rec, threshold=1.5)
+
+
+def test_the_measure_is_on_every_face_with_its_assumption() -> None:
+    """Text, Markdown, HTML, the web page (a bar whose shares are also written out), the
+    API, the CLI's JSON and one-screen view all carry the same sentence and assumption."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from collab_advisor.web.app import create_app
+
+    from .test_cli import run
+
+    context = {"aim": "share_know_how", "formality": "informal"}
+    rec = recommend(context)
+    found = rec.analysis.confidence
+    for face in (rec.explain(), rec.to_markdown(), rec.to_html()):
+        flat = " ".join(face.split())
+        assert found.outcomes[0].approaches[0].display_name + " comes first in about" in flat
+        assert "Every open answer is counted as equally likely" in flat
+        assert "alternative weighting" in flat
+    assert "Could reach" not in rec.to_markdown().split("## ")[0]  # ranges are detail
+    with TestClient(create_app(allowed_hosts={"testserver"})) as client:
+        page = client.get("/?aim=share_know_how&formality=informal").text
+        api = client.post("/api/recommend", json=context).json()
+    assert 'class="share-bar" viewBox' in page and 'role="img"' in page
+    legend = page.split('<ul class="share-legend">')[1].split("</ul>")[0]
+    assert "Community of Practice: about " in legend and "points)" in legend
+    assert api["analysis"]["confidence"]["summary"] == found.summary
+    shown = run("recommend", "--aim", "share_know_how", "--formality", "informal",
+                "--format", "json", "--engine", "python")
+    assert json.loads(shown.stdout)["analysis"]["confidence"]["leader"] == [
+        a.value for a in found.leader]
+    screen = run("recommend", "--aim", "share_know_how", "--formality", "informal",
+                 "--engine", "python")
+    assert "equally likely" in " ".join(screen.stdout.split())
