@@ -28,7 +28,8 @@ from .._advice.analyse import (
 )
 from .._advice.analysis import Outlook
 from .._advice.checklist import PlanningQuestion, checklist
-from .._advice.confidence import Confidence, confidence
+from .._advice.confidence import Confidence, confidence_of_spread
+from .._advice.confidence_count import Spread, spread_of
 from .._advice.considerations import Consideration, evidence_caveat, raise_considerations
 from .._advice.counterfactual import PathTo, WhatIf
 from .._advice.counterfactual import path_to as _path_to
@@ -45,6 +46,7 @@ from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
 from .._result.build import construct
 from .._result.build import recommend as _recommend
+from .._result.facts import facts_of
 from .._result.record import RankedApproach, Recommendation
 from .._rulebook.ruleset import RuleSet
 from .explain import explain as _explain
@@ -175,13 +177,17 @@ class Advice(Recommendation):
     def next_questions(self) -> tuple[Question, ...]:
         """``analysis.next_questions``."""
         return self._part("next_questions",
-                          lambda: next_questions(self, self.rules(), self._outlook()))
+                          lambda: next_questions(self, self.rules(), self._outlook(),
+                                                 self._spread()))
 
     @property
     def confidence(self) -> Confidence:
         """``analysis.confidence``: how often first place holds over the ways the open
         questions could be answered."""
-        return self._part("confidence", lambda: confidence(self, self.rules()))
+        return self._part("confidence", lambda: confidence_of_spread(self._spread()))
+
+    def _spread(self) -> Spread:
+        return self._part("spread", lambda: spread_of(self.rules(), facts_of(self.context)))
 
     @property
     def fit(self) -> Fit:
