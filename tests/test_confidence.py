@@ -355,3 +355,24 @@ def test_the_measure_is_on_every_face_with_its_assumption() -> None:
     screen = run("recommend", "--aim", "share_know_how", "--formality", "informal",
                  "--engine", "python")
     assert "equally likely" in " ".join(screen.stdout.split())
+
+
+def test_outcomes_level_in_frequency_are_named_together_never_one_by_order() -> None:
+    """When two approaches come first in as many ways each, the measure names both as
+    leading and neither ahead of the other."""
+    level = None
+    for seed in range(300):
+        complete = facts_of(recommend(_seeded(seed)).context)
+        for drop in itertools.combinations(list(RULE_FIELDS)[:10], 2):
+            partial = {k: v for k, v in complete.items() if k not in drop}
+            found = confidence_for(partial, _SHIPPED)
+            singles = [o for o in found.outcomes if not o.is_tie]
+            if len(singles) >= 2 and singles[0].ways == singles[1].ways == found.outcomes[0].ways:
+                level = found
+                break
+        if level is not None:
+            break
+    assert level is not None
+    first, second = level.outcomes[0].approaches[0], level.outcomes[1].approaches[0]
+    assert set(level.leader) >= {first, second}
+    assert "each come first in" in level.summary and "none of them leads" in level.summary

@@ -76,7 +76,8 @@ class Confidence(BaseModel):
     outcomes: tuple[OutcomeShare, ...]
     """Every outcome that comes about, the most frequent first."""
     leader: tuple[Approach, ...]
-    """The most frequent outcome's approaches (several: a tie)."""
+    """The most frequent outcome's approaches (several: a tie, or outcomes level in
+    frequency, never one of them picked by the fixed order)."""
     leader_share: float
     settled: bool
     """True when one outcome holds in every combination, counted exactly (100%)."""
@@ -141,8 +142,9 @@ def confidence_of_spread(spread: Spread) -> Confidence:
         margin=None if spread.exact else margin_of(spread.outcomes[m] / total, spread.rows))
         for m in masks)
     leader = spread.leader()
+    level = spread.leaders()
     moved = sorted({strength for (strength, _), seen in spread.alternatives.items()
-                    if spread.leader(seen) != leader},
+                    if spread.leaders(seen) != level},
                    key=list(StrengthClass).index)
     ways = math.prod(len(f.answers) for f in spread.fields)
     settled = spread.exact and len(masks) == 1
@@ -150,7 +152,8 @@ def confidence_of_spread(spread: Spread) -> Confidence:
     return Confidence(
         open_fields=tuple(f.name for f in spread.fields), ways=ways, exact=spread.exact,
         sample_size=None if spread.exact else spread.rows, weighted_fields=weighted,
-        outcomes=outcomes, leader=approaches_of(leader),
+        outcomes=outcomes, leader=approaches_of(sum(1 << i for i in range(len(APPROACHES))
+                                                    if any(m >> i & 1 for m in level))),
         leader_share=spread.outcomes[leader] / total, settled=settled,
         holds_under_alternatives=not moved, rests_on=tuple(moved), assumption=assumption,
         summary=_summary(outcomes, len(spread.fields), ways, spread, bool(weighted)),
@@ -191,7 +194,14 @@ def _summary(outcomes: tuple[OutcomeShare, ...], open_count: int, ways: int, spr
     if spread.exact and len(outcomes) == 1:
         return (f"Settled: {_subject(first)} in every one of {space}" + (
             "." if not first.is_tie else ", and nothing left to ask separates them."))
-    head = f"{_subject(first)} in {_part(first, spread, weighted)} of {space}"
+    level = [o for o in outcomes if not o.is_tie and abs(o.share - first.share) <= 1e-9]
+    if not first.is_tie and len(level) > 1:
+        names = join_words([o.approaches[0].display_name for o in level])
+        head = (f"{names} each come first in {_part(first, spread, weighted)} of {space}, "
+                "so none of them leads")
+        outcomes = (first, *(o for o in outcomes if o not in level))
+    else:
+        head = f"{_subject(first)} in {_part(first, spread, weighted)} of {space}"
     if spread.exact and weighted:
         head += " (weighted)"
     elif not spread.exact:

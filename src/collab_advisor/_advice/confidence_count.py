@@ -116,6 +116,13 @@ class Spread:
         seen = self.outcomes if outcomes is None else outcomes
         return max(range(1, OUTCOMES), key=lambda mask: (seen[mask], -mask))
 
+    def leaders(self, outcomes: Sequence[float] | None = None) -> frozenset[int]:
+        """Every outcome mask with the most weight (several when they are level)."""
+        seen = self.outcomes if outcomes is None else outcomes
+        most = max(seen[1:])
+        return frozenset(m for m in range(1, OUTCOMES)
+                         if seen[m] > 0 and abs(seen[m] - most) <= 1e-9 * max(1.0, most))
+
 
 def _units_for(rules: RuleSet, plan: ScoringPlan, name: str,
                values: Sequence[Value]) -> tuple[list[Value], list[int]]:
