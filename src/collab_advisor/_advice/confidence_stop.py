@@ -28,6 +28,10 @@ from .confidence_count import OUTCOMES, Spread
 STOP_SHARE = 0.9
 """The default share of completions at which one approach's first place is clear enough."""
 
+LOOKAHEAD_FIRSTS = 8
+"""Questions looked at two steps ahead: the most promising one step ahead (by the chance
+of stopping, then the entropy left); the others are ranked one step ahead."""
+
 PURPOSE_FIRST = ("aim", "clinical_focus", "improvement_focus")
 """Between equally sharpening questions, the initiative's purpose comes first."""
 
@@ -90,7 +94,6 @@ def check_threshold(threshold: float) -> None:
 def sharpening(spread: Spread, threshold: float = STOP_SHARE) -> dict[str, Sharpening]:
     """Per open field, what its answer is expected to do to the spread."""
     total = spread.total
-    ahead = two_steps(spread, threshold)
     out = {}
     for f in spread.fields:
         expected = reaches = entropy = 0.0
@@ -104,9 +107,14 @@ def sharpening(spread: Spread, threshold: float = STOP_SHARE) -> dict[str, Sharp
             reaches += weight / total * (alone >= threshold or lead >= 1.0)
             entropy -= weight / total * sum(c / weight * math.log2(c / weight)
                                             for c in row if c > 0)
-        out[f.name] = Sharpening(f.name, round(expected, 9),
-                                 round(max(reaches, ahead.get(f.name, 0.0)), 9),
+        out[f.name] = Sharpening(f.name, round(expected, 9), round(reaches, 9),
                                  round(entropy, 9))
+    firsts = sorted(out, key=lambda n: (-out[n].reaches_stop, out[n].entropy_after))
+    ahead = two_steps(spread, threshold, firsts=firsts[:LOOKAHEAD_FIRSTS])
+    for name, chance in ahead.items():
+        now = out[name]
+        out[name] = Sharpening(name, now.expected_share,
+                               round(max(now.reaches_stop, chance), 9), now.entropy_after)
     return out
 
 
@@ -122,9 +130,11 @@ def _stops(counts: Any, threshold: float, exact: bool) -> Any:
 
 
 def two_steps(spread: Spread, threshold: float = STOP_SHARE,
-              skip: Collection[str] = ()) -> dict[str, float]:
-    """Per open field, the chance that its answer, then the best next question for that
-    answer, lets the interview stop (from the scored rows, pair by pair)."""
+              skip: Collection[str] = (), firsts: Collection[str] | None = None
+              ) -> dict[str, float]:
+    """Per open field (of ``firsts``, when given), the chance that its answer, then the
+    best next question for that answer, lets the interview stop (from the scored rows,
+    pair by pair)."""
     import numpy as np
 
     if not spread.rows_of:
@@ -143,6 +153,8 @@ def two_steps(spread: Spread, threshold: float = STOP_SHARE,
                        ) if kept else np.zeros((0, len(masks)), dtype=np.int64)
     out = {}
     for i in kept:
+        if firsts is not None and fields[i].name not in firsts:
+            continue
         units = len(fields[i].units)
         alone = np.bincount(picks[i] * OUTCOMES + masks, weights=weights,
                             minlength=units * OUTCOMES).reshape(units, OUTCOMES)
