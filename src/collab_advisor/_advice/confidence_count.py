@@ -33,7 +33,7 @@ from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 
-EXACT_ROWS = 60_000
+EXACT_ROWS = 12_000
 """Most scored rows (combinations of answers the rules tell apart) for an exact count."""
 SAMPLE_ROWS = 6_000
 """Completions drawn, seeded by the facts and weights, beyond ``EXACT_ROWS``."""

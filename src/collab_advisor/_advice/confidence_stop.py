@@ -75,7 +75,7 @@ def stop_reason(spread: Spread, asked: Collection[str] = (),
     if left and spread.exact and len(present) == 1:
         return StopReason.SETTLED
     _, share = single_leader(spread)
-    if left and share >= threshold:
+    if left and share >= threshold and threshold < 1:  # 100%: only a proof (settled) will do
         return StopReason.CLEAR
     if not left:
         return StopReason.NOTHING_LEFT
