@@ -9,7 +9,7 @@ questions are exact whatever the number of unknown fields, at the cost of a few 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._engines.plan import APPROACHES, Scores, ScoringPlan
@@ -47,6 +47,8 @@ class Parts:
     """Points of rules that read no field."""
     part_of: dict[str, int]
     """The part of each field some scoring rule reads."""
+    pieces: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    """What each part gives the look-ahead, by pattern of its fields' codes (``_piece``)."""
 
 
 def parts_of(plan: ScoringPlan) -> Parts | None:
@@ -234,39 +236,79 @@ def _effects(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seque
     gain_by = np.zeros((size, count, count), dtype=np.int64)
     score_by = np.zeros((size, count), dtype=np.int64)
     within: list[tuple[Any, Any, Any, Any]] = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
-        block = _block(table, index)
-        spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
-        axes = tuple(range(len(names)))
-        gain = spread.max(axis=axes)
-        low += block.min(axis=axes)
-        high += block.max(axis=axes)
-        blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
-        score = table[tuple(blank)]
+    for part, names in enumerate(parts.fields):
+        gain, score, part_low, part_high, singles, doubles = _piece(
+            parts, part, codes, answers, pairs)
         now_gain += gain
         now_score += score
-        free = [axis for axis, name in enumerate(names) if name not in codes]
-        for axis in free:
-            mine = [unit_of[(names[axis], code)] for code in index[axis]]
-            others = tuple(a for a in axes if a != axis)
-            gain_by[mine] = spread.max(axis=others).reshape(len(mine), count, count) - gain
-            moved: list[Any] = list(blank)
-            moved[axis] = np.asarray(index[axis])
-            score_by[mine] = table[tuple(moved)] - score
-        for place, first in enumerate(free if pairs else ()):
-            for second in free[place + 1:]:
-                rest = tuple(a for a in axes if a not in (first, second))
-                pair = spread.max(axis=rest) if rest else spread
-                pair = pair.reshape(len(index[first]), len(index[second]), count, count)
-                moved = list(blank)
-                moved[first] = np.asarray(index[first])[:, None]
-                moved[second] = np.asarray(index[second])[None, :]
-                both = table[tuple(moved)]
-                within.append(([unit_of[(names[first], c)] for c in index[first]],
-                               [unit_of[(names[second], c)] for c in index[second]],
-                               pair - gain, both - score))
+        low += part_low
+        high += part_high
+        for axis, (gains, scores) in singles:
+            mine = [unit_of[(names[axis], code)] for code in answers[names[axis]]]
+            gain_by[mine] = gains
+            score_by[mine] = scores
+        for first, second, gains, scores in doubles:
+            within.append(([unit_of[(names[first], c)] for c in answers[names[first]]],
+                           [unit_of[(names[second], c)] for c in answers[names[second]]],
+                           gains, scores))
     return now_gain, now_score, low, high, gain_by, score_by, within
+
+
+_PIECES_KEPT = 200_000
+"""Parts' pieces ``_piece`` keeps per rule set (each a few small arrays)."""
+
+
+def _piece(parts: Parts, part: int, codes: Mapping[str, int],
+           answers: Mapping[str, Sequence[int]], pairs: bool) -> tuple[Any, ...]:
+    """What one part gives ``_effects``, worked out once per part and pattern of its
+    fields' codes (a known code, or unknown over every answer) and kept: a part's
+    effects depend on its own fields alone, and its patterns are few."""
+    names, table = parts.fields[part], parts.tables[part]
+    full = all(name in codes or list(answers[name]) == list(range(table.shape[axis] - 1))
+               for axis, name in enumerate(names))
+    key = (part, pairs, *(codes.get(name, -1) for name in names))
+    found = parts.pieces.get(key) if full else None
+    if found is None:
+        found = _work_out_piece(table, names, codes, answers, pairs)
+        if full and len(parts.pieces) < _PIECES_KEPT:
+            parts.pieces[key] = found
+    return found
+
+
+def _work_out_piece(table: Any, names: Sequence[str], codes: Mapping[str, int],
+                    answers: Mapping[str, Sequence[int]], pairs: bool) -> tuple[Any, ...]:
+    """One part's gains and scores now, its lowest and highest scores, and per free field
+    (and with ``pairs``, per two free fields) what their answers change."""
+    import numpy as np
+
+    count = len(APPROACHES)
+    index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
+    block = _block(table, index)
+    spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
+    axes = tuple(range(len(names)))
+    gain = spread.max(axis=axes)
+    blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
+    score = table[tuple(blank)]
+    free = [axis for axis, name in enumerate(names) if name not in codes]
+    singles = []
+    for axis in free:
+        others = tuple(a for a in axes if a != axis)
+        moved: list[Any] = list(blank)
+        moved[axis] = np.asarray(index[axis])
+        singles.append((axis, (
+            spread.max(axis=others).reshape(len(index[axis]), count, count) - gain,
+            table[tuple(moved)] - score)))
+    doubles = []
+    for place, first in enumerate(free if pairs else ()):
+        for second in free[place + 1:]:
+            rest = tuple(a for a in axes if a not in (first, second))
+            pair = spread.max(axis=rest) if rest else spread
+            pair = pair.reshape(len(index[first]), len(index[second]), count, count)
+            moved = list(blank)
+            moved[first] = np.asarray(index[first])[:, None]
+            moved[second] = np.asarray(index[second])[None, :]
+            doubles.append((first, second, pair - gain, table[tuple(moved)] - score))
+    return gain, score, block.min(axis=axes), block.max(axis=axes), singles, doubles
 
 
 def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
