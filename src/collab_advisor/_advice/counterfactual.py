@@ -110,12 +110,15 @@ search that would need more stops at the last size it could afford, and says so.
 _BATCH = 20_000
 
 
-def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach) -> PathTo:
+def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
+            with_result: bool = True) -> PathTo:
     """Search one, then two, then three changed answers for ones that put ``approach`` first.
 
     Candidates of each size are scored in batches on the compiled core; among those
     that put ``approach`` first, the one with the largest lead wins (the first found on
-    a tie, in field order).
+    a tie, in field order). ``with_result=False`` leaves out the recommendation under
+    the changes (``recommendation`` is then ``None``), for callers that need the changes
+    only.
     """
     rules = rules_for(rec, rules)
     if rec.top.approach is approach:
@@ -142,9 +145,8 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach) -> P
         spent += count * cost
         best = _best_of_size(plan, facts, options, size, target)
         if best is not None:
-            changed = dict(best)
-            after = recommend({**rec.context.model_dump(mode="json"), **changed},
-                              rules=rules, engine=rec.engine)
+            after = recommend({**rec.context.model_dump(mode="json"), **dict(best)},
+                              rules=rules, engine=rec.engine) if with_result else None
             changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
             described = join_words([c.describe() for c in changes])
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,
