@@ -8,6 +8,7 @@ questions are exact whatever the number of unknown fields, at the cost of a few 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -334,58 +335,94 @@ def _shortfall(gain: Any, score: Any) -> Any:
 
 
 def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
-                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
-    """``_tops_by_answer`` of every completion, scored from the parts' tables.
+               codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
+    """``_tops_by_answer`` of every completion, counted from the parts' tables.
 
-    Fields that no scoring rule reads are not enumerated: each of their answers leaves
-    the same completions, so their counts are the others' totals, scaled.
+    Exact counts, part by part: within a part, combinations of answers that give the
+    same points are one class, weighted by its size, so the completions enumerated are
+    the combinations of classes across parts (often far fewer than of answers). A
+    class's count is shared evenly by the combinations in it. Fields that no scoring
+    rule reads are not enumerated: each of their answers leaves the same completions,
+    so their counts are the others' totals, scaled.
     """
     import numpy as np
 
     count = len(APPROACHES)
-    bound = 0
-    read = [name for name in unknown if name in parts.part_of]
-    axis_of = {name: axis for axis, name in enumerate(read)}
-    pieces: dict[tuple[int, ...], Any] = {}
     base = np.asarray(parts.constant, dtype=np.int64)
-    blocks = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
+    grids = []  # per part with free fields: (free fields, class of each cell, classes)
+    bound = 0
+    for part, (names, table) in enumerate(zip(parts.fields, parts.tables, strict=True)):
         free = [name for name in names if name not in known]
         if not free:
             base = base + table[tuple(known[name] for name in names)]
             continue
-        index = [[known[name]] if name in known else codes[name] for name in names]
-        block = _block(table, index).reshape(*(len(codes[name]) for name in free), count)
-        order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
-        sizes = [1] * len(read)
-        for name in free:
-            sizes[axis_of[name]] = len(codes[name])
-        blocks.append((tuple(sizes), block.transpose(*order, len(free)).reshape(*sizes, count)))
-        bound += int(np.abs(block).max())
+        inverse, classes, most = _classes(parts, part, known, codes)
+        grids.append((free, inverse, classes))
+        bound += most
     bound += int(np.abs(base).max())
     dtype = np.int16 if bound < 2 ** 15 else np.int64
-    for shape, block in blocks:
-        block = block.astype(dtype)
+    axes = len(grids)
+    pieces: dict[tuple[int, ...], Any] = {}
+    weights: Any = np.ones((1,) * axes, dtype=np.int64)
+    for axis, (_, inverse, classes) in enumerate(grids):
+        shape = tuple(len(classes) if a == axis else 1 for a in range(axes))
+        block = classes.astype(dtype).reshape(*shape, count)
         pieces[shape] = pieces[shape] + block if shape in pieces else block
+        weights = weights * np.bincount(inverse, minlength=len(classes)).reshape(shape)
     pieces = add_smallest_first(pieces)
     total = (next(iter(pieces.values())) if pieces
-             else np.zeros((*([1] * len(read)), count), dtype=dtype))
-    total = total + base.astype(dtype)
-    firsts = first_places(total)
-    counted = counts_by_answer(firsts, read) if read else {}
-    everything = np.array([int(np.count_nonzero(first)) for first in firsts])
+             else np.zeros((*([1] * axes), count), dtype=dtype))
+    firsts = [first * weights for first in first_places(total + base.astype(dtype))]
+    everything = np.array([int(first.sum()) for first in firsts], dtype=np.int64)
+    counted = counts_by_answer(firsts, [str(axis) for axis in range(axes)]) if axes else {}
     scale = 1
     for name in unknown:
-        if name not in axis_of:
+        if name not in parts.part_of:
             scale *= len(codes[name])
     out: dict[str, list[list[int]]] = {}
+    for axis, (free, inverse, classes) in enumerate(grids):
+        sizes = np.bincount(inverse, minlength=len(classes))
+        per_class = np.asarray(counted[str(axis)], dtype=np.int64) // sizes[:, None]
+        per_cell = per_class[inverse].reshape(*(len(codes[name]) for name in free), count)
+        for place, name in enumerate(free):
+            others = tuple(a for a in range(len(free)) if a != place)
+            by_answer = per_cell.sum(axis=others) if others else per_cell
+            out[name] = (by_answer * scale).tolist()
     for name in unknown:
-        if name in axis_of:
-            out[name] = [[c * scale for c in row] for row in counted[name]]
-        else:
+        if name not in out:
             each = (everything * (scale // len(codes[name]))).tolist()
             out[name] = [list(each) for _ in codes[name]]
     return out
+
+
+def _classes(parts: Parts, part: int, known: Mapping[str, int],
+             codes: Mapping[str, list[int]]) -> tuple[Any, Any, int]:
+    """A part's combinations of answers to its free fields (C order) grouped by the points
+    they give: each one's class, each class's points, and the largest point, worked out
+    once per pattern of the part's codes (as ``_piece``) and kept."""
+    import numpy as np
+
+    names, table = parts.fields[part], parts.tables[part]
+    full = all(name in known or list(codes[name]) == list(range(table.shape[axis] - 1))
+               for axis, name in enumerate(names))
+    key = ("classes", part, *(known.get(name, -1) for name in names))
+    found = parts.pieces.get(key) if full else None
+    if found is None:
+        index = [[known[name]] if name in known else codes[name] for name in names]
+        cells = _block(table, index).reshape(-1, len(APPROACHES))
+        low = cells.min(axis=0)
+        radix = [int(r) for r in cells.max(axis=0) - low + 1]
+        if math.prod(radix) < 2 ** 62:  # each row as one number, in mixed radix
+            steps = np.asarray([math.prod(radix[:i]) for i in range(len(radix))])
+            _, first, inverse = np.unique(((cells - low) * steps).sum(axis=1),
+                                          return_index=True, return_inverse=True)
+            classes = cells[first]
+        else:
+            classes, inverse = np.unique(cells, axis=0, return_inverse=True)
+        found = (inverse.reshape(-1), classes, int(np.abs(classes).max()))
+        if full and len(parts.pieces) < _PIECES_KEPT:
+            parts.pieces[key] = found
+    return found
 
 
 def add_smallest_first(pieces: dict[tuple[int, ...], Any]) -> dict[tuple[int, ...], Any]:
