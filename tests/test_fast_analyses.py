@@ -48,7 +48,7 @@ def _test(draw: st.DrawFn) -> dict[str, Any]:
 def _rule_file(draw: st.DrawFn) -> str:
     """A rule file of 1 to 6 scoring rules over a few fields, one of them maybe behind a
     finding that another rule concludes."""
-    rules = []
+    rules: list[dict[str, Any]] = []
     count = draw(st.integers(1, 6))
     with_finding = draw(st.booleans())
     if with_finding:
@@ -61,7 +61,7 @@ def _rule_file(draw: st.DrawFn) -> str:
                                          unique_by=lambda t: t["field"]))
         if with_finding and index == 0:
             tests.append({"finding": "x"})
-        score = [{"approach": approach, "points": draw(st.sampled_from(
+        score: list[dict[str, Any]] = [{"approach": approach, "points": draw(st.sampled_from(
             [-6, -4, -2, -1, 1, 2, 3, 5, 8])), "why": "A test rule."}
             for approach in draw(st.sets(st.sampled_from(_APPROACHES), min_size=1,
                                          max_size=2))]
