@@ -75,8 +75,6 @@ OVER_THE_LIMITS = {
     # limits by work merged beside issue 19 (the workspace store, serve's limits).
     "collab_advisor/_workspace/store.py": 619,
     "collab_advisor/web/workspaces.py": 502,
-    "collab_advisor/web/cli.py:run_serve": 65,
-    "collab_advisor/web/limits.py:timed_protocol": 69,
 }
 
 
