@@ -356,19 +356,18 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
         if not free:
             base = base + table[tuple(known[name] for name in names)]
             continue
-        inverse, classes, most = _classes(parts, part, known, codes)
-        grids.append((free, inverse, classes))
+        _, classes, most, sizes, answers = _classes(parts, part, known, codes)
+        grids.append((free, classes, sizes, answers))
         bound += most
     bound += int(np.abs(base).max())
     dtype = np.int16 if bound < 2 ** 15 else np.int64
     axes = len(grids)
     pieces: dict[tuple[int, ...], Any] = {}
     weights: Any = np.ones((1,) * axes, dtype=np.int64)
-    for axis, (_, inverse, classes) in enumerate(grids):
+    for axis, (_, classes, sizes, _) in enumerate(grids):
         shape = tuple(len(classes) if a == axis else 1 for a in range(axes))
-        block = classes.astype(dtype).reshape(*shape, count)
-        pieces[shape] = pieces[shape] + block if shape in pieces else block
-        weights = weights * np.bincount(inverse, minlength=len(classes)).reshape(shape)
+        pieces[shape] = classes.astype(dtype).reshape(*shape, count)
+        weights = weights * sizes.reshape(shape)
     pieces = add_smallest_first(pieces)
     total = (next(iter(pieces.values())) if pieces
              else np.zeros((*([1] * axes), count), dtype=dtype))
@@ -380,14 +379,14 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
         if name not in parts.part_of:
             scale *= len(codes[name])
     out: dict[str, list[list[int]]] = {}
-    for axis, (free, inverse, classes) in enumerate(grids):
-        sizes = np.bincount(inverse, minlength=len(classes))
+    for axis, (free, _, sizes, answers) in enumerate(grids):
+        # A class's count is shared evenly by its combinations of answers.
         per_class = np.asarray(counted[str(axis)], dtype=np.int64) // sizes[:, None]
-        per_cell = per_class[inverse].reshape(*(len(codes[name]) for name in free), count)
-        for place, name in enumerate(free):
-            others = tuple(a for a in range(len(free)) if a != place)
-            by_answer = per_cell.sum(axis=others) if others else per_cell
-            out[name] = (by_answer * scale).tolist()
+        by_answer = (answers.T @ per_class * scale).tolist()
+        start = 0
+        for name in free:
+            out[name] = by_answer[start:start + len(codes[name])]
+            start += len(codes[name])
     for name in unknown:
         if name not in out:
             each = (everything * (scale // len(codes[name]))).tolist()
@@ -396,10 +395,11 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
 
 
 def _classes(parts: Parts, part: int, known: Mapping[str, int],
-             codes: Mapping[str, list[int]]) -> tuple[Any, Any, int]:
+             codes: Mapping[str, list[int]]) -> tuple[Any, Any, int, Any, Any]:
     """A part's combinations of answers to its free fields (C order) grouped by the points
-    they give: each one's class, each class's points, and the largest point, worked out
-    once per pattern of the part's codes (as ``_piece``) and kept."""
+    they give: each one's class, each class's points, the largest point, each class's
+    size, and per class how many of its combinations give each answer of each free field
+    (in field order), worked out once per pattern of the part's codes (as ``_piece``)."""
     import numpy as np
 
     names, table = parts.fields[part], parts.tables[part]
@@ -419,7 +419,19 @@ def _classes(parts: Parts, part: int, known: Mapping[str, int],
             classes = cells[first]
         else:
             classes, inverse = np.unique(cells, axis=0, return_inverse=True)
-        found = (inverse.reshape(-1), classes, int(np.abs(classes).max()))
+        inverse = inverse.reshape(-1)
+        free = [len(codes[name]) for name in names if name not in known]
+        cell_of = np.arange(len(inverse)).reshape(free)
+        answers = np.zeros((len(classes), sum(free)), dtype=np.int64)
+        column = 0
+        for place, size in enumerate(free):
+            for answer in range(size):  # how many cells of each class give this answer
+                answers[:, column] = np.bincount(
+                    inverse[np.take(cell_of, answer, axis=place).reshape(-1)],
+                    minlength=len(classes))
+                column += 1
+        found = (inverse, classes, int(np.abs(classes).max()),
+                 np.bincount(inverse, minlength=len(classes)), answers)
         if full and len(parts.pieces) < _PIECES_KEPT:
             parts.pieces[key] = found
     return found
