@@ -366,7 +366,8 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
     weights: Any = np.ones((1,) * axes, dtype=np.int64)
     for axis, (_, classes, sizes, _) in enumerate(grids):
         shape = tuple(len(classes) if a == axis else 1 for a in range(axes))
-        pieces[shape] = classes.astype(dtype).reshape(*shape, count)
+        block = classes.astype(dtype).reshape(*shape, count)
+        pieces[shape] = pieces[shape] + block if shape in pieces else block  # one class
         weights = weights * sizes.reshape(shape)
     pieces = add_smallest_first(pieces)
     total = (next(iter(pieces.values())) if pieces
