@@ -84,8 +84,6 @@ OVER_THE_LIMITS = {
     # reliability budgets, the workspace store, serve's limits): split in a later change.
     "collab_advisor/_model/context.py": 566,
     "collab_advisor/_rulebook/loader.py": 706,
-    "collab_advisor/_workspace/store.py": 619,
-    "collab_advisor/web/workspaces.py": 502,
     "collab_advisor/web/cli.py:run_serve": 65,
     "collab_advisor/web/limits.py:timed_protocol": 69,
 }
