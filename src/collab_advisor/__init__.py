@@ -198,6 +198,7 @@ if TYPE_CHECKING:
     from ._workspace.models import DecisionInput as DecisionInput
     from ._workspace.models import RateLimited as RateLimited
     from ._workspace.models import RoundClosed as RoundClosed
+    from ._workspace.models import RoundStillOpen as RoundStillOpen
     from ._workspace.models import SaveConflict as SaveConflict
     from ._workspace.models import WorkspaceNotFound as WorkspaceNotFound
     from ._workspace.record import RecordError as RecordError
@@ -302,6 +303,7 @@ _PUBLIC: dict[str, str] = {
     "RecordError": "._workspace.record",
     "Replay": "._workspace.record",
     "RoundClosed": "._workspace.models",
+    "RoundStillOpen": "._workspace.models",
     "SaveConflict": "._workspace.models",
     "SignedRecord": "._workspace.record",
     "WorkspaceNotFound": "._workspace.models",

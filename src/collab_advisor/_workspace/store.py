@@ -40,6 +40,7 @@ from .models import (
     Progress,
     RateLimited,
     RoundClosed,
+    RoundStillOpen,
     RoundSummary,
     SaveConflict,
     Seat,
@@ -169,7 +170,7 @@ class WorkspaceStore(RecordsAndExports):
         with self._tx() as connection:
             row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
             if row.round_open:
-                raise CollabAdvisorError(f"round {row.current_round} is still open; close it "
+                raise RoundStillOpen(f"round {row.current_round} is still open; close it "
                                          "first")
             number = int(row.current_round) + 1
             connection.execute(insert(schema.round_).values(

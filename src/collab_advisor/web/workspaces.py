@@ -29,6 +29,7 @@ from .._workspace.models import (
     Progress,
     RateLimited,
     RoundClosed,
+    RoundStillOpen,
     SaveConflict,
     Seat,
 )
@@ -37,7 +38,7 @@ from .workspace_api import api
 from .ws_shared import call as _call
 from .ws_shared import missing, store_of
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages for people; the API is documented
 
 
 @dataclass(frozen=True)
@@ -328,3 +329,4 @@ def mount_workspaces(app: FastAPI, store: WorkspaceStore | None) -> None:
     app.include_router(api)
     app.include_router(router)
     app.add_exception_handler(RoundClosed, _round_closed)
+    app.add_exception_handler(RoundStillOpen, _round_closed)
