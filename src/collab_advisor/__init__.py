@@ -93,6 +93,12 @@ if TYPE_CHECKING:
         CollabAdvisorError as CollabAdvisorError,
     )
     from ._errors import (
+        ContextError as ContextError,
+    )
+    from ._errors import (
+        ContextProblem as ContextProblem,
+    )
+    from ._errors import (
         EngineError as EngineError,
     )
     from ._errors import (
@@ -226,6 +232,8 @@ _PUBLIC: dict[str, str] = {
     "Change": "._advice.counterfactual",
     "ClinicalFocus": "._model.context",
     "CollabAdvisorError": "._errors",
+    "ContextError": "._errors",
+    "ContextProblem": "._errors",
     "Consideration": "._advice.considerations",
     "ConsiderationKind": "._rulebook.format",
     "Context": "._model.context",

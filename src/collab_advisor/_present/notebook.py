@@ -272,6 +272,10 @@ def recommend(
     when it can be imported, else plain Python), 'durable' or 'python'. The result is
     a plain ``Recommendation`` (an ``Advice``, which adds the notebook's methods);
     ``analyse(rec)`` gives its analysis as data.
+
+    A bad field name or value raises ``ContextError`` (a ``CollabAdvisorError``, and
+    also pydantic's ``ValidationError``): its ``problems`` name each field, the value
+    given, the allowed values, and the nearest name or value for a near miss.
     """
     rec = _recommend(context, rules=rules, engine=engine, **fields)
     advice = construct(Advice, dict(rec.__dict__))

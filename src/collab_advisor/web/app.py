@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
+from collab_advisor import CollabAdvisorError, ContextError, RuleSet, __version__, load_rules
 from collab_advisor._model.context import TYPED_JSON
 
 from .apidocs import add_api_pages
@@ -123,6 +123,7 @@ def create_app(rules: RuleSet | None = None, *,
         mount_workspaces(app, workspaces)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValidationError, _invalid_request)
+    app.add_exception_handler(ContextError, _invalid_request)  # before CollabAdvisorError's
     app.add_exception_handler(CollabAdvisorError, _library_error)
     app.add_exception_handler(404, _not_found)
     app.add_exception_handler(HTTPException, _http_error)
