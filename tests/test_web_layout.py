@@ -18,15 +18,15 @@ from collab_advisor import recommend
 from .conftest import ROOT
 from .test_web_browser import (  # noqa: F401  (fixtures)
     STEP_TIMEOUT,
-    Browser,
-    BrowserContext,
-    Page,
     browser,
-    expect,
     server,
 )
 
-PHONE = {"width": 360, "height": 740}
+pytest.importorskip("playwright", reason="Playwright is not installed: pip install -e '.[test]'")
+
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+PHONE: ViewportSize = {"width": 360, "height": 740}
 ARTEFACTS = Path(os.environ.get("COLLAB_ADVISOR_ARTEFACTS", ROOT / ".cache" / "artefacts"))
 ANSWERS = {"aim": "close_practice_gap", "time_span": "fixed_term"}
 MAX_TABS = 300
@@ -68,15 +68,15 @@ def test_on_a_phone_the_verdict_is_on_the_first_screen_after_submitting(
             expect(page.locator("#results-h")).to_be_focused()
         box = verdict.bounding_box()
         assert box is not None
-        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
         assert _sideways(page) == 0
         _keep(page, f"phone-advice-{'scripts' if scripts else 'no-scripts'}")
     finally:
         context.close()
 
 
-def test_on_a_phone_a_shared_link_opens_on_the_advice(server: str,
-                                                      browser: Browser) -> None:  # noqa: F811
+def test_on_a_phone_a_shared_link_opens_on_the_advice(
+        server: str, browser: Browser) -> None:  # noqa: F811
     """A link with answers opens at 360 px with the verdict on the first screen and a link
     back to the answers, which still work."""
     context = _phone(browser, True)
@@ -134,8 +134,8 @@ def _tab_to(page: Page, selector: str) -> None:
     pytest.fail(f"{selector} was not reached in {MAX_TABS} Tab presses")
 
 
-def test_the_form_and_the_advice_work_from_the_keyboard_alone(server: str,
-                                                              keyboard_page: Page) -> None:
+def test_the_form_and_the_advice_work_from_the_keyboard_alone(
+        server: str, keyboard_page: Page) -> None:  # noqa: F811
     """With Tab, the arrow keys and Enter only: skip to the content, answer a question, show
     the advice (focus lands on it), and open an approach's why-not."""
     page = keyboard_page

@@ -34,6 +34,7 @@ from .._workspace.models import (
     Seat,
 )
 from .._workspace.store import WorkspaceStore
+from .settings import root_of
 from .workspace_api import api
 from .ws_shared import call as _call
 from .ws_shared import missing, store_of
@@ -97,7 +98,7 @@ def _answers_from_form(form: Any) -> dict[str, Any]:
 def _render(request: Request, template: str, status: int = 200, **data: Any) -> HTMLResponse:
     settings = request.app.state.settings
     page = settings.templates.get_template(template).render(
-        questions=QUESTIONS, roles=ROLES, approaches=list(Approach), **data)
+        root=root_of(request), questions=QUESTIONS, roles=ROLES, approaches=list(Approach), **data)
     return HTMLResponse(page, status_code=status)
 
 
@@ -163,7 +164,7 @@ async def round_page(request: Request, token: str) -> Response:
             raise CollabAdvisorError("action: expected close or open")
     except CollabAdvisorError as error:
         return await _facilitator_error(request, token, str(error))
-    return RedirectResponse(f"/w/f/{token}", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/f/{token}", status_code=303)
 
 
 async def _facilitator_error(request: Request, token: str, message: str) -> Response:
@@ -188,7 +189,7 @@ async def decision_page(request: Request, token: str) -> Response:
         await _call(request, "record_decision", token, decision)
     except (CollabAdvisorError, ValueError) as error:
         return await _facilitator_error(request, token, str(error))
-    return RedirectResponse(f"/w/f/{token}#decisions", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/f/{token}#decisions", status_code=303)
 
 
 @router.get("/w/f/{token}/decision/{number}.{kind}")
@@ -264,7 +265,7 @@ async def member_join_page(request: Request, token: str) -> Response:
         return _render(request, "ws_member.html", status=422, page=page,
                        action=f"/w/m/{token}", seat=None, answers=dict(form), error=str(error),
                        conflict=None)
-    return RedirectResponse(f"/w/e/{seat.edit_token}?saved=1", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/e/{seat.edit_token}?saved=1", status_code=303)
 
 
 @router.get("/w/e/{token}", response_class=HTMLResponse)
@@ -306,7 +307,7 @@ async def member_save_page(request: Request, token: str) -> Response:
         return _render(request, "ws_member.html", status=422, page=page,
                        action=f"/w/e/{token}", seat=page.seat, answers=dict(form),
                        error=str(error), conflict=None, link=_link(request, f"/w/e/{token}"))
-    return RedirectResponse(f"/w/e/{token}?saved=1", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/e/{token}?saved=1", status_code=303)
 
 
 def _too_many(error: RateLimited) -> Response:
