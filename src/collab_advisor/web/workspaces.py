@@ -39,6 +39,11 @@ from .workspace_api import api
 from .ws_shared import call as _call
 from .ws_shared import missing, store_of
 
+POLL_SECONDS = 5
+"""How often an open facilitator page checks for new answers."""
+POLL_MAX = 720
+"""The most checks one facilitator page makes (an hour at POLL_SECONDS), then it stops."""
+
 router = APIRouter(include_in_schema=False)  # pages for people; the API is documented
 
 
@@ -98,7 +103,8 @@ def _answers_from_form(form: Any) -> dict[str, Any]:
 def _render(request: Request, template: str, status: int = 200, **data: Any) -> HTMLResponse:
     settings = request.app.state.settings
     page = settings.templates.get_template(template).render(
-        root=root_of(request), questions=QUESTIONS, roles=ROLES, approaches=list(Approach), **data)
+        root=root_of(request), poll_seconds=POLL_SECONDS, poll_max=POLL_MAX,
+        questions=QUESTIONS, roles=ROLES, approaches=list(Approach), **data)
     return HTMLResponse(page, status_code=status)
 
 
