@@ -8,7 +8,7 @@ checked with axe-core in Chromium. Screenshots of both are kept in $COLLAB_ADVIS
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -46,7 +46,8 @@ def test_the_display_passes_colour_contrast_on_light_and_dark_themes(
                  f'<body data-jp-theme-light="{light}" style="background:{background};'
                  f'color:{text};font-family:sans-serif"><main>{_displays()[shown]}</main>'
                  "</body></html>")
-    context = browser.new_context(color_scheme=theme, viewport={"width": 1000, "height": 900})
+    scheme: Literal["light", "dark"] = "dark" if theme == "dark" else "light"
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1000, "height": 900})
     try:
         page = context.new_page()
         page.set_content(page_html)
