@@ -16,7 +16,12 @@ run, so the ratios hold when the machine's speed drifts. It times:
   contexts with about half their fields unknown;
 - the worst exact analysis: the context with the most combinations of answers that are
   still scored exactly;
-- a one-field ``what_if`` and a ``path_to`` the lowest-ranked approach.
+- a one-field ``what_if`` and a ``path_to`` the lowest-ranked approach;
+- the explained result (issue 20's budgets), each on a fresh result and as a ratio to
+  ``recommend()`` on the same engine and contexts: ``explain()`` (median at most 15x,
+  worst context at most 50x), the full JSON report as the API writes it
+  (``rec.report().model_dump(mode="json")``, median at most 10x) and ``to_html()``
+  (median at most 15x).
 """
 
 from __future__ import annotations
@@ -57,6 +62,49 @@ def _dump_json(rec: Any) -> object:
     return rec.model_dump(mode="json")
 
 
+def _explain(values: dict[str, Any], engine: EngineChoice) -> object:
+    return recommend(values, engine=engine).explain()
+
+
+def _report_json(values: dict[str, Any], engine: EngineChoice) -> object:
+    return recommend(values, engine=engine).report().model_dump(mode="json")
+
+
+def _to_html(values: dict[str, Any], engine: EngineChoice) -> object:
+    return recommend(values, engine=engine).to_html()
+
+
+def times_us(func: Callable[[Any], object], items: list[Any], warm: int = 20) -> list[float]:
+    """The wall time of each call, in microseconds (after ``warm`` untimed calls)."""
+    for item in items[:warm]:
+        func(item)
+    times = []
+    for item in items:
+        start = time.perf_counter_ns()
+        func(item)
+        times.append((time.perf_counter_ns() - start) / 1000)
+    return times
+
+
+def explained(engines: list[EngineChoice], count: int) -> None:
+    """Issue 20's budgets: the explained result as ratios to ``recommend()``."""
+    values = seeded_field_values(count, seed=17)
+    print(f"\nThe explained result, fresh results, {count} seeded contexts, ratios to "
+          "recommend() on the same contexts in this run:")
+    for name in engines:
+        base = statistics.median(times_us(partial(_recommend, engine=name), values))
+        text = times_us(partial(_explain, engine=name), values)
+        report = times_us(partial(_report_json, engine=name), values)
+        html = times_us(partial(_to_html, engine=name), values)
+        print(f"{name:8} recommend() median {base:7.1f} us")
+        print(f"{name:8} explain(): median x{statistics.median(text) / base:6.1f} "
+              f"(<= 15), worst x{max(text) / base:6.1f} (<= 50)")
+        print(f"{name:8} report JSON (API): median x{statistics.median(report) / base:6.1f} "
+              "(<= 10)")
+        print(f"{name:8} to_html(): median x{statistics.median(html) / base:6.1f} (<= 15), "
+              f"worst x{max(html) / base:6.1f}")
+
+
 def _analyse(values: dict[str, Any], engine: EngineChoice) -> object:
     rec = recommend(values, engine=engine)
     return ([r.score_range for r in rec.ranking], rec.is_settled, rec.next_questions)
@@ -68,7 +116,14 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--analyses", type=int, default=200)
     parser.add_argument("--dumps", type=int, default=1000)
+    parser.add_argument("--explained", type=int, default=300,
+                        help="contexts for the explained-result budgets")
+    parser.add_argument("--only-explained", action="store_true",
+                        help="time only the explained result (issue 20's budgets)")
     args = parser.parse_args()
+    if args.only_explained:
+        explained(list(runnable_engines()), args.explained)
+        return
     rules = load_rules()
     plan = plan_for(rules)
     values = seeded_field_values(args.calls, seed=11)
@@ -118,6 +173,7 @@ def main() -> None:
         path = median_us(partial(_path_to, engine=name), half, warm=5)
         print(f"{name:8} what_if: median {change / 1000:6.2f} ms; path_to: median "
               f"{path / 1000:7.2f} ms")
+    explained(list(engines), args.explained)
 
 
 def _worst_exact(classes: dict[str, tuple[Any, ...]]) -> dict[str, Any]:

@@ -6,8 +6,16 @@ of concurrent clients (keep-alive connections, one per client), and prints p50,
 p95, the errors and the ratio of p95 to the single-request median, for the API
 (POST /api/recommend) and for the full results page (GET /?...).
 
+Then, unless ``--no-bare``, it starts a bare FastAPI app on uvicorn
+(``scripts/bare_app.py``) with as many workers, answering both paths with fixed
+bodies of the advisor's median response sizes, drives it with the same client, and
+prints the advisor's throughput as a share of the bare app's (issue 20's budgets: API
+at least 50%, results page at least 25%). The load client runs in this process, the
+servers in their own.
+
     python scripts/web_load.py                    # 2,000 requests at 20 concurrent
-    python scripts/web_load.py --requests 500 --concurrency 8
+    python scripts/web_load.py --requests 600 --workers 2
+    python scripts/web_load.py --requests 500 --concurrency 8 --no-bare
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -141,7 +150,7 @@ def library_medians(sample: list[dict[str, object]]) -> tuple[float, float]:
     for context in sample:
         start = time.perf_counter()
         rec = recommend(context)
-        rec.model_dump(mode="json")
+        rec.report().model_dump(mode="json")
         api.append(time.perf_counter() - start)
         for approach in Approach:
             rec.why_not(approach)
@@ -150,9 +159,10 @@ def library_medians(sample: list[dict[str, object]]) -> tuple[float, float]:
     return statistics.median(api), statistics.median(page)
 
 
-def start_server() -> tuple[subprocess.Popen[str], int]:
+def start_server(workers: int = 1) -> tuple[subprocess.Popen[str], int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "collab_advisor", "serve", "--port", "0", "--no-browser"],
+        [sys.executable, "-m", "collab_advisor", "serve", "--port", "0", "--no-browser",
+         "--workers", str(workers), "--no-workspaces"],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -163,6 +173,65 @@ def start_server() -> tuple[subprocess.Popen[str], int]:
     return process, int(found.group(1))
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_bare(workers: int, api_bytes: int, page_bytes: int) -> tuple[subprocess.Popen[str],
+                                                                         int]:
+    """The bare app (``scripts/bare_app.py``) on a free port, once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "bare_app.py"), "--port", str(port),
+         "--workers", str(workers), "--api-bytes", str(api_bytes),
+         "--page-bytes", str(page_bytes)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the bare app did not start")
+
+
+def body_sizes(port: int, bodies: list[bytes], queries: list[str]) -> tuple[int, int]:
+    """The median sizes of the advisor's API answers and result pages for the sample."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    api, page = [], []
+    for body, query in zip(bodies[:50], queries[:50], strict=True):
+        connection.request("POST", "/api/recommend", body=body,
+                           headers={"content-type": "application/json"})
+        api.append(len(connection.getresponse().read()))
+        connection.request("GET", "/?" + query)
+        page.append(len(connection.getresponse().read()))
+    connection.close()
+    return int(statistics.median(api)), int(statistics.median(page))
+
+
+def measure(port: int, bodies: list[bytes], queries: list[str],
+            args: argparse.Namespace) -> dict[str, float]:
+    """Print and return each path's figures on the server at ``port``."""
+    throughput = {}
+    for label, call in (("POST /api/recommend", api_call(bodies)),
+                        ("GET / (results page)", page_call(queries))):
+        median, single_errors = single(port, call, args.single)
+        figures = loaded(port, call, args.requests, args.concurrency)
+        ratio = figures["p95"] / median
+        throughput[label] = figures["rps"]
+        print(f"  {label}: single median {median * 1000:.1f} ms ({single_errors} errors); "
+              f"under load p50 {figures['p50'] * 1000:.1f} ms, "
+              f"p95 {figures['p95'] * 1000:.1f} ms, "
+              f"{figures['errors']:.0f} errors, {figures['rps']:.0f} requests/s; "
+              f"p95 / single median = {ratio:.1f} "
+              f"({'within' if ratio <= AIM else 'over'} the {AIM:.0f}x aim)")
+    return throughput
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests under load")
@@ -171,35 +240,44 @@ def main() -> int:
                         help="requests for the single-request median")
     parser.add_argument("--port", type=int, default=None,
                         help="measure a server already running on this loopback port "
-                        "instead of starting one")
+                        "instead of starting one (no bare comparison)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes for the advisor and the bare app")
+    parser.add_argument("--no-bare", action="store_true",
+                        help="skip the comparison with a bare FastAPI app")
     args = parser.parse_args()
     sample = contexts(200)
     bodies = [json.dumps(c).encode() for c in sample]
     queries = [page_query(c) for c in sample]
     api_alone, page_alone = library_medians(sample)
-    process, port = start_server() if args.port is None else (None, args.port)
+    process, port = start_server(args.workers) if args.port is None else (None, args.port)
     try:
         print(f"{args.requests} requests at {args.concurrency} concurrent, "
-              f"loopback port {port}; Python {sys.version.split()[0]}, "
+              f"{args.workers} worker(s); Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs")
-        print(f"library alone, no HTTP (median over {len(sample)} contexts): recommend + "
-              f"model_dump {api_alone * 1000:.1f} ms; the page's analyses "
-              f"{page_alone * 1000:.1f} ms")
-        for label, call in (("POST /api/recommend", api_call(bodies)),
-                            ("GET / (results page)", page_call(queries))):
-            median, single_errors = single(port, call, args.single)
-            figures = loaded(port, call, args.requests, args.concurrency)
-            ratio = figures["p95"] / median
-            print(f"{label}: single median {median * 1000:.1f} ms ({single_errors} errors); "
-                  f"under load p50 {figures['p50'] * 1000:.1f} ms, "
-                  f"p95 {figures['p95'] * 1000:.1f} ms, "
-                  f"{figures['errors']:.0f} errors, {figures['rps']:.0f} requests/s; "
-                  f"p95 / single median = {ratio:.1f} "
-                  f"({'within' if ratio <= AIM else 'over'} the {AIM:.0f}x aim)")
+        print(f"library alone, no HTTP (median over {len(sample)} contexts): the API's "
+              f"report {api_alone * 1000:.2f} ms; the page's analyses "
+              f"{page_alone * 1000:.2f} ms")
+        print("the advisor:")
+        advisor = measure(port, bodies, queries, args)
+        sizes = body_sizes(port, bodies, queries)
     finally:
         if process is not None:
             process.terminate()
             process.wait(timeout=15)
+    if args.no_bare or args.port is not None:
+        return 0
+    bare_process, bare_port = start_bare(args.workers, *sizes)
+    try:
+        print(f"the bare app (fixed bodies of {sizes[0]} and {sizes[1]} bytes):")
+        bare = measure(bare_port, bodies, queries, args)
+    finally:
+        bare_process.terminate()
+        bare_process.wait(timeout=15)
+    for label, target in (("POST /api/recommend", 50), ("GET / (results page)", 25)):
+        share = 100 * advisor[label] / bare[label]
+        print(f"{label}: the advisor serves {share:.0f}% of the bare app's requests/s "
+              f"(target at least {target}%: {'met' if share >= target else 'not met'})")
     return 0
 
 

@@ -281,3 +281,60 @@ def test_markdown_and_html_name_every_tied_approach_and_prefer_none() -> None:
         assert "Tied for first" in text and "not a preference" in text
         assert "Why Community of Practice" in text
         assert "Why Clinical Community" in text
+
+
+def _published(flag: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "collab_advisor", "schema", flag],
+                          capture_output=True, text=True, timeout=120, check=True)
+    schema: dict[str, Any] = json.loads(done.stdout)
+    return schema
+
+
+def test_the_published_team_schema_accepts_real_team_outputs(tmp_path: Path) -> None:
+    """The team command's JSON and the API's team answer validate against the schema
+    ``collab-advisor schema --team`` publishes, and carry the result schema version."""
+    from fastapi.testclient import TestClient
+
+    from collab_advisor.web import create_app
+
+    schema = _published("--team")
+    validator = jsonschema.Draft202012Validator(schema)
+    (tmp_path / "team.csv").write_text(
+        "Member,Role,aim,control\nAsha,clinician,improve_specialty_outcomes,self_directed\n"
+        "Ben,manager,improve_specialty_outcomes,accountable\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "collab_advisor", "team",
+                           str(tmp_path / "team.csv"), "--format", "json"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    outputs = [json.loads(done.stdout)]
+    with TestClient(create_app(), base_url="http://127.0.0.1") as client:
+        answer = client.post("/api/team", json={"members": [
+            {"member": "Asha", "control": "supported"},
+            {"member": "Ben", "control": "accountable"}]})
+        assert answer.status_code == 200, answer.text
+        outputs.append(answer.json())
+        assert client.get("/api/team-schema").json() == schema
+    for output in outputs:
+        validator.validate(output)
+        assert output["schema_version"] == 2
+    assert [d["field"] for d in outputs[0]["disputed"]] == ["control"]
+
+
+def test_the_published_batch_schema_accepts_every_row_batch_writes(tmp_path: Path) -> None:
+    """Each JSON Lines row of ``collab-advisor batch``, advice or error, validates against
+    the schema ``collab-advisor schema --batch`` publishes and carries the schema version."""
+    validator = jsonschema.Draft202012Validator(_published("--batch"))
+    source = tmp_path / "rows.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in (
+        {"aim": "share_know_how"}, {"sites": "many"},
+        {"name": "Ward 3", "control": "accountable", "sites": 4})) + "\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "collab_advisor", "batch", str(source),
+                           "--engine", "python"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 3, done.stderr
+    for row in rows:
+        validator.validate(row)
+        assert row["schema_version"] == 2
+    assert "error" in rows[1] and "top" not in rows[1]
+    assert rows[2]["name"] == "Ward 3" and rows[2]["top"] in {a.value for a in Approach}

@@ -199,13 +199,13 @@ def test_with_too_many_answers_to_pair_questions_look_one_answer_ahead(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rule set that splits sites into thousands of ranges is too big to pair every two
     answers, so each question's figure looks one answer ahead, as documented."""
-    from collab_advisor._rulebook import loader
+    from collab_advisor._rulebook import checks
 
     from .test_budgets import _rule, _write
 
     # the loader now refuses such a set; the analyses still bound what they are given
-    monkeypatch.setattr(loader, "MAX_COUNT_CLASSES", 10_000)
-    monkeypatch.setattr(loader, "MAX_TABLE_CELLS", 10**9)
+    monkeypatch.setattr(checks, "MAX_COUNT_CLASSES", 10_000)
+    monkeypatch.setattr(checks, "MAX_TABLE_CELLS", 10**9)
 
     path = _write(tmp_path / "thresholds.yaml",
                   [_rule(f"sites-{i}", {"field": "sites", "gt": 3 * i + 1}, 1 if i % 2 else -1)

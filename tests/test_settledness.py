@@ -14,9 +14,10 @@ from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_m
 from collab_advisor._advice import analysis, rowproofs
 from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.batch import survey
-from collab_advisor._engines import plan as plan_module
-from collab_advisor._engines.plan import gap_tables, plan_for
+from collab_advisor._engines.plan import plan_for
 from collab_advisor._model.fields import FIELDS, RULE_FIELDS
+from collab_advisor._reasoning import gaps as gaps_module
+from collab_advisor._reasoning.gaps import gap_tables
 
 from .conftest import ROOT, write_rules
 from .strategies import _value, field_values
@@ -140,7 +141,7 @@ def test_past_the_table_budget_settledness_falls_back_to_enumeration(
     """A rule set whose tables would exceed their budget is settled completion by
     completion instead, with the same answers."""
     rules = load_rules()
-    monkeypatch.setattr(plan_module, "SETTLE_TABLE_BUDGET", 10)
+    monkeypatch.setattr(gaps_module, "SETTLE_TABLE_BUDGET", 10)
     assert gap_tables(plan_for(rules)) is None
     rows: list[dict[str, Any]] = [
         {"aim": "share_know_how", "formality": "informal"},
@@ -215,7 +216,7 @@ def test_a_context_built_without_validation_equals_a_validated_one(
 
 
 _UNTABLED = load_rules()
-plan_for(_UNTABLED)._arrays["gap_tables"] = None  # as if past SETTLE_TABLE_BUDGET
+plan_for(_UNTABLED).keep("gap_tables", None)  # as if past SETTLE_TABLE_BUDGET
 
 
 @settings(max_examples=40, deadline=None)

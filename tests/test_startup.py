@@ -221,3 +221,23 @@ def test_a_snapshot_of_other_files_or_damaged_is_not_used(tmp_path: Path) -> Non
     data["rules"][0]["title"] = "A title the YAML does not have"
     damaged.write_text(json.dumps(data), encoding="utf-8")
     assert from_snapshot(shipped_rule_files(), damaged) is None
+
+
+def test_the_type_checkers_names_are_the_public_list() -> None:
+    """The names the package shows type checkers (its TYPE_CHECKING imports) are exactly
+    those of ``__all__``, each from the module the public list names, so the lists cannot
+    drift apart."""
+    import ast
+
+    tree = ast.parse(Path(collab_advisor.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+    shown = {}
+    for node in ast.walk(block):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                shown[alias.asname or alias.name] = "." * node.level + (node.module or "")
+    public = collab_advisor._PUBLIC
+    assert set(shown) == set(collab_advisor.__all__) - {"__version__"}
+    assert {name: shown[name] for name in public} == {
+        name: where.partition(":")[0] for name, where in public.items()}

@@ -26,10 +26,10 @@ from .._engines.plan import (
     Scores,
     ScoringPlan,
     Value,
-    gap_tables,
     top_of,
 )
 from .._errors import CollabAdvisorError
+from .._reasoning.gaps import gap_tables
 from .._rulebook.evaluation import Facts
 from .parts import (
     add_smallest_first,
@@ -170,31 +170,35 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
         present = _sampled_tops(plan, facts, unknown, codes)
         every_top = frozenset()
         settled = _settled(low, high, top) or _settled_apart(plan, facts, top, codes)
-    impacts = []
-    now = _margin(scores, top)
-    for name in unknown:
-        answered = partial[name]
-        new_tops = tuple(top_of(row) for row in answered)
-        by_answer = present[name]
-        settles = sum(1 for counts, new_top in zip(by_answer, new_tops, strict=True)
-                      if exact and sum(1 for c in counts if c) == 1 and counts[new_top])
-        open_after = _expected_open(by_answer)
-        impacts.append(FieldImpact(
-            field=name,
-            values=tuple(plan.classes[name][code] for code in codes[name]),
-            tops=new_tops,
-            changes_top=sum(1 for new_top in new_tops if new_top != top),
-            settles=settles,
-            margin_shift=max(abs(_margin(row, top) - now) for row in answered),
-            open_after=open_after,
-            questions_after=ahead.get(name, 0.0),
-        ))
+    impacts = [_impact(plan, name, codes[name], partial[name], present[name], scores, exact,
+                       ahead.get(name, 0.0)) for name in unknown]
     order = {name: index for index, name in enumerate(
         [*(name for name in PURPOSE_FIRST if name in field_order),
          *(name for name in field_order if name not in PURPOSE_FIRST)])}
     impacts.sort(key=lambda i: (i.questions_after, i.open_after, -i.changes_top, -i.settles,
                                 -i.margin_shift, order[i.field]))
     return Outlook(low, high, exact, settled, tuple(impacts), every_top)
+
+
+def _impact(plan: ScoringPlan, name: str, codes: Sequence[int],
+            answered: Sequence[Sequence[int]], by_answer: Sequence[Sequence[int]], scores: Scores,
+            exact: bool, questions_after: float) -> FieldImpact:
+    """What answering ``name`` could do: each answer's scores are ``answered`` (the other
+    unknowns left open), ``by_answer`` counts the completions each approach tops."""
+    top = top_of(scores)
+    now = _margin(scores, top)
+    new_tops = tuple(top_of(row) for row in answered)
+    return FieldImpact(
+        field=name,
+        values=tuple(plan.classes[name][code] for code in codes),
+        tops=new_tops,
+        changes_top=sum(1 for new_top in new_tops if new_top != top),
+        settles=sum(1 for counts, new_top in zip(by_answer, new_tops, strict=True)
+                    if exact and sum(1 for c in counts if c) == 1 and counts[new_top]),
+        margin_shift=max(abs(_margin(row, top) - now) for row in answered),
+        open_after=_expected_open(by_answer),
+        questions_after=questions_after,
+    )
 
 
 def outlook_for(plan: ScoringPlan, facts: Mapping[str, object],
@@ -452,7 +456,7 @@ _ALLOWED_KEPT = 65_536
 def _exact_allowed_one(plan: ScoringPlan, unknown: tuple[str, ...]) -> bool:
     """``within_exact_limits`` over every class of these unknown fields, kept per plan
     (the one-context twin of ``_exact_allowed``)."""
-    kept: dict[tuple[str, ...], bool] = plan._arrays.setdefault("exact_allowed", {})
+    kept: dict[tuple[str, ...], bool] = plan.kept("exact_allowed", dict)
     allowed = kept.get(unknown)
     if allowed is None:
         allowed = within_exact_limits(plan, {name: len(plan.classes[name]) for name in unknown})

@@ -284,6 +284,24 @@ def _text_limits() -> dict[str, int | None]:
 _TEXT_LIMITS: dict[str, int | None] = {}
 
 
+def _mappings(items: Sequence[Any]) -> tuple[list[Mapping[str, Any]], set[int]]:
+    """Each row as a mapping of fields, and the rows that must be validated one by one
+    (not a plain dict of known fields, nor a ``Context``)."""
+    mappings: list[Mapping[str, Any]] = []
+    slow: set[int] = set()
+    for row, item in enumerate(items):
+        if type(item) is dict:
+            mappings.append(item)
+            if not item.keys() <= FIELDS.keys():
+                slow.add(row)
+        elif isinstance(item, Context):
+            mappings.append(facts_of(item))
+        else:
+            mappings.append({})
+            slow.add(row)
+    return mappings, slow
+
+
 def _codes(plan: ScoringPlan, items: Sequence[Any]) -> tuple[list[Any], list[str | None]]:
     """Class codes per field (``ScoringPlan.encode``) and per row its error or ``None``.
 
@@ -298,18 +316,7 @@ def _codes(plan: ScoringPlan, items: Sequence[Any]) -> tuple[list[Any], list[str
         _TEXT_LIMITS.update(_text_limits())
     count = len(items)
     errors: list[str | None] = [None] * count
-    mappings: list[Mapping[str, Any]] = []
-    slow: set[int] = set()
-    for row, item in enumerate(items):
-        if type(item) is dict:
-            mappings.append(item)
-            if not item.keys() <= FIELDS.keys():
-                slow.add(row)
-        elif isinstance(item, Context):
-            mappings.append(facts_of(item))
-        else:
-            mappings.append({})
-            slow.add(row)
+    mappings, slow = _mappings(items)
     unknown = plan.codes_of({})
     columns: list[Any] = []
     for position, name in enumerate(plan.fields):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
-from .._result.record import Recommendation
+from .._result.record import Recommendation, RuleReference
 from .._rulebook.ruleset import RuleSet
 from .pairing import has_advice
 
@@ -25,16 +25,10 @@ class AnswerDifference(BaseModel):
     """The answer in each context, in the order compared."""
 
 
-class ReasonDifference(BaseModel):
+class ReasonDifference(RuleReference):
     """A reason (one rule's points for one approach) that holds in some contexts only."""
 
-    model_config = _FROZEN
-
     approach: Approach
-    rule_id: str
-    title: str
-    points: int
-    text: str
     present: tuple[bool, ...]
     """Whether the reason holds, in each context in the order compared."""
 

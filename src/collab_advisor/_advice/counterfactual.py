@@ -17,6 +17,8 @@ from .._result.facts import facts_of
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
 from .pairing import has_advice, rules_for
+from .parts import parts_of
+from .pathsearch import best_candidate, candidates
 
 _FROZEN = ConfigDict(frozen=True)
 MAX_PATH_CHANGES = 3
@@ -173,6 +175,14 @@ def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, V
     base = [plan.code(position, facts.get(name)) for position, name in enumerate(plan.fields)]
     field_of = [plan.fields.index(field) for field, _ in options]
     code_of = [plan.code(plan.fields.index(field), value) for field, value in options]
+    parts = parts_of(plan)
+    chosen_all = candidates(field_of, size) if parts is not None else None
+    if parts is not None and chosen_all is not None:  # part by part, every candidate at once
+        known = {name: base[position] for position, name in enumerate(plan.fields)
+                 if name in facts}
+        coded = [(field, code) for (field, _), code in zip(options, code_of, strict=True)]
+        found = best_candidate(parts, known, coded, chosen_all, target)
+        return None if found is None else tuple(options[i] for i in found)
     combos = (combo for combo in itertools.combinations(range(len(options)), size)
               if len({field_of[i] for i in combo}) == size)
     best: tuple[int, tuple[int, ...]] | None = None

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._engines.plan import APPROACHES, Scores, ScoringPlan, group_points, score_groups
+from .._engines.plan import APPROACHES, Scores, ScoringPlan
+from .._reasoning.groups import group_points, score_groups
 from .tallies import counts_by_answer, first_places, keeps_first
 
 LOOKAHEAD_BUDGET = 2_000_000
@@ -50,11 +51,7 @@ class Parts:
 
 def parts_of(plan: ScoringPlan) -> Parts | None:
     """The plan's scores split into parts (built once per plan), or ``None`` over budget."""
-    kept = plan._arrays.get("parts", False)
-    if kept is False:
-        kept = _build_parts(plan)
-        plan._arrays["parts"] = kept
-    return kept  # type: ignore[no-any-return]
+    return plan.kept("parts", lambda: _build_parts(plan))
 
 
 def _build_parts(plan: ScoringPlan) -> Parts | None:
@@ -185,12 +182,52 @@ def lookahead_detail(parts: Parts, codes: Mapping[str, int], answers: Mapping[st
     """
     import numpy as np
 
-    count = len(APPROACHES)
     fields = list(answers)
     units = [(name, code) for name in fields for code in answers[name]]
-    unit_of = {unit: u for u, unit in enumerate(units)}
     size = len(units)
-    pairs = size * size * count * count <= LOOKAHEAD_BUDGET
+    pairs = size * size * len(APPROACHES) ** 2 <= LOOKAHEAD_BUDGET
+    sums = _effects(parts, codes, answers, {unit: u for u, unit in enumerate(units)}, pairs)
+    now_gain, now_score, low, high, gain_by, score_by, within = sums
+    one = _shortfall(now_gain + gain_by, now_score + score_by)
+    owner = np.array([fields.index(name) for name, _ in units], dtype=np.int64)
+    sizes = np.bincount(owner, minlength=len(fields))
+    alone = (now_score + score_by).tolist()
+    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    scores_after = {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)}
+    ranges = (tuple(low.tolist()), tuple(high.tolist()))
+    if not pairs:
+        after = np.where(one > 0, 1 + np.log1p(one), 0.0)
+    else:
+        pair_gain = gain_by[:, None] + gain_by[None, :]
+        pair_score = score_by[:, None] + score_by[None, :]
+        for rows, columns, gain, score in within:
+            # A field's answers are consecutive units, so each block is a pair of slices.
+            across = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
+            pair_gain[across] = gain
+            pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
+            pair_score[across] = score
+            pair_score[across[::-1]] = score.transpose(1, 0, 2)
+        two = _shortfall(now_gain + pair_gain, now_score + pair_score)
+        cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
+        per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+                                    axis=1) / sizes
+        per_field[np.arange(size), owner] = np.inf
+        best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
+        after = np.where(one > 0, 1 + best_next, 0.0)
+    totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
+    return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
+            scores_after, ranges)
+
+
+def _effects(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Sequence[int]],
+             unit_of: Mapping[tuple[str, int], int], pairs: bool) -> tuple[Any, ...]:
+    """Summed over the parts: the most each approach gains on each other now, the scores
+    now, the lowest and highest scores; per answer (unit), what it changes in both; and
+    with ``pairs``, per two fields of one part, what each pair of their answers changes."""
+    import numpy as np
+
+    count = len(APPROACHES)
+    size = len(unit_of)
     now_gain = np.zeros((count, count), dtype=np.int64)
     now_score = np.array(parts.constant, dtype=np.int64)
     low, high = now_score.copy(), now_score.copy()
@@ -229,37 +266,7 @@ def lookahead_detail(parts: Parts, codes: Mapping[str, int], answers: Mapping[st
                 within.append(([unit_of[(names[first], c)] for c in index[first]],
                                [unit_of[(names[second], c)] for c in index[second]],
                                pair - gain, both - score))
-    one = _shortfall(now_gain + gain_by, now_score + score_by)
-    owner = np.array([fields.index(name) for name, _ in units], dtype=np.int64)
-    sizes = np.bincount(owner, minlength=len(fields))
-    alone = (now_score + score_by).tolist()
-    starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    scores_after = {name: alone[starts[f]:starts[f + 1]] for f, name in enumerate(fields)}
-    ranges = (tuple(low.tolist()), tuple(high.tolist()))
-    if not pairs:
-        after = np.where(one > 0, 1 + np.log1p(one), 0.0)
-        totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-        return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
-                scores_after, ranges)
-    pair_gain = gain_by[:, None] + gain_by[None, :]
-    pair_score = score_by[:, None] + score_by[None, :]
-    for rows, columns, gain, score in within:
-        # A field's answers are consecutive units, so each block is a pair of slices.
-        across = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
-        pair_gain[across] = gain
-        pair_gain[across[::-1]] = gain.transpose(1, 0, 2, 3)
-        pair_score[across] = score
-        pair_score[across[::-1]] = score.transpose(1, 0, 2)
-    two = _shortfall(now_gain + pair_gain, now_score + pair_score)
-    cost = np.where(two > 0, 1 + np.log1p(two), 0.0)
-    per_field = np.add.reduceat(cost, np.concatenate([[0], np.cumsum(sizes)[:-1]]),
-                                axis=1) / sizes
-    per_field[np.arange(size), owner] = np.inf
-    best_next = per_field.min(axis=1) if len(fields) > 1 else np.zeros(size)
-    after = np.where(one > 0, 1 + best_next, 0.0)
-    totals = np.bincount(owner, weights=after, minlength=len(fields)) / sizes
-    return ({name: round(float(totals[f]), 9) for f, name in enumerate(fields)},
-            scores_after, ranges)
+    return now_gain, now_score, low, high, gain_by, score_by, within
 
 
 def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:

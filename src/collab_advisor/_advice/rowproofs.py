@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._engines.plan import APPROACHES, ScoringPlan, gap_tables
+from .._engines.plan import APPROACHES, ScoringPlan
+from .._reasoning.gaps import gap_tables
 from .analysis import ANALYSIS_BUDGET, MAX_EXACT_COMPLETIONS
 from .parts import parts_of
 

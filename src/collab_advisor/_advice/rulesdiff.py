@@ -140,6 +140,47 @@ class RulesDiff(BaseModel):
 Case = tuple[Literal["casebook", "prototype"], str, str, Context, Approach | None]
 
 
+def _moved_cases(old: RuleSet, new: RuleSet, cases: Sequence[Case]) -> list[CaseChange]:
+    """The cases whose first place differs between the two rule sets."""
+    old_plan, new_plan = plan_for(old), plan_for(new)
+    moved: list[CaseChange] = []
+    for kind, case_id, name, context, expected in cases:
+        facts = _facts(context)
+        old_scores, old_fired = old_plan.score(facts)
+        new_scores, new_fired = new_plan.score(facts)
+        if top_of(old_scores) != top_of(new_scores):
+            moved.append(CaseChange(
+                kind=kind, id=case_id, name=name, expected=expected,
+                old_top=APPROACHES[top_of(old_scores)], new_top=APPROACHES[top_of(new_scores)],
+                now_fires=_scoring(new_fired - old_fired, new),
+                no_longer_fires=_scoring(old_fired - new_fired, old)))
+    return moved
+
+
+def _sampled(old: RuleSet, new: RuleSet, sample: int, seed: int, repointed: set[str],
+             ) -> tuple[Counter[tuple[int, int]], Counter[str], Counter[str], Counter[str],
+                        Counter[str]]:
+    """Over ``sample`` seeded complete contexts: the moves of first place, the rules that
+    start and stop firing, those that decide a move, and repointed rules in play there."""
+    old_plan, new_plan = plan_for(old), plan_for(new)
+    transitions: Counter[tuple[int, int]] = Counter()
+    starts: Counter[str] = Counter()
+    stops: Counter[str] = Counter()
+    decides: Counter[str] = Counter()
+    in_play: Counter[str] = Counter()
+    for values in seeded_field_values(sample, seed, known=1.0):
+        old_scores, old_fired = old_plan.score(values)
+        new_scores, new_fired = new_plan.score(values)
+        starts.update(new_fired - old_fired)
+        stops.update(old_fired - new_fired)
+        before, after = top_of(old_scores), top_of(new_scores)
+        if before != after:
+            transitions[(before, after)] += 1
+            decides.update(old_fired ^ new_fired)
+            in_play.update(repointed & (old_fired | new_fired))
+    return transitions, starts, stops, decides, in_play
+
+
 def diff_rules(old: RuleSet, new: RuleSet, *, sample: int = DEFAULT_SAMPLE, seed: int = 0,
                casebook: Path | None = None, prototypes: Path | None = None) -> RulesDiff:
     """Compare two rule sets on the casebook, the prototypes and a seeded sample.
@@ -160,36 +201,12 @@ def diff_rules(old: RuleSet, new: RuleSet, *, sample: int = DEFAULT_SAMPLE, seed
         if (changes := _rule_changes(old.rule(rule_id), new.rule(rule_id), old, new))
     )
     cases = _cases(casebook, prototypes)
-    old_plan, new_plan = plan_for(old), plan_for(new)
-    moved: list[CaseChange] = []
-    for kind, case_id, name, context, expected in cases:
-        facts = _facts(context)
-        old_scores, old_fired = old_plan.score(facts)
-        new_scores, new_fired = new_plan.score(facts)
-        if top_of(old_scores) != top_of(new_scores):
-            moved.append(CaseChange(
-                kind=kind, id=case_id, name=name, expected=expected,
-                old_top=APPROACHES[top_of(old_scores)], new_top=APPROACHES[top_of(new_scores)],
-                now_fires=_scoring(new_fired - old_fired, new),
-                no_longer_fires=_scoring(old_fired - new_fired, old)))
-    transitions: Counter[tuple[int, int]] = Counter()
-    starts: Counter[str] = Counter()
-    stops: Counter[str] = Counter()
-    decides: Counter[str] = Counter()
+    moved = _moved_cases(old, new, cases)
     repointed = {change.rule_id for change in changed
                  if any(c.startswith(("points for", "now scores", "no longer scores"))
                         for c in change.changes)}
-    in_play: Counter[str] = Counter()
-    for values in seeded_field_values(sample, seed, known=1.0):
-        old_scores, old_fired = old_plan.score(values)
-        new_scores, new_fired = new_plan.score(values)
-        starts.update(new_fired - old_fired)
-        stops.update(old_fired - new_fired)
-        before, after = top_of(old_scores), top_of(new_scores)
-        if before != after:
-            transitions[(before, after)] += 1
-            decides.update(old_fired ^ new_fired)
-            in_play.update(repointed & (old_fired | new_fired))
+    sampled = _sampled(old, new, sample, seed, repointed)
+    transitions, starts, stops, decides, in_play = sampled
     firing = sorted(set(starts) | set(stops),
                     key=lambda r: (-decides[r], -(starts[r] + stops[r]), r))
     return RulesDiff(

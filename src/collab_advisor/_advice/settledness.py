@@ -74,8 +74,20 @@ def settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) 
         proven &= (tops == other) | ~beaten
     open_rows = np.flatnonzero(~settled & ~proven)
     settled |= proven
-    if not len(open_rows):
-        return settled
+    if len(open_rows):
+        _settle_open_rows(plan, columns, scores, fired, open_rows, tops, unknown, maybe,
+                          vectors, settled)
+    return settled
+
+
+def _settle_open_rows(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any,
+                      open_rows: Any, tops: Any, unknown: Any, maybe: Any, vectors: Any,
+                      settled: Any) -> None:
+    """Settle, in ``settled``, the rows the bounds left open: a random completion that
+    changes first place is a witness against; else field-by-field proofs, else the
+    outlook, within the exact limits."""
+    import numpy as np
+
     rng = np.random.default_rng(0)
     repeated = np.repeat(open_rows, WITNESS_SAMPLES)
     trial = []
@@ -107,7 +119,6 @@ def settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) 
         fired_ids = frozenset(plan.rules[column].id for column in np.flatnonzero(fired[row]))
         row_scores = tuple(int(v) for v in scores[row])
         settled[row] = bool(settled_exactly(plan, facts, row_scores, fired_ids, order))
-    return settled
 
 
 def _field_by_field(plan: ScoringPlan, columns: list[Any], which: Any, unknown: Any,

@@ -10,7 +10,7 @@ whether its disagreements could change first place, and which one decides it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +23,7 @@ from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words
 from .._result.build import recommend, shipped_rules
 from .._result.facts import facts_of, to_context
-from .._result.record import Recommendation
+from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
@@ -96,6 +96,9 @@ class TeamRecommendation(BaseModel):
 
     model_config = _FROZEN
 
+    schema_version: int = RESULT_SCHEMA_VERSION
+    """The result schema version (as a ``Report``'s); the JSON Schema is published
+    (``collab-advisor schema --team``)."""
     members: tuple[TeamMember, ...]
     agreed: Context
     """The answers every member who answered the field agrees on."""
@@ -222,6 +225,27 @@ def _distance(mine: Recommendation, team: Recommendation) -> int:
     return out
 
 
+def _members(contexts: Iterable[TeamMember | Context | Mapping[str, Any]]
+             ) -> list[TeamMember]:
+    """Each member, read and labelled uniquely; at least one and at most ``MAX_MEMBERS``."""
+    members = []
+    for index, item in enumerate(contexts):
+        if index >= MAX_MEMBERS:
+            raise CollabAdvisorError(f"a team may have at most {MAX_MEMBERS} members")
+        members.append(_member(index, item))
+    if not members:
+        raise CollabAdvisorError("a team needs at least one member's answers")
+    return _unique_labels(members)
+
+
+def _voices_note(roles: Sequence[str]) -> str | None:
+    """A note when no patient, service user or carer is among the roles."""
+    if any(role in PATIENT_ROLES for role in roles):
+        return None
+    return ("No patient, service user or carer took part in these answers. The guidance "
+            "asks planners to bring their views in, ideally as partners in designing the work.")
+
+
 def recommend_team(
     contexts: Iterable[TeamMember | Context | Mapping[str, Any]],
     *,
@@ -234,14 +258,7 @@ def recommend_team(
     (labelled by its ``name``), or a mapping of context fields with optional
     ``member`` (a label) and ``role`` keys.
     """
-    members = []
-    for index, item in enumerate(contexts):
-        if index >= MAX_MEMBERS:
-            raise CollabAdvisorError(f"a team may have at most {MAX_MEMBERS} members")
-        members.append(_member(index, item))
-    if not members:
-        raise CollabAdvisorError("a team needs at least one member's answers")
-    members = _unique_labels(members)
+    members = _members(contexts)
     ruleset = rules if rules is not None else shipped_rules()
     agreed_facts, disputes = _positions(members)
     agreed = Context.model_validate(agreed_facts)
@@ -275,12 +292,6 @@ def recommend_team(
             distance=_distance(own, advice),
         ))
     roles = tuple(sorted({m.role.strip().lower() for m in members if m.role and m.role.strip()}))
-    voices_note = None
-    if not any(role in PATIENT_ROLES for role in roles):
-        voices_note = (
-            "No patient, service user or carer took part in these answers. The guidance "
-            "asks planners to bring their views in, ideally as partners in designing the work."
-        )
     return TeamRecommendation(
         members=tuple(members),
         agreed=agreed,
@@ -291,7 +302,7 @@ def recommend_team(
         settled_across_disputes=settled_across,
         is_settled=look.settled,
         roles=roles,
-        voices_note=voices_note,
+        voices_note=_voices_note(roles),
         member_views=tuple(views),
         has_advice=has_advice(advice, ruleset),
     )

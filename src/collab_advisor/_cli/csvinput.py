@@ -74,7 +74,7 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-def _decode(data: bytes, label: str) -> tuple[str, str | None]:
+def decode_text(data: bytes, label: str) -> tuple[str, str | None]:
     """The text and, if it was not UTF-8, a note saying how it was read."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -96,18 +96,18 @@ def _decode(data: bytes, label: str) -> tuple[str, str | None]:
     raise InputFileError(label, "is not text")  # pragma: no cover - latin-1 decodes any bytes
 
 
-def _header_key(header: str) -> str:
+def header_key(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list[str | None]:
+def header_columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list[str | None]:
     """The context field of each column (``None`` for an empty, ignored one); ``extra``
     names other columns a reader accepts, such as a team member's label and role."""
     columns: list[str | None] = []
     problems: list[str] = []
     seen: set[str] = set()
     for cell in header:
-        key = _header_key(cell)
+        key = header_key(cell)
         if not key:
             columns.append(None)
             continue
@@ -131,7 +131,7 @@ def _columns(header: list[str], label: str, extra: tuple[str, ...] = ()) -> list
     return columns
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+def csv_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     sample = "\n".join(text[:65_536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -148,7 +148,7 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _typed_cells(columns: list[str | None], cells: list[str],
+def typed_cells(columns: list[str | None], cells: list[str],
                  matcher: _Matcher | None = None) -> dict[str, Any]:
     """A row's non-empty cells, each context value matched as a person types it: any
     case, spaces or hyphens for underscores, an unambiguous prefix (``fixed`` for
@@ -213,8 +213,8 @@ def _free_text(cell: str) -> Any:
 
 def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInput:
     """Rows of a CSV file whose first row names context fields."""
-    text, note = _decode(data, label)
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    text, note = decode_text(data, label)
+    reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text))
     rows: list[InputRow] = []
     columns: list[str | None] | None = None
     matcher: _Matcher | None = None
@@ -223,7 +223,7 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
             if not "".join(cells).strip():
                 continue  # a blank row
             if columns is None:
-                columns = _columns(cells, label, extra)
+                columns = header_columns(cells, label, extra)
                 matcher = _Matcher(columns)
                 continue
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
@@ -231,7 +231,7 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
                                      f"has {len(columns)} columns"))
                 continue
             try:
-                values = _typed_cells(columns, cells, matcher)
+                values = typed_cells(columns, cells, matcher)
             except ValueMatchError as error:
                 rows.append(InputRow(number, error=str(error)))
                 continue
@@ -245,7 +245,7 @@ def parse_csv(data: bytes, label: str, extra: tuple[str, ...] = ()) -> BatchInpu
 
 def parse_jsonl(data: bytes, label: str) -> BatchInput:
     """Rows of JSON Lines: one JSON object per line; blank lines are skipped."""
-    text, note = _decode(data, label)
+    text, note = decode_text(data, label)
     rows: list[InputRow] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -264,7 +264,7 @@ def parse_jsonl(data: bytes, label: str) -> BatchInput:
 
 def parse_json_array(data: bytes, label: str) -> BatchInput:
     """Rows of a ``.json`` file: a JSON array of objects (or one object), numbered from 1."""
-    text, note = _decode(data, label)
+    text, note = decode_text(data, label)
     try:
         items = json.loads(text, parse_int=read_int)
     except json.JSONDecodeError as error:

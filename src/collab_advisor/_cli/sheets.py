@@ -32,14 +32,14 @@ from .atomic import atomic_binary_output
 from .csvinput import (
     BatchInput,
     InputRow,
-    _columns,
-    _decode,
-    _dialect,
-    _header_key,
-    _typed_cells,
+    csv_dialect,
+    decode_text,
+    header_columns,
+    header_key,
     neutralise_formula,
     parse_csv,
     read_batch,
+    typed_cells,
 )
 from .values import ValueMatchError
 
@@ -101,10 +101,10 @@ def _near_miss(key: str) -> str | None:
 
 def _carried_keys(header: Sequence[str]) -> dict[str, str]:
     """The normalised key and header text of each column to carry through: neither a
-    context field nor a near miss of one (those are left for ``_columns`` to reject)."""
+    context field nor a near miss of one (those are left for ``header_columns`` to reject)."""
     carried: dict[str, str] = {}
     for cell in header:
-        key = _header_key(cell)
+        key = header_key(cell)
         if key and key not in FIELDS and _near_miss(key) is None and key not in carried:
             carried[key] = cell.strip()
     return carried
@@ -128,15 +128,15 @@ def _read_csv(data: bytes, label: str) -> Table:
     carried: dict[str, str] = {}
     cells_of: dict[int, list[object]] = {}
     try:
-        text, _ = _decode(data, label)
-        reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+        text, _ = decode_text(data, label)
+        reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text))
         positions: list[int] | None = None
         for number, cells in enumerate(reader, start=1):
             if not "".join(cells).strip():
                 continue
             if positions is None:
                 carried = _carried_keys(cells)
-                keys = [_header_key(cell) for cell in cells]
+                keys = [header_key(cell) for cell in cells]
                 positions = [keys.index(key) for key in carried]
                 continue
             cells_of[number] = [cells[p] if p < len(cells) else "" for p in positions]
@@ -184,7 +184,7 @@ def _read_xlsx(data: bytes, label: str) -> Table:
                 continue  # a blank row
             if columns is None:
                 carried = _carried_keys(texts)
-                columns = _columns(texts, where, tuple(carried))
+                columns = header_columns(texts, where, tuple(carried))
                 positions = [columns.index(key) for key in carried]
                 columns = [None if key in carried else key for key in columns]
                 continue
@@ -195,7 +195,7 @@ def _read_xlsx(data: bytes, label: str) -> Table:
                                      f"{len(columns)} named columns"))
                 continue
             try:
-                values = _typed_cells(columns, texts)
+                values = typed_cells(columns, texts)
             except ValueMatchError as error:
                 rows.append(InputRow(number, error=str(error)))
                 continue

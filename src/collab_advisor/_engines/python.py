@@ -1,8 +1,9 @@
 """The plain-Python engine: the compiled core's bit-set evaluation.
 
-It runs the same compiled rules as the durable-rules engine (see ``_engines.plan``),
-so it is both the oracle of the differential tests and the engine used where
-durable-rules cannot be installed (Python 3.13 and later).
+It runs the same compiled rules as the durable-rules engine (built by
+``_engines.plan``, scored by ``_engines.scoring``), so it is both the oracle of the
+differential tests and the engine used where durable-rules cannot be installed
+(Python 3.13 and later).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from collab_advisor import (
     recommend,
     recommend_team,
 )
-from collab_advisor._model.context import _strict_kind as strict_kind
+from collab_advisor._model.values import strict_kind
 
 from .fields import describe_problem
 from .guard import is_unicode
@@ -251,6 +251,13 @@ def api_schema() -> JSONResponse:
 def api_report_schema() -> JSONResponse:
     """``Report.model_json_schema()``: what ``/api/recommend`` answers (schema version 2)."""
     return _json(Report.model_json_schema())
+
+
+@router.get("/team-schema", summary="The JSON Schema of a team's advice",
+            response_model=JSONSchemaDocument)
+def api_team_schema() -> JSONResponse:
+    """``TeamRecommendation.model_json_schema()``: what ``/api/team`` answers."""
+    return _json(TeamRecommendation.model_json_schema())
 
 
 @router.get("/rules", summary="The rules in use", response_model=RulesInUse)

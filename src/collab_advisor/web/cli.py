@@ -223,71 +223,100 @@ class PathLog:
         await self.app(scope, receive, logging_send)
 
 
+class _StartError(Exception):
+    """Why the server cannot start: printed as one line, exit status 2."""
+
+
 def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     """Start the server and run until interrupted."""
+    try:
+        names = _checked_options(args)
+        sock = _listening_socket(args)
+    except _StartError as error:
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return 2
+    try:
+        settings, app = _prepared_app(args, names)
+    except _StartError as error:
+        sock.close()
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return 2
+    options = {**server_options(args, workers=args.workers), **proxy_options(args)}
+    url = _url(args.host, int(sock.getsockname()[1]))
+    try:
+        if app is None:
+            out.write(f"collab-advisor is ready at {url} with {args.workers} workers "
+                      "(press Ctrl+C to stop)\n")
+            out.flush()
+            run_workers(settings, sock, args.workers, options)
+        else:
+            _run_one(app, options, sock, url, out, open_browser=not args.no_browser)
+    finally:
+        sock.close()
+    return 0
+
+
+def _checked_options(args: argparse.Namespace) -> set[str]:
+    """The host names browsers may use, once the web extra, the rules and the port are
+    checked (a broken rule file stops start-up before listening)."""
     missing = [name for name in _WEB_MODULES if importlib.util.find_spec(name) is None]
     if missing:
-        sys.stderr.write(f"{PROG}: error: {INSTALL_HINT}\n")
-        return 2
-    import uvicorn
-
-    from collab_advisor import CollabAdvisorError, load_rules
+        raise _StartError(INSTALL_HINT)
+    from collab_advisor import load_rules
 
     if args.rules:
-        load_rules(*args.rules)  # a broken rule file stops start-up before listening
+        load_rules(*args.rules)
     if problem := _bad_option(args):
-        sys.stderr.write(f"{PROG}: error: {problem}\n")
-        return 2
+        raise _StartError(problem)
     names = allowed_hosts(args.host, args.allow_host)
     if not is_loopback(args.host):
         sys.stderr.write(
             f"{PROG}: warning: listening on {args.host}, so other machines can reach this "
             "app; it has no login. Browsers must address it as one of: "
             f"{', '.join(sorted(names))} (add others with --allow-host).\n")
+    return set(names)
+
+
+def _listening_socket(args: argparse.Namespace) -> socket.socket:
     try:
         sock = _listen(args.host, args.port)
         if args.workers == 1:  # worker processes are handed a plain, picklable socket
             sock = deep_queue(sock)
     except OSError as error:
-        sys.stderr.write(f"{PROG}: error: cannot listen on {args.host} port {args.port}: "
-                         f"{error.strerror or error}\n")
-        return 2
-    port = int(sock.getsockname()[1])
+        raise _StartError(f"cannot listen on {args.host} port {args.port}: "
+                           f"{error.strerror or error}") from error
+    return sock
+
+
+def _prepared_app(args: argparse.Namespace, names: set[str]
+                  ) -> tuple[dict[str, Any], ASGIApp | None]:
+    """The app's settings, and the app itself (``None`` with several workers, which each
+    build their own after the database is migrated here, once)."""
+    from collab_advisor import CollabAdvisorError
+
     try:
         settings = workspace_settings(args, names)
         settings["max_requests"] = args.max_requests
-        if args.workers > 1:
-            store = open_store(settings)  # migrate once, before the workers start
-            if store is not None:
-                store.close()
-            app: ASGIApp | None = None
-        else:
-            app = build_app(settings)
+        if args.workers == 1:
+            return settings, build_app(settings)
+        store = open_store(settings)
+        if store is not None:
+            store.close()
+        return settings, None
     except (ValueError, CollabAdvisorError) as error:
-        sock.close()
-        sys.stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
-        return 2
-    options = {**server_options(args, workers=args.workers), **proxy_options(args)}
-    url = _url(args.host, port)
-    if app is None:
-        out.write(f"collab-advisor is ready at {url} with {args.workers} workers "
-                  "(press Ctrl+C to stop)\n")
-        out.flush()
-        try:
-            run_workers(settings, sock, args.workers, options)
-        finally:
-            sock.close()
-        return 0
+        raise _StartError(" ".join(str(error).split())) from error
+
+
+def _run_one(app: ASGIApp, options: dict[str, Any], sock: socket.socket, url: str,
+             out: TextIO, *, open_browser: bool) -> None:
+    import uvicorn
+
     server = uvicorn.Server(uvicorn.Config(app, **options))
     out.write(f"collab-advisor is ready at {url} (press Ctrl+C to stop)\n")
     out.flush()
-    if not args.no_browser:
+    if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
-    return 0
+    server.run(sockets=[sock])
 
 
 def _bad_option(args: argparse.Namespace) -> str | None:

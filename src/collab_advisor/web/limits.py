@@ -13,8 +13,9 @@ connection:
   ``BODY_TIMEOUT`` seconds;
 - a connection limit: past ``MAX_CONNECTIONS`` open connections, the one that
   has waited longest without sending whole headers is closed to make room (so a
-  slow client cannot crowd out quick ones); if every connection is busy with a
-  request, the new one is closed instead.
+  slow client cannot crowd out quick ones); a newcomer that cannot displace anyone
+  yet gets a short probation to send its headers (``timedh11``); if every connection
+  is busy with a request, the new one is closed.
 
 uvicorn's own ``limit_concurrency`` (503 once that many requests are in
 progress), ``timeout_keep_alive`` and h11's header size limit (16 KiB) stay on.
@@ -49,8 +50,6 @@ be closed, so MAX_CONNECTIONS + ACCEPT_BATCH bounds the descriptors in use, unde
 default of 256 per process (past it, accepting fails and pauses for a second)."""
 LISTEN_QUEUE = 1024
 """Connections the kernel keeps waiting to be accepted (they hold no descriptor)."""
-GRACE = 0.25
-"""Seconds a new connection has to send its headers before it may be closed to make room."""
 MAX_REQUESTS = 100
 """Requests in progress at once per server process; past this a request gets 503."""
 
@@ -169,90 +168,9 @@ class _DeepQueue(socket.socket):
 
 def timed_protocol(*, header_timeout: float, body_timeout: float,
                    max_connections: int) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol with header and body timeouts and a connection limit."""
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+    """uvicorn's h11 protocol with these header and body timeouts and connection limit."""
+    from .timedh11 import TimedH11Protocol
 
-    class TimedH11Protocol(H11Protocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _waiting_since: float | None = None
-
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)  # type: ignore[arg-type]
-            self._arm(header_timeout)
-            if len(self.connections) > max_connections:
-                self._make_room()
-
-        def data_received(self, data: bytes) -> None:
-            if self._deadline is None and self.conn.their_state is h11.IDLE:
-                self._arm(header_timeout)  # a later request on a kept-alive connection
-            before = self.conn.their_state
-            super().data_received(data)
-            after = self.conn.their_state
-            if before is h11.IDLE and after is not h11.IDLE:  # the headers are in
-                self._disarm()
-                if after is h11.SEND_BODY:
-                    self._arm(body_timeout)
-            elif before is h11.SEND_BODY and after is not h11.SEND_BODY:  # so is the body
-                self._disarm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _arm(self, seconds: float) -> None:
-            self._disarm()
-            self._waiting_since = self.loop.time()
-            self._deadline = self.loop.call_later(seconds, self._expired)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-            self._deadline = None
-            self._waiting_since = None
-
-        def _expired(self) -> None:
-            self._deadline = None
-            if self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and \
-                    not self.transport.is_closing():
-                self.transport.close()
-
-        def _make_room(self) -> None:
-            """Close the connection that has waited longest for its headers or body, else
-            this new one. A newcomer whose whole headers have already arrived (a quick
-            client) may displace any waiting one; a slow newcomer only one that has
-            waited ``GRACE`` seconds, so a flood of slow newcomers cannot push out each
-            other's quick neighbours."""
-            quick = _headers_arrived(self.transport)
-            now = self.loop.time()
-            waiting = [c for c in self.connections if isinstance(c, TimedH11Protocol)
-                       and c is not self and c._waiting_since is not None
-                       and (quick or now - c._waiting_since >= GRACE)
-                       and not c.transport.is_closing()]
-            if waiting:
-                oldest = min(waiting, key=lambda c: c._waiting_since or 0.0)
-                oldest.transport.close()
-            else:
-                self.transport.close()
-
-    return TimedH11Protocol
-
-
-def _headers_arrived(transport: asyncio.BaseTransport) -> bool:
-    """Whether a just-accepted connection's request headers are all waiting to be read
-    (peeked at, not consumed; a quick client sends them with the connection)."""
-    sock = transport.get_extra_info("socket")
-    if sock is None:
-        return False
-    try:
-        peeker = socket.fromfd(sock.fileno(), sock.family, sock.type)
-    except OSError:  # out of descriptors: count it as slow
-        return False
-    try:
-        peeker.setblocking(False)
-        data = peeker.recv(16 * 1024, socket.MSG_PEEK)
-    except OSError:
-        return False
-    finally:
-        peeker.close()
-    return b"\r\n\r\n" in data
+    settings = {"header_timeout": header_timeout, "body_timeout": body_timeout,
+                "max_connections": max_connections}
+    return type("TimedH11Protocol", (TimedH11Protocol,), settings)

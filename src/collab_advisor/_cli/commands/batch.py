@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from ..._advice.batch import recommend_many, survey_chunks
 from ..._model.context import Approach
-from ..._result.record import Recommendation
+from ..._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from ..._rulebook.collector import collection_paused
 from ..._rulebook.ruleset import RuleSet
 from ..atomic import atomic_output
@@ -141,9 +141,10 @@ def _write_records(records: list[list[Any]], form: str, target: TextIO, table: T
     names, wide = widen(_BATCH_COLUMNS, records, table)
     if form == "jsonl":
         for record in wide:
-            target.write(json.dumps({column: value for column, value
-                                     in zip(names, record, strict=True)
-                                     if value != ""}, default=str) + "\n")
+            target.write(json.dumps({"schema_version": RESULT_SCHEMA_VERSION,
+                                     **{column: value for column, value
+                                        in zip(names, record, strict=True)
+                                        if value != ""}}, default=str) + "\n")
         return
     writer = csv.writer(target)
     writer.writerow([defuse(name) for name in names])

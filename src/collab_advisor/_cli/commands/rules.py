@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..._advice.analyse import Report
+from ..._advice.batchrecord import batch_record_schema
 from ..._advice.lint import lint
 from ..._advice.rulecheck import check_examples
+from ..._advice.team import TeamRecommendation
 from ..._engines.choose import ENGINE_CHOICES
 from ..._errors import RuleFileError
 from ..._model.context import Context
@@ -78,6 +80,10 @@ def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
         schema = rule_file_json_schema()
     elif args.report_schema:
         schema = Report.model_json_schema()
+    elif args.team_schema:
+        schema = TeamRecommendation.model_json_schema()
+    elif args.batch_schema:
+        schema = batch_record_schema()
     else:
         schema = Context.model_json_schema()
     out.write(json.dumps(schema, indent=2) + "\n")
@@ -88,11 +94,17 @@ def add_schema(commands: Any) -> None:
     """Register ``schema``."""
     schema = commands.add_parser("schema", help="print a JSON Schema",
                                  description="Print the JSON Schema of the context (for form "
-                                 "builders), with --rules of the rule-file format, or with "
-                                 "--report of a recommendation with its analysis.")
+                                 "builders), with --rules of the rule-file format, with "
+                                 "--report of a recommendation with its analysis, with --team "
+                                 "of a team's advice, or with --batch of a batch JSON Lines "
+                                 "row.")
     schema.add_argument("--rules", dest="rules_schema", action="store_true",
                         help="the rule-file format instead of the context")
     schema.add_argument("--report", dest="report_schema", action="store_true",
-                        help="the report that recommend --format json, the HTTP API, batch "
-                        "and team outputs write, instead of the context")
+                        help="the report that recommend --format json and the HTTP API "
+                        "write, instead of the context")
+    schema.add_argument("--team", dest="team_schema", action="store_true",
+                        help="what team --format json and the HTTP API's /api/team write")
+    schema.add_argument("--batch", dest="batch_schema", action="store_true",
+                        help="each row that batch writes as JSON Lines")
     schema.set_defaults(run=_run_schema)

@@ -1,0 +1,76 @@
+"""The candidate search behind ``path_to``, scored part by part.
+
+A context's scores are a constant plus one small table per part (``parts.Parts``), so
+the scores of every candidate (a few changed answers) are a handful of table lookups,
+done for all candidates of one size at once. The candidates and their order are those
+of ``itertools.combinations`` over the options (each option one field's answer), with
+the distinct-field filter, so the winner (largest lead, the first on a tie) is the same
+as scoring each candidate on the compiled core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .parts import Parts
+
+MAX_VECTOR_CELLS = 4_000_000
+"""Largest grid (options to the power of the size) listed at once; beyond it the search
+goes candidate by candidate on the compiled core."""
+
+
+def candidates(fields: Sequence[int], size: int) -> Any | None:
+    """(candidates, size) option indices in ``itertools.combinations`` order, keeping the
+    candidates whose options change ``size`` different fields; ``None`` when the grid
+    would exceed ``MAX_VECTOR_CELLS``."""
+    import numpy as np
+
+    count = len(fields)
+    if count ** size > MAX_VECTOR_CELLS or size < 1:
+        return None
+    field = np.asarray(fields, dtype=np.int64)
+    if size == 1:
+        return np.arange(count, dtype=np.int64)[:, None]
+    grid = np.ones((count,) * size, dtype=bool)
+    axes = [np.arange(count).reshape([-1 if a == axis else 1 for a in range(size)])
+            for axis in range(size)]
+    for first in range(size):
+        for second in range(first + 1, size):
+            grid &= axes[first] < axes[second]
+            grid &= field[axes[first]] != field[axes[second]]
+    return np.stack(np.nonzero(grid), axis=1).astype(np.int64)
+
+
+def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tuple[str, int]],
+                   chosen: Any, target: int) -> tuple[int, ...] | None:
+    """Among ``chosen`` (rows of option indices), the one that puts ``target`` first with
+    the largest lead over the next approach, the first on a tie; ``None`` if none does.
+    ``base`` holds the context's class codes (absent: unknown); each option is a field
+    and the class code it would take."""
+    import numpy as np
+
+    rows = len(chosen)
+    if not rows:
+        return None
+    option_field = [name for name, _ in options]
+    option_code = np.asarray([code for _, code in options], dtype=np.int64)
+    scores = np.tile(np.asarray(parts.constant, dtype=np.int64), (rows, 1))
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        index = []
+        for axis, name in enumerate(names):
+            column = np.full(rows, base.get(name, table.shape[axis] - 1), dtype=np.int64)
+            mine = np.asarray([f == name for f in option_field], dtype=bool)
+            if mine.any():
+                for slot in range(chosen.shape[1]):
+                    picked = chosen[:, slot]
+                    hit = mine[picked]
+                    column[hit] = option_code[picked[hit]]
+            index.append(column)
+        scores += table[tuple(index)]
+    others = np.delete(scores, target, axis=1).max(axis=1)
+    wins = scores.argmax(axis=1) == target
+    if not wins.any():
+        return None
+    lead = np.where(wins, scores[:, target] - others, np.iinfo(np.int64).min)
+    return tuple(int(i) for i in chosen[int(np.argmax(lead))])

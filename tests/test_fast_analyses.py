@@ -1,0 +1,135 @@
+"""The analyses computed part by part (from the structure of the rules) equal scoring
+every candidate one by one, on the shipped rules and on random custom rule sets."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collab_advisor import Approach, RuleSet, load_rules, path_to, recommend
+from collab_advisor._advice import pathsearch
+from collab_advisor._model.fields import RULE_FIELDS
+
+from .strategies import _value
+
+_SHIPPED = load_rules()
+_CHOICES = sorted(name for name, spec in RULE_FIELDS.items() if spec.kind == "choice")
+_APPROACHES = [approach.value for approach in Approach]
+
+
+def _partial() -> st.SearchStrategy[dict[str, Any]]:
+    """Contexts with any subset of the rule fields known."""
+    return st.sets(st.sampled_from(sorted(RULE_FIELDS))).flatmap(
+        lambda known: st.fixed_dictionaries({name: _value(name) for name in sorted(known)}))
+
+
+@st.composite
+def _test(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {"field": "sites", "gt": draw(st.integers(1, 60))}
+    name = draw(st.sampled_from(_CHOICES))
+    return {"field": name, "equals": draw(st.sampled_from(RULE_FIELDS[name].values))}
+
+
+@st.composite
+def _rule_file(draw: st.DrawFn) -> str:
+    """A rule file of 1 to 6 scoring rules over a few fields, one of them maybe behind a
+    finding that another rule concludes."""
+    rules: list[dict[str, Any]] = []
+    count = draw(st.integers(1, 6))
+    with_finding = draw(st.booleans())
+    if with_finding:
+        rules.append({"id": "leads-to-x", "title": "Concludes x", "status": "experimental",
+                      "when": {"all": draw(st.lists(_test(), min_size=1, max_size=2,
+                                                          unique_by=lambda t: t["field"]))},
+                      "concludes": "x", "source": [{"reference": "Test 2026"}]})
+    for index in range(count):
+        tests: list[Any] = draw(st.lists(_test(), min_size=1, max_size=3,
+                                         unique_by=lambda t: t["field"]))
+        if with_finding and index == 0:
+            tests.append({"finding": "x"})
+        score = [{"approach": approach, "points": draw(st.sampled_from(
+            [-6, -4, -2, -1, 1, 2, 3, 5, 8])), "why": "A test rule."}
+            for approach in draw(st.sets(st.sampled_from(_APPROACHES), min_size=1,
+                                         max_size=2))]
+        when: Any = ({"any": tests} if draw(st.booleans()) and len(tests) > 1
+                     else {"all": tests})
+        rules.append({"id": f"rule-{index}", "title": f"Rule {index}", "status": "experimental",
+                      "when": when, "score": sorted(score, key=lambda s: s["approach"]),
+                      "source": [{"reference": "Test 2026"}]})
+    document: dict[str, Any] = {"schema_version": 1, "ruleset_version": "0.1.0",
+                                "rules": rules}
+    if with_finding:
+        document["findings"] = [{"id": "x", "text": "A test finding"}]
+    return json.dumps(document)  # JSON is YAML
+
+
+def _load(text: str) -> RuleSet:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rules.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_rules(path)
+
+
+def _one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pathsearch, "MAX_VECTOR_CELLS", 0)  # every candidate on the core
+
+
+def _paths(rules: RuleSet, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    rec = recommend(values, rules=rules, engine="python")
+    found = []
+    for approach in Approach:
+        path = path_to(rec, approach, rules=rules)
+        found.append((path.found, path.changes, path.message))
+    return found
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=_partial())
+def test_path_to_by_parts_equals_scoring_each_candidate_on_the_shipped_rules(
+        values: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """For any partial context and any approach, path_to finds the same changes when
+    candidates are scored part by part as when each is scored on the compiled core."""
+    fast = _paths(_SHIPPED, values)
+    with monkeypatch.context() as patched:
+        _one_by_one(patched)
+        assert _paths(_SHIPPED, values) == fast
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_rule_file(), values=_partial())
+def test_path_to_by_parts_equals_scoring_each_candidate_on_random_rule_sets(
+        text: str, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On random custom rule sets (findings included), path_to by parts gives exactly the
+    changes that scoring every candidate one by one gives."""
+    rules = _load(text)
+    fast = _paths(rules, values)
+    with monkeypatch.context() as patched:
+        _one_by_one(patched)
+        assert _paths(rules, values) == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from("ab -\t\n\u00a0é"), max_size=200),
+       indent=st.sampled_from(["", "  ", " " * 9]),
+       first=st.sampled_from([None, "", "  1. ", "   +3  "]))
+def test_the_explanations_wrapping_gives_textwraps_lines(text: str, indent: str,
+                                                          first: str | None) -> None:
+    """The explanation's line wrapping (a fast path for short texts, cached for long ones)
+    gives exactly the lines textwrap gives."""
+    import textwrap
+
+    from collab_advisor._present.explain import _WIDTH, _wrap
+
+    expected = textwrap.wrap(text, _WIDTH, initial_indent=first if first is not None
+                             else indent, subsequent_indent=indent, break_on_hyphens=False)
+    assert _wrap(text, indent, first) == expected
+    assert _wrap(text, indent, first) == expected  # and again, from the cache
