@@ -158,3 +158,31 @@ def test_the_form_and_the_advice_work_from_the_keyboard_alone(
     _tab_to(page, summary)
     page.keyboard.press("Enter")
     expect(page.locator(f"#approach-{last} details.why-not")).to_have_attribute("open", "")
+
+
+def test_the_glossary_is_linked_from_every_page(server: str, browser: Browser) -> None:  # noqa: F811
+    """Every page's menu links to the four approaches in plain words, where each approach
+    has its description and the rules' features with their sources."""
+    from collab_advisor import Approach, load_rules
+
+    context = browser.new_context()
+    context.set_default_timeout(STEP_TIMEOUT)
+    try:
+        page = context.new_page()
+        for path in ("/", "/compare", "/team", "/rules", "/api-help", "/nowhere",
+                     "/?aim=share_know_how", "/workspaces"):
+            page.goto(server + path)
+            link = page.get_by_role("link", name="The four approaches")
+            expect(link).to_have_attribute("href", "/glossary")
+        link.click()
+        rules = load_rules()
+        for approach in Approach:
+            entry = page.locator(f"section#{approach.value}")
+            expect(entry.locator("h2")).to_have_text(approach.display_name)
+            expect(entry).to_contain_text(approach.description)
+            features = rules.features_of(approach)
+            assert features
+            expect(entry.locator("li")).to_have_count(len(features))
+            expect(entry.locator("li .source").first).not_to_be_empty()
+    finally:
+        context.close()

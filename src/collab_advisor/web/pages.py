@@ -36,7 +36,8 @@ from .views import (
 router = APIRouter(include_in_schema=False)
 
 NAV: list[tuple[str, str]] = [("/", "Plan"), ("/compare", "Compare plans"), ("/team", "Team"),
-                              ("/rules", "Rules"), ("/api-help", "API")]
+                              ("/glossary", "The four approaches"), ("/rules", "Rules"),
+                              ("/api-help", "API")]
 """The menu: (path, label)."""
 
 MAX_UPLOAD = 32 * 1024
@@ -269,6 +270,19 @@ def compare(request: Request) -> Response:
 def rules_page(request: Request) -> HTMLResponse:
     """The rules in use: where they come from, their version, and each rule's title."""
     return render(request, "rules.html")
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request) -> HTMLResponse:
+    """The four approaches in plain words, each with the features the rules look for and
+    their sources."""
+    rules = settings_of(request).rules
+    entries = [{"approach": approach,
+                "features": [{"text": feature.text,
+                              "cited": "; ".join(source.cite() for source in feature.source)}
+                             for feature in rules.features_of(approach)]}
+               for approach in Approach]
+    return render(request, "glossary.html", entries=entries)
 
 
 @router.get("/api-help", response_class=HTMLResponse)
