@@ -186,3 +186,57 @@ def test_the_glossary_is_linked_from_every_page(server: str, browser: Browser) -
             expect(entry.locator("li .source").first).not_to_be_empty()
     finally:
         context.close()
+
+
+KEYBOARD_PAGES = ["/", "/?aim=share_know_how&formality=informal",
+                  "/compare?n=2&p0.aim=share_know_how", "/team", "/glossary", "/rules",
+                  "/api-help", "/workspaces"]
+
+_STOPS = """() => {
+  const shown = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length)
+    && !e.closest('details:not([open]) > :not(summary)') && !e.disabled
+    && getComputedStyle(e).visibility !== 'hidden';
+  const all = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')].filter(shown);
+  const groups = new Set();
+  return all.filter(e => {
+    if (e.type !== 'radio') return true;
+    if (groups.has(e.name)) return false;
+    groups.add(e.name);
+    return true;
+  }).map(e => e.type === 'radio' ? 'radio:' + e.name : e.outerHTML.slice(0, 120));
+}"""
+
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const style = getComputedStyle(e);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return [e.type === 'radio' ? 'radio:' + e.name : e.outerHTML.slice(0, 120), ring];
+}"""
+
+
+@pytest.mark.parametrize("path", KEYBOARD_PAGES)
+def test_every_control_is_reached_by_tab_with_a_visible_focus_ring(
+        server: str, keyboard_page: Page, path: str) -> None:  # noqa: F811
+    """Tab alone reaches every link, button, field and radio group on the page, in one pass,
+    and each shows a focus outline when reached."""
+    page = keyboard_page
+    page.goto(server + path)
+    wanted = page.evaluate(_STOPS)
+    reached: list[str] = []
+    no_ring: list[str] = []
+    for _ in range(len(wanted) + 20):
+        page.keyboard.press("Tab")
+        found = page.evaluate(_FOCUSED)
+        if found is None:
+            continue
+        name, ring = found
+        if reached and name == reached[0]:
+            break  # round the page once
+        reached.append(name)
+        if not ring:
+            no_ring.append(name)
+    assert len(wanted) > 5 and set(wanted) - set(reached) == set(), \
+        sorted(set(wanted) - set(reached))[:5]
+    assert no_ring == [], no_ring[:5]
