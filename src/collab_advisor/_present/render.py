@@ -158,6 +158,10 @@ body[data-jp-theme-light="true"] .ca-report,body.vscode-light .ca-report{--ca-fg
 .ca-report tr.ca-top td{background:var(--ca-top)}
 .ca-report ul{margin:.3em 0 .6em 1.2em;padding:0}
 .ca-report li{margin:.15em 0}
+.ca-report td,.ca-report th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-report table{display:block;max-width:100%;overflow-x:auto}
+  .ca-report th,.ca-report td{padding:.3em .2em}.ca-bar{min-width:2em}
+  .ca-report .ca-num{white-space:normal}}
 @media print{.ca-report{max-width:none;--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;
   --ca-line:#d6dbe4;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-top:#eef6f0;--ca-pos:#2f7d4a;
   --ca-neg:#b3412e;--ca-zero:#5b6577}.ca-report h2{break-after:avoid}

@@ -182,6 +182,9 @@ body[data-jp-theme-light="true"] .ca-team,body.vscode-light .ca-team{--ca-fg:#1d
 .ca-team th{background:var(--ca-head)}
 .ca-team .ca-note{color:var(--ca-muted)}
 .ca-team .decides{background:var(--ca-mark)}
+.ca-team td,.ca-team th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-team table{display:block;max-width:100%;overflow-x:auto}
+  .ca-team th,.ca-team td{padding:.3em .2em}}
 @media print{.ca-team{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;
   --ca-head:#f3f5f9;--ca-mark:#fff4e0}}
 """
