@@ -87,3 +87,15 @@ def test_the_error_lists_allowed_values_and_every_problem() -> None:
     with pytest.raises(ContextError) as team:
         recommend_team([{"aim": "share_know_how"}, {"aim": "nope"}])
     assert team.value.field == "aim"
+
+
+def test_a_bad_what_if_change_is_the_same_library_error() -> None:
+    """A what-if with a misspelt field or a bad value raises ContextError with its
+    suggestion, as recommend() does (it was pydantic's error)."""
+    rec = recommend(aim="share_know_how")
+    with pytest.raises(ContextError) as caught:
+        rec.what_if(formalty="informal")
+    assert caught.value.field == "formalty" and caught.value.suggestion == "formality"
+    with pytest.raises(ContextError) as bad:
+        rec.what_if(aim="share_knowhow")
+    assert bad.value.suggestion == "share_know_how"
