@@ -99,3 +99,16 @@ def test_a_bad_what_if_change_is_the_same_library_error() -> None:
     with pytest.raises(ContextError) as bad:
         rec.what_if(aim="share_knowhow")
     assert bad.value.suggestion == "share_know_how"
+
+
+def test_an_unknown_approach_name_is_the_same_library_error() -> None:
+    """why_not and path_to with a name that is not an approach raise ContextError naming the
+    four and the nearest (it was the enum's bare ValueError)."""
+    rec = recommend(aim="share_know_how")
+    with pytest.raises(ContextError) as caught:
+        rec.why_not("comunity_of_practice")
+    assert caught.value.field == "approach"
+    assert caught.value.suggestion == "community_of_practice"
+    assert set(caught.value.allowed) == {a.value for a in Approach}
+    with pytest.raises(ValueError, match="committee"):  # still a ValueError, as before
+        rec.path_to("committee")

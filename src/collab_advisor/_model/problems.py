@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._errors import ContextError, ContextProblem, nearest
+from .choices import Approach
 from .fields import FIELDS
 
 
@@ -48,3 +49,20 @@ def context_error(error: ValidationError) -> ContextError:
         made = ContextError.from_exception_data(error.title, details)
     made.problems = tuple(_problem(e) for e in found)
     return made
+
+
+def approach_of(value: Approach | str) -> Approach:
+    """``value`` as an ``Approach``; a name that is not one is a ``ContextError`` naming the
+    four, with the nearest for a near miss."""
+    try:
+        return Approach(value)
+    except ValueError:
+        pass
+    allowed = tuple(a.value for a in Approach)
+    guess = nearest(str(value).strip().lower(), allowed) if isinstance(value, str) else None
+    made = ContextError.from_exception_data("Approach", [{
+        "type": PydanticCustomError("approach", "not one of the four approaches"),
+        "loc": ("approach",), "input": value}])
+    made.problems = (ContextProblem("approach", value, "one of " + ", ".join(map(repr, allowed)),
+                                    allowed, guess),)
+    raise made
