@@ -113,3 +113,26 @@ def test_the_checks_stop_at_their_bound_and_say_so(browser: Browser,  # noqa: F8
     page.wait_for_timeout(100)
     assert len(asked) - 1 == small
     context.close()
+
+
+def test_workspace_pages_fit_a_phone(browser: Browser, server: Served) -> None:  # noqa: F811
+    """At 360 px the facilitator's page, the member link and a member's own page, with the
+    spread of a closed round on them, are no wider than the screen (they were by 162 and
+    40 px)."""
+    made = _workspace(server)
+    seat = _post(f"{server.url}/api/workspaces/m/{made['member_token']}/members",
+                 {"answers": {"aim": "share_know_how", "formality": "informal"}})
+    _post(f"{server.url}/api/workspaces/m/{made['member_token']}/members",
+          {"answers": {"aim": "redesign_services", "formality": "moderate"}})
+    _post(f"{server.url}/api/workspaces/f/{made['facilitator_token']}/rounds/close", {})
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(STEP_TIMEOUT)
+    try:
+        page = context.new_page()
+        for path in (f"/w/f/{made['facilitator_token']}", f"/w/m/{made['member_token']}",
+                     f"/w/e/{seat['edit_token']}", "/workspaces"):
+            page.goto(server.url + path)
+            wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wider == 0, (path.split("/")[2] if path.count("/") > 1 else path, wider)
+    finally:
+        context.close()
