@@ -112,3 +112,16 @@ def test_an_unknown_approach_name_is_the_same_library_error() -> None:
     assert set(caught.value.allowed) == {a.value for a in Approach}
     with pytest.raises(ValueError, match="committee"):  # still a ValueError, as before
         rec.path_to("committee")
+
+
+def test_print_of_a_team_is_its_verdict_in_one_line() -> None:
+    """``str(team)`` is one line: the size, the advice on the agreed answers with every tied
+    approach named, and the disputes (it dumped the whole record, about 3 KB)."""
+    team = recommend_team([{"member": "A", "aim": "share_know_how"},
+                           {"member": "B", "aim": "redesign_services"}])
+    text = str(team)
+    assert "\n" not in text and len(text) < 400
+    assert text.startswith("A team of 2, on its agreed answers: Tied for first")
+    for ranked in team.advice.ranking:
+        assert ranked.name in text
+    assert "1 disputed answer, 1 of which could change first place" in text
