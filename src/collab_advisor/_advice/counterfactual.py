@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._engines.plan import APPROACHES, plan_for
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
+from .._model.problems import context_error
 from .._model.wording import describe_value, field_label, join_words
 from .._printable import printable
 from .._result.build import recommend
@@ -91,7 +92,10 @@ def what_if(rec: Recommendation, rules: RuleSet | None, changes: dict[str, Any])
     the result's rules (``rules``, checked; default the shipped ones) and engine."""
     chosen = rules_for(rec, rules)
     known = rec.context.model_dump(mode="json")
-    updated = Context.model_validate({**known, **changes})
+    try:
+        updated = Context.model_validate({**known, **changes})
+    except ValidationError as error:
+        raise context_error(error) from None
     after = recommend(updated, rules=chosen, engine=rec.engine)
     new_known = updated.model_dump(mode="json")
     listed = tuple(
