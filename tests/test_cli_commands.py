@@ -326,7 +326,8 @@ def test_batch_cells_are_matched_as_people_type_them(tmp_path: Path) -> None:
                       single_org_can_solve=False, engine="python")
     assert first["top"] == exact.top.approach.value
     assert first["score_community_of_practice"] == exact.score_of("community_of_practice")
-    assert second == {"schema_version": 2, "row": 3, "error": "time_span: 'sometime' is not a valid time_span "
+    assert second == {"schema_version": 2, "row": 3,
+                      "error": "time_span: 'sometime' is not a valid time_span "
                       "value; allowed: fixed_term, open_ended"}
 
 

@@ -308,7 +308,8 @@ def test_the_published_team_schema_accepts_real_team_outputs(tmp_path: Path) -> 
     outputs = [json.loads(done.stdout)]
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         answer = client.post("/api/team", json={"members": [
-            {"member": "Asha", "control": "supported"}, {"member": "Ben", "control": "accountable"}]})
+            {"member": "Asha", "control": "supported"},
+            {"member": "Ben", "control": "accountable"}]})
         assert answer.status_code == 200, answer.text
         outputs.append(answer.json())
         assert client.get("/api/team-schema").json() == schema

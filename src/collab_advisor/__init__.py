@@ -98,6 +98,12 @@ if TYPE_CHECKING:
         CollabAdvisorError as CollabAdvisorError,
     )
     from ._errors import (
+        ContextError as ContextError,
+    )
+    from ._errors import (
+        ContextProblem as ContextProblem,
+    )
+    from ._errors import (
         EngineError as EngineError,
     )
     from ._errors import (
@@ -203,6 +209,7 @@ if TYPE_CHECKING:
     from ._workspace.models import DecisionInput as DecisionInput
     from ._workspace.models import RateLimited as RateLimited
     from ._workspace.models import RoundClosed as RoundClosed
+    from ._workspace.models import RoundStillOpen as RoundStillOpen
     from ._workspace.models import SaveConflict as SaveConflict
     from ._workspace.models import WorkspaceNotFound as WorkspaceNotFound
     from ._workspace.record import RecordError as RecordError
@@ -231,6 +238,8 @@ _PUBLIC: dict[str, str] = {
     "ClinicalFocus": "._model.context",
     "CollabAdvisorError": "._errors",
     "Confidence": "._advice.confidence",
+    "ContextError": "._errors",
+    "ContextProblem": "._errors",
     "Consideration": "._advice.considerations",
     "ConsiderationKind": "._rulebook.format",
     "Context": "._model.context",
@@ -312,6 +321,7 @@ _PUBLIC: dict[str, str] = {
     "RecordError": "._workspace.record",
     "Replay": "._workspace.record",
     "RoundClosed": "._workspace.models",
+    "RoundStillOpen": "._workspace.models",
     "SaveConflict": "._workspace.models",
     "SignedRecord": "._workspace.record",
     "WorkspaceNotFound": "._workspace.models",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._engines.plan import APPROACHES, plan_for
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
+from .._model.problems import context_error
 from .._model.wording import describe_value, field_label, join_words
 from .._printable import printable
 from .._result.build import recommend
@@ -112,7 +113,10 @@ def what_if(rec: Recommendation, rules: RuleSet | None, changes: dict[str, Any])
     the result's rules (``rules``, checked; default the shipped ones) and engine."""
     chosen = rules_for(rec, rules)
     known = rec.context.model_dump(mode="json")
-    updated = Context.model_validate({**known, **changes})
+    try:
+        updated = Context.model_validate({**known, **changes})
+    except ValidationError as error:
+        raise context_error(error) from None
     after = recommend(updated, rules=chosen, engine=rec.engine)
     new_known = updated.model_dump(mode="json")
     listed = tuple(
@@ -131,12 +135,15 @@ search that would need more stops at the last size it could afford, and says so.
 _BATCH = 20_000
 
 
-def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach) -> PathTo:
+def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
+            with_result: bool = True) -> PathTo:
     """Search one, then two, then three changed answers for ones that put ``approach`` first.
 
     Candidates of each size are scored in batches on the compiled core; among those
     that put ``approach`` first, the one with the largest lead wins (the first found on
-    a tie, in field order).
+    a tie, in field order). ``with_result=False`` leaves out the recommendation under
+    the changes (``recommendation`` is then ``None``), for callers that need the changes
+    only.
     """
     rules = rules_for(rec, rules)
     if rec.top.approach is approach:
@@ -163,9 +170,8 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach) -> P
         spent += count * cost
         best = _best_of_size(plan, facts, options, size, target)
         if best is not None:
-            changed = dict(best)
-            after = recommend({**rec.context.model_dump(mode="json"), **changed},
-                              rules=rules, engine=rec.engine)
+            after = recommend({**rec.context.model_dump(mode="json"), **dict(best)},
+                              rules=rules, engine=rec.engine) if with_result else None
             changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,
                           message=_found_message(approach, changes))

@@ -33,7 +33,7 @@ class Robustness(BaseModel):
 def robustness_of(rec: Recommendation, rules: RuleSet | None = None) -> Robustness:
     """The robustness statement for a recommendation, from ``path_to(rec, runner_up)``."""
     runner_up = rec.ranking[1]
-    path = path_to(rec, rules, runner_up.approach)
+    path = path_to(rec, rules, runner_up.approach, with_result=False)
     top = rec.top.name
     if not path.found:
         return Robustness(

@@ -165,6 +165,16 @@ class TeamRecommendation(BaseModel):
         return (f"<TeamRecommendation {len(self.members)} members, top "
                 f"{self.advice.top.name!r}, {len(self.disputed)} disputed>")
 
+    def __str__(self) -> str:
+        """The team's verdict in one line (``print(team)``): the advice on the agreed
+        answers, every approach tied for first named, and how many answers are disputed."""
+        deciding = sum(d.changes_top for d in self.disputed)
+        disputes = (f"{len(self.disputed)} disputed answer"
+                    f"{'' if len(self.disputed) == 1 else 's'}"
+                    + (f", {deciding} of which could change first place" if deciding else ""))
+        verdict = str(self.advice).rstrip(".")
+        return f"A team of {len(self.members)}, on its agreed answers: {verdict}; {disputes}."
+
 
 def _member(index: int, item: TeamMember | Context | Mapping[str, Any]) -> TeamMember:
     if isinstance(item, TeamMember):

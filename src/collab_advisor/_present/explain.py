@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,42 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     return list(_wrapped(text, indent, lead))
 
 
+_OTHER_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+"""ASCII white space other than the space itself."""
+_SPACES = re.compile("( +)")
+
+
+def _spaced_wrap(text: str, indent: str, lead: str) -> list[str] | None:
+    """textwrap's greedy algorithm for text whose only white space is spaces, or ``None``
+    where a word does not fit on a line (textwrap then breaks it)."""
+    chunks = [chunk for chunk in _SPACES.split(text) if chunk]
+    chunks.reverse()
+    lines: list[str] = []
+    while chunks:
+        start = indent if lines else lead
+        width = _WIDTH - len(start)
+        if lines and chunks[-1][0] == " ":
+            chunks.pop()  # a new line drops the spaces it would start with
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= width:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if width <= 0 or (chunks and len(chunks[-1]) > width):
+            return None
+        if line and line[-1][0] == " ":
+            line.pop()  # nor does it keep the spaces it would end with
+        if line:
+            lines.append(start + "".join(line))
+    return lines
+
+
 @functools.lru_cache(maxsize=4096)
 def _wrapped(text: str, indent: str, lead: str) -> tuple[str, ...]:
+    if text.isascii() and _OTHER_SPACE.isdisjoint(text):
+        lines = _spaced_wrap(text, indent, lead)
+        if lines is not None:
+            return tuple(lines)
     return tuple(textwrap.wrap(text, _WIDTH, initial_indent=lead, subsequent_indent=indent,
                                break_on_hyphens=False))
 

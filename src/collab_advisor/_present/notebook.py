@@ -44,6 +44,7 @@ from .._engines.choose import EngineChoice
 from .._engines.plan import APPROACHES
 from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
+from .._model.problems import approach_of
 from .._result.build import construct
 from .._result.build import recommend as _recommend
 from .._result.facts import facts_of
@@ -258,7 +259,7 @@ class Advice(Recommendation):
 
     def path_to(self, approach: Approach | str) -> PathTo:
         """The fewest changed answers (up to three) that would put ``approach`` first."""
-        found = _path_to(self, self.rules(), Approach(approach))
+        found = _path_to(self, self.rules(), approach_of(approach))
         if found.recommendation is None or found.recommendation is self:
             return found
         return found.model_copy(
@@ -266,7 +267,7 @@ class Advice(Recommendation):
 
     def why_not(self, approach: Approach | str) -> WhyNot:
         """What held ``approach`` back, which of its rules did not apply, and its gap."""
-        return _why_not(self, Approach(approach), self.rules())
+        return _why_not(self, approach_of(approach), self.rules())
 
 
 def adopt(record: Recommendation) -> Advice:
@@ -290,6 +291,10 @@ def recommend(
     when it can be imported, else plain Python), 'durable' or 'python'. The result is
     a plain ``Recommendation`` (an ``Advice``, which adds the notebook's methods);
     ``analyse(rec)`` gives its analysis as data.
+
+    A bad field name or value raises ``ContextError`` (a ``CollabAdvisorError``, and
+    also pydantic's ``ValidationError``): its ``problems`` name each field, the value
+    given, the allowed values, and the nearest name or value for a near miss.
     """
     rec = _recommend(context, rules=rules, engine=engine, **fields)
     advice = construct(Advice, dict(rec.__dict__))
@@ -324,10 +329,10 @@ def what_if(rec: Recommendation, /, *, rules: RuleSet | None = None,
 def path_to(rec: Recommendation, approach: Approach | str, *,
             rules: RuleSet | None = None) -> PathTo:
     """The fewest changed answers (up to three) that would put ``approach`` first."""
-    return _path_to(rec, rules, Approach(approach))
+    return _path_to(rec, rules, approach_of(approach))
 
 
 def why_not(rec: Recommendation, approach: Approach | str, *,
             rules: RuleSet | None = None) -> WhyNot:
     """What held ``approach`` back, which of its rules did not apply, and its gap."""
-    return _why_not(rec, Approach(approach), rules)
+    return _why_not(rec, approach_of(approach), rules)

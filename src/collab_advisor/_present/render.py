@@ -144,25 +144,45 @@ def _markdown_ranges(rec: Recommendation, an: Analysis) -> list[str]:
 
 
 _CSS = CONFIDENCE_CSS + """
-.ca-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
-  max-width:920px;line-height:1.45}
-.ca-report h1{font-size:1.5em;margin:.2em 0 .4em}
-.ca-report h2{font-size:1.15em;margin:1.2em 0 .4em;border-bottom:1px solid #d6dbe4;
-  padding-bottom:.2em}
-.ca-report table{border-collapse:collapse;width:100%;margin:.4em 0}
-.ca-report th,.ca-report td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef;
-  vertical-align:top}
-.ca-report th{background:#f3f5f9;font-weight:600}
-.ca-bar{position:relative;height:14px;background:#f3f5f9;min-width:160px;border-radius:3px}
+.ca-report{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-line:#d6dbe4;
+  --ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-top:#eef6f0;--ca-pos:#2f7d4a;--ca-neg:#b3412e;
+  --ca-zero:#5b6577;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ca-fg);
+  background:var(--ca-bg);max-width:920px;line-height:1.45;padding:.4em .8em;border-radius:6px}
+@media (prefers-color-scheme:dark){.ca-report{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;
+  --ca-muted:#b9c1cf;--ca-line:#434a58;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-top:#1e3527;
+  --ca-pos:#5cbf7d;--ca-neg:#ec8069;--ca-zero:#9aa4b5}}
+body[data-jp-theme-light="false"] .ca-report,body.vscode-dark .ca-report,
+body.vscode-high-contrast .ca-report{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;--ca-muted:#b9c1cf;
+  --ca-line:#434a58;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-top:#1e3527;--ca-pos:#5cbf7d;
+  --ca-neg:#ec8069;--ca-zero:#9aa4b5}
+body[data-jp-theme-light="true"] .ca-report,body.vscode-light .ca-report{--ca-fg:#1d2433;
+  --ca-bg:#ffffff;--ca-muted:#4a5365;--ca-line:#d6dbe4;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;
+  --ca-top:#eef6f0;--ca-pos:#2f7d4a;--ca-neg:#b3412e;--ca-zero:#5b6577}
+.ca-report h1{font-size:1.5em;margin:.2em 0 .4em;color:var(--ca-fg)}
+.ca-report h2{font-size:1.15em;margin:1.2em 0 .4em;border-bottom:1px solid var(--ca-line);
+  padding-bottom:.2em;color:var(--ca-fg)}
+.ca-report table{border-collapse:collapse;width:100%;margin:.4em 0;color:var(--ca-fg)}
+.ca-report th,.ca-report td{text-align:left;padding:.3em .5em;
+  border-bottom:1px solid var(--ca-rule);vertical-align:top;background:transparent}
+.ca-report th{background:var(--ca-head);font-weight:600}
+.ca-bar{position:relative;height:14px;background:var(--ca-head);min-width:160px;
+  border-radius:3px}
 .ca-bar span{position:absolute;top:0;height:14px;border-radius:3px}
-.ca-bar .pos{background:#2f7d4a}.ca-bar .neg{background:#b3412e}
-.ca-bar .zero{position:absolute;top:-2px;width:1px;height:18px;background:#5b6577}
-.ca-num{text-align:right;white-space:nowrap}
-.ca-note{color:#5b6577;font-size:.9em}
-.ca-top{background:#eef6f0}
+.ca-bar .pos{background:var(--ca-pos)}.ca-bar .neg{background:var(--ca-neg)}
+.ca-bar .zero{position:absolute;top:-2px;width:1px;height:18px;background:var(--ca-zero)}
+.ca-report .ca-num{text-align:right;white-space:nowrap}
+.ca-report .ca-note{color:var(--ca-muted);font-size:.9em}
+.ca-report tr.ca-top td{background:var(--ca-top)}
 .ca-report ul{margin:.3em 0 .6em 1.2em;padding:0}
 .ca-report li{margin:.15em 0}
-@media print{.ca-report{max-width:none}.ca-report h2{break-after:avoid}
+.ca-report td,.ca-report th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-report table{display:block;max-width:100%;overflow-x:auto}
+  .ca-report th,.ca-report td{padding:.3em .2em}.ca-bar{min-width:2em}
+  .ca-report .ca-num{white-space:normal}}
+@media print{.ca-report{max-width:none;--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;
+  --ca-line:#d6dbe4;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-top:#eef6f0;--ca-pos:#2f7d4a;
+  --ca-neg:#b3412e;--ca-zero:#5b6577}.ca-report h2{break-after:avoid}
   .ca-bar .pos,.ca-bar .neg{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 

@@ -179,13 +179,29 @@ def team_markdown(team: TeamRecommendation) -> str:
 
 
 _CSS = CONFIDENCE_CSS + """
-.ca-team{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
-  max-width:920px;line-height:1.45}
-.ca-team table{border-collapse:collapse;width:100%;margin:.4em 0}
-.ca-team th,.ca-team td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef}
-.ca-team th{background:#f3f5f9}
-.ca-team .ca-note{color:#4a5365}
-.ca-team .decides{background:#fff4e0}
+.ca-team{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;
+  --ca-head:#f3f5f9;--ca-mark:#fff4e0;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ca-fg);
+  background:var(--ca-bg);max-width:920px;line-height:1.45;padding:.4em .8em;border-radius:6px}
+@media (prefers-color-scheme:dark){.ca-team{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;
+  --ca-muted:#b9c1cf;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-mark:#3a3020}}
+body[data-jp-theme-light="false"] .ca-team,body.vscode-dark .ca-team,
+body.vscode-high-contrast .ca-team{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;--ca-muted:#b9c1cf;
+  --ca-rule:#343a46;--ca-head:#2a2e37;--ca-mark:#3a3020}
+body[data-jp-theme-light="true"] .ca-team,body.vscode-light .ca-team{--ca-fg:#1d2433;
+  --ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-mark:#fff4e0}
+.ca-team h2,.ca-team h3{color:var(--ca-fg)}
+.ca-team table{border-collapse:collapse;width:100%;margin:.4em 0;color:var(--ca-fg)}
+.ca-team th,.ca-team td{text-align:left;padding:.3em .5em;border-bottom:1px solid var(--ca-rule);
+  background:transparent}
+.ca-team th{background:var(--ca-head)}
+.ca-team .ca-note{color:var(--ca-muted)}
+.ca-team .decides{background:var(--ca-mark)}
+.ca-team td,.ca-team th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-team table{display:block;max-width:100%;overflow-x:auto}
+  .ca-team th,.ca-team td{padding:.3em .2em}}
+@media print{.ca-team{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;
+  --ca-head:#f3f5f9;--ca-mark:#fff4e0}}
 """
 
 
