@@ -42,6 +42,7 @@ MODULES = [
     "src/collab_advisor/_engines/python.py",
     "src/collab_advisor/_engines/durable.py",
     "src/collab_advisor/_engines/plan.py",
+    "src/collab_advisor/_engines/scoring.py",
     "src/collab_advisor/_advice/analysis.py",
 ]
 # The fast test selection each mutant is run against (only the tests that reach it).

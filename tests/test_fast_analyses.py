@@ -23,6 +23,13 @@ _CHOICES = sorted(name for name, spec in RULE_FIELDS.items() if spec.kind == "ch
 _APPROACHES = [approach.value for approach in Approach]
 
 
+def _within_limits() -> st.SearchStrategy[dict[str, Any]]:
+    """Contexts with at most nine rule fields unknown (within the exact limits)."""
+    return st.sets(st.sampled_from(sorted(RULE_FIELDS)), max_size=9).flatmap(
+        lambda unknown: st.fixed_dictionaries({name: _value(name) for name in
+                                               sorted(RULE_FIELDS) if name not in unknown}))
+
+
 def _partial() -> st.SearchStrategy[dict[str, Any]]:
     """Contexts with any subset of the rule fields known."""
     return st.sets(st.sampled_from(sorted(RULE_FIELDS))).flatmap(
@@ -54,7 +61,7 @@ def _rule_file(draw: st.DrawFn) -> str:
                                          unique_by=lambda t: t["field"]))
         if with_finding and index == 0:
             tests.append({"finding": "x"})
-        score = [{"approach": approach, "points": draw(st.sampled_from(
+        score: list[dict[str, Any]] = [{"approach": approach, "points": draw(st.sampled_from(
             [-6, -4, -2, -1, 1, 2, 3, 5, 8])), "why": "A test rule."}
             for approach in draw(st.sets(st.sampled_from(_APPROACHES), min_size=1,
                                          max_size=2))]
@@ -118,7 +125,10 @@ def test_path_to_by_parts_equals_scoring_each_candidate_on_random_rule_sets(
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(st.sampled_from("ab -\t\n\u00a0é"), max_size=200),
+@given(text=st.one_of(
+           st.text(st.sampled_from("ab -\t\n\x1c\u00a0é"), max_size=200),
+           st.lists(st.text("ab-", max_size=100), max_size=12).map(" ".join),
+           st.lists(st.text("abc", max_size=12), max_size=40).map("  ".join)),
        indent=st.sampled_from(["", "  ", " " * 9]),
        first=st.sampled_from([None, "", "  1. ", "   +3  "]))
 def test_the_explanations_wrapping_gives_textwraps_lines(text: str, indent: str,
@@ -133,3 +143,48 @@ def test_the_explanations_wrapping_gives_textwraps_lines(text: str, indent: str,
                              else indent, subsequent_indent=indent, break_on_hyphens=False)
     assert _wrap(text, indent, first) == expected
     assert _wrap(text, indent, first) == expected  # and again, from the cache
+
+
+def _outlook_figures(rules: RuleSet, values: dict[str, Any]) -> tuple[Any, ...]:
+    from collab_advisor._advice import analysis
+    from collab_advisor._engines.plan import plan_for
+
+    plan = plan_for(rules)
+    seen = analysis.outlook_for(plan, {k: v for k, v in values.items() if k in plan.classes})
+    impacts = sorted((i.field, i.tops, i.settles, i.open_after, i.changes_top)
+                     for i in seen.impacts)
+    return seen.low, seen.high, seen.exact, seen.settled, seen.tops, impacts
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_rule_file(), values=_within_limits())
+def test_first_places_counted_by_parts_equal_every_completion_scored(
+        text: str, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranges, settledness and each answer's first places, counted part by part over
+    classes of equal points, equal scoring every completion one by one, on random custom
+    rule sets."""
+    from collab_advisor._advice import analysis
+
+    rules = _load(text)
+    fast = _outlook_figures(rules, values)
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "parts_of", lambda plan: None)  # every completion scored
+        slow = _outlook_figures(rules, values)
+    assert fast[2] and slow[2]  # exact both ways
+    assert fast == slow
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=_within_limits())
+def test_first_places_counted_by_parts_equal_every_completion_on_the_shipped_rules(
+        values: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same on the shipped rules, for contexts within the exact limits."""
+    from collab_advisor._advice import analysis
+
+    fast = _outlook_figures(_SHIPPED, values)
+    assert fast[2]
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "parts_of", lambda plan: None)
+        assert _outlook_figures(_SHIPPED, values) == fast

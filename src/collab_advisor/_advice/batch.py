@@ -433,7 +433,7 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any], rules: RuleSet) -> Survey
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
-                    chunk_size: int = DEFAULT_CHUNK) -> Any:
+                    chunk_size: int = DEFAULT_CHUNK, confidence: bool = False) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
     in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
     ``tied_for_first``, ``tie_break`` (as the batch command's) and ``error`` columns out.
@@ -443,7 +443,9 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
     read as answers: they pass through to the output untouched. Columns named like
     the output's (``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
     ``error``) are overwritten in place, so running it on its own output gives the
-    same columns once, with fresh values.
+    same columns once, with fresh values. ``confidence=True`` adds how often first place
+    holds (``confidence_batch.CONFIDENCE_COLUMNS``; slower, each row counts its
+    completions).
     """
     try:
         import pandas as pd
@@ -480,6 +482,10 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         out["tie_break"].append(None if not result.tie_break_applied
                                 else "tie stands" if result.is_tie else "decided")
         out["error"].append(None)
+    if confidence:
+        from .confidence_batch import add_confidence_columns
+
+        add_confidence_columns(out, records, rules)
     added = pd.DataFrame(out, index=frame.index)
     kept = frame.drop(columns=[c for c in frame.columns if str(c) in out])
     return pd.concat([kept, added], axis=1)

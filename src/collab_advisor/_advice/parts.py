@@ -8,8 +8,9 @@ questions are exact whatever the number of unknown fields, at the cost of a few 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._engines.plan import APPROACHES, Scores, ScoringPlan
@@ -47,6 +48,8 @@ class Parts:
     """Points of rules that read no field."""
     part_of: dict[str, int]
     """The part of each field some scoring rule reads."""
+    pieces: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    """What each part gives the look-ahead, by pattern of its fields' codes (``_piece``)."""
 
 
 def parts_of(plan: ScoringPlan) -> Parts | None:
@@ -234,39 +237,79 @@ def _effects(parts: Parts, codes: Mapping[str, int], answers: Mapping[str, Seque
     gain_by = np.zeros((size, count, count), dtype=np.int64)
     score_by = np.zeros((size, count), dtype=np.int64)
     within: list[tuple[Any, Any, Any, Any]] = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
-        index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
-        block = _block(table, index)
-        spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
-        axes = tuple(range(len(names)))
-        gain = spread.max(axis=axes)
-        low += block.min(axis=axes)
-        high += block.max(axis=axes)
-        blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
-        score = table[tuple(blank)]
+    for part, names in enumerate(parts.fields):
+        gain, score, part_low, part_high, singles, doubles = _piece(
+            parts, part, codes, answers, pairs)
         now_gain += gain
         now_score += score
-        free = [axis for axis, name in enumerate(names) if name not in codes]
-        for axis in free:
-            mine = [unit_of[(names[axis], code)] for code in index[axis]]
-            others = tuple(a for a in axes if a != axis)
-            gain_by[mine] = spread.max(axis=others).reshape(len(mine), count, count) - gain
-            moved: list[Any] = list(blank)
-            moved[axis] = np.asarray(index[axis])
-            score_by[mine] = table[tuple(moved)] - score
-        for place, first in enumerate(free if pairs else ()):
-            for second in free[place + 1:]:
-                rest = tuple(a for a in axes if a not in (first, second))
-                pair = spread.max(axis=rest) if rest else spread
-                pair = pair.reshape(len(index[first]), len(index[second]), count, count)
-                moved = list(blank)
-                moved[first] = np.asarray(index[first])[:, None]
-                moved[second] = np.asarray(index[second])[None, :]
-                both = table[tuple(moved)]
-                within.append(([unit_of[(names[first], c)] for c in index[first]],
-                               [unit_of[(names[second], c)] for c in index[second]],
-                               pair - gain, both - score))
+        low += part_low
+        high += part_high
+        for axis, (gains, scores) in singles:
+            mine = [unit_of[(names[axis], code)] for code in answers[names[axis]]]
+            gain_by[mine] = gains
+            score_by[mine] = scores
+        for first, second, gains, scores in doubles:
+            within.append(([unit_of[(names[first], c)] for c in answers[names[first]]],
+                           [unit_of[(names[second], c)] for c in answers[names[second]]],
+                           gains, scores))
     return now_gain, now_score, low, high, gain_by, score_by, within
+
+
+_PIECES_KEPT = 200_000
+"""Parts' pieces ``_piece`` keeps per rule set (each a few small arrays)."""
+
+
+def _piece(parts: Parts, part: int, codes: Mapping[str, int],
+           answers: Mapping[str, Sequence[int]], pairs: bool) -> tuple[Any, ...]:
+    """What one part gives ``_effects``, worked out once per part and pattern of its
+    fields' codes (a known code, or unknown over every answer) and kept: a part's
+    effects depend on its own fields alone, and its patterns are few."""
+    names, table = parts.fields[part], parts.tables[part]
+    full = all(name in codes or list(answers[name]) == list(range(table.shape[axis] - 1))
+               for axis, name in enumerate(names))
+    key = (part, pairs, *(codes.get(name, -1) for name in names))
+    found = parts.pieces.get(key) if full else None
+    if found is None:
+        found = _work_out_piece(table, names, codes, answers, pairs)
+        if full and len(parts.pieces) < _PIECES_KEPT:
+            parts.pieces[key] = found
+    return found
+
+
+def _work_out_piece(table: Any, names: Sequence[str], codes: Mapping[str, int],
+                    answers: Mapping[str, Sequence[int]], pairs: bool) -> tuple[Any, ...]:
+    """One part's gains and scores now, its lowest and highest scores, and per free field
+    (and with ``pairs``, per two free fields) what their answers change."""
+    import numpy as np
+
+    count = len(APPROACHES)
+    index = [[codes[name]] if name in codes else list(answers[name]) for name in names]
+    block = _block(table, index)
+    spread = block[..., :, None] - block[..., None, :]  # (fields..., j, t): j's gain
+    axes = tuple(range(len(names)))
+    gain = spread.max(axis=axes)
+    blank = [codes.get(name, table.shape[axis] - 1) for axis, name in enumerate(names)]
+    score = table[tuple(blank)]
+    free = [axis for axis, name in enumerate(names) if name not in codes]
+    singles = []
+    for axis in free:
+        others = tuple(a for a in axes if a != axis)
+        moved: list[Any] = list(blank)
+        moved[axis] = np.asarray(index[axis])
+        singles.append((axis, (
+            spread.max(axis=others).reshape(len(index[axis]), count, count) - gain,
+            table[tuple(moved)] - score)))
+    doubles = []
+    for place, first in enumerate(free if pairs else ()):
+        for second in free[place + 1:]:
+            rest = tuple(a for a in axes if a not in (first, second))
+            pair = spread.max(axis=rest) if rest else spread
+            pair = pair.reshape(len(index[first]), len(index[second]), count, count)
+            moved = list(blank)
+            moved[first] = np.asarray(index[first])[:, None]
+            moved[second] = np.asarray(index[second])[None, :]
+            doubles.append((first, second, pair - gain, table[tuple(moved)] - score))
+    return gain, score, block.min(axis=axes), block.max(axis=axes), singles, doubles
 
 
 def _block(table: Any, index: Sequence[Sequence[int]]) -> Any:
@@ -292,58 +335,107 @@ def _shortfall(gain: Any, score: Any) -> Any:
 
 
 def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
-                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
-    """``_tops_by_answer`` of every completion, scored from the parts' tables.
+               codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
+    """``_tops_by_answer`` of every completion, counted from the parts' tables.
 
-    Fields that no scoring rule reads are not enumerated: each of their answers leaves
-    the same completions, so their counts are the others' totals, scaled.
+    Exact counts, part by part: within a part, combinations of answers that give the
+    same points are one class, weighted by its size, so the completions enumerated are
+    the combinations of classes across parts (often far fewer than of answers). A
+    class's count is shared evenly by the combinations in it. Fields that no scoring
+    rule reads are not enumerated: each of their answers leaves the same completions,
+    so their counts are the others' totals, scaled.
     """
     import numpy as np
 
     count = len(APPROACHES)
-    bound = 0
-    read = [name for name in unknown if name in parts.part_of]
-    axis_of = {name: axis for axis, name in enumerate(read)}
-    pieces: dict[tuple[int, ...], Any] = {}
     base = np.asarray(parts.constant, dtype=np.int64)
-    blocks = []
-    for names, table in zip(parts.fields, parts.tables, strict=True):
+    grids = []  # per part with free fields: (free fields, class of each cell, classes)
+    bound = 0
+    for part, (names, table) in enumerate(zip(parts.fields, parts.tables, strict=True)):
         free = [name for name in names if name not in known]
         if not free:
             base = base + table[tuple(known[name] for name in names)]
             continue
-        index = [[known[name]] if name in known else codes[name] for name in names]
-        block = _block(table, index).reshape(*(len(codes[name]) for name in free), count)
-        order = sorted(range(len(free)), key=lambda i: axis_of[free[i]])
-        sizes = [1] * len(read)
-        for name in free:
-            sizes[axis_of[name]] = len(codes[name])
-        blocks.append((tuple(sizes), block.transpose(*order, len(free)).reshape(*sizes, count)))
-        bound += int(np.abs(block).max())
+        _, classes, most, sizes, answers = _classes(parts, part, known, codes)
+        grids.append((free, classes, sizes, answers))
+        bound += most
     bound += int(np.abs(base).max())
     dtype = np.int16 if bound < 2 ** 15 else np.int64
-    for shape, block in blocks:
-        block = block.astype(dtype)
-        pieces[shape] = pieces[shape] + block if shape in pieces else block
+    axes = len(grids)
+    pieces: dict[tuple[int, ...], Any] = {}
+    weights: Any = np.ones((1,) * axes, dtype=np.int64)
+    for axis, (_, classes, sizes, _) in enumerate(grids):
+        shape = tuple(len(classes) if a == axis else 1 for a in range(axes))
+        block = classes.astype(dtype).reshape(*shape, count)
+        pieces[shape] = pieces[shape] + block if shape in pieces else block  # one class
+        weights = weights * sizes.reshape(shape)
     pieces = add_smallest_first(pieces)
     total = (next(iter(pieces.values())) if pieces
-             else np.zeros((*([1] * len(read)), count), dtype=dtype))
-    total = total + base.astype(dtype)
-    firsts = first_places(total)
-    counted = counts_by_answer(firsts, read) if read else {}
-    everything = np.array([int(np.count_nonzero(first)) for first in firsts])
+             else np.zeros((*([1] * axes), count), dtype=dtype))
+    firsts = [first * weights for first in first_places(total + base.astype(dtype))]
+    everything = np.array([int(first.sum()) for first in firsts], dtype=np.int64)
+    counted = counts_by_answer(firsts, [str(axis) for axis in range(axes)]) if axes else {}
     scale = 1
     for name in unknown:
-        if name not in axis_of:
+        if name not in parts.part_of:
             scale *= len(codes[name])
     out: dict[str, list[list[int]]] = {}
+    for axis, (free, _, sizes, answers) in enumerate(grids):
+        # A class's count is shared evenly by its combinations of answers.
+        per_class = np.asarray(counted[str(axis)], dtype=np.int64) // sizes[:, None]
+        by_answer = (answers.T @ per_class * scale).tolist()
+        start = 0
+        for name in free:
+            out[name] = by_answer[start:start + len(codes[name])]
+            start += len(codes[name])
     for name in unknown:
-        if name in axis_of:
-            out[name] = [[c * scale for c in row] for row in counted[name]]
-        else:
+        if name not in out:
             each = (everything * (scale // len(codes[name]))).tolist()
             out[name] = [list(each) for _ in codes[name]]
     return out
+
+
+def _classes(parts: Parts, part: int, known: Mapping[str, int],
+             codes: Mapping[str, list[int]]) -> tuple[Any, Any, int, Any, Any]:
+    """A part's combinations of answers to its free fields (C order) grouped by the points
+    they give: each one's class, each class's points, the largest point, each class's
+    size, and per class how many of its combinations give each answer of each free field
+    (in field order), worked out once per pattern of the part's codes (as ``_piece``)."""
+    import numpy as np
+
+    names, table = parts.fields[part], parts.tables[part]
+    full = all(name in known or list(codes[name]) == list(range(table.shape[axis] - 1))
+               for axis, name in enumerate(names))
+    key = ("classes", part, *(known.get(name, -1) for name in names))
+    found = parts.pieces.get(key) if full else None
+    if found is None:
+        index = [[known[name]] if name in known else codes[name] for name in names]
+        cells = _block(table, index).reshape(-1, len(APPROACHES))
+        low = cells.min(axis=0)
+        radix = [int(r) for r in cells.max(axis=0) - low + 1]
+        if math.prod(radix) < 2 ** 62:  # each row as one number, in mixed radix
+            steps = np.asarray([math.prod(radix[:i]) for i in range(len(radix))])
+            _, first, inverse = np.unique(((cells - low) * steps).sum(axis=1),
+                                          return_index=True, return_inverse=True)
+            classes = cells[first]
+        else:
+            classes, inverse = np.unique(cells, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        free = [len(codes[name]) for name in names if name not in known]
+        cell_of = np.arange(len(inverse)).reshape(free)
+        answers = np.zeros((len(classes), sum(free)), dtype=np.int64)
+        column = 0
+        for place, size in enumerate(free):
+            for answer in range(size):  # how many cells of each class give this answer
+                answers[:, column] = np.bincount(
+                    inverse[np.take(cell_of, answer, axis=place).reshape(-1)],
+                    minlength=len(classes))
+                column += 1
+        found = (inverse, classes, int(np.abs(classes).max()),
+                 np.bincount(inverse, minlength=len(classes)), answers)
+        if full and len(parts.pieces) < _PIECES_KEPT:
+            parts.pieces[key] = found
+    return found
 
 
 def add_smallest_first(pieces: dict[tuple[int, ...], Any]) -> dict[tuple[int, ...], Any]:

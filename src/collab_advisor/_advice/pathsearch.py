@@ -53,21 +53,23 @@ def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tupl
     rows = len(chosen)
     if not rows:
         return None
-    option_field = [name for name, _ in options]
+    columns = {name: column for column, name in enumerate(
+        dict.fromkeys(name for names in parts.fields for name in names))}
+    codes = np.empty((rows, len(columns)), dtype=np.int64)
+    for part, names in enumerate(parts.fields):
+        for axis, name in enumerate(names):
+            codes[:, columns[name]] = base.get(name, parts.tables[part].shape[axis] - 1)
+    # Options on fields no scoring rule reads change no score: they write a spare column.
+    option_column = np.asarray([columns.get(name, len(columns)) for name, _ in options],
+                               dtype=np.int64)
     option_code = np.asarray([code for _, code in options], dtype=np.int64)
+    codes = np.concatenate([codes, np.zeros((rows, 1), dtype=np.int64)], axis=1)
+    every = np.arange(rows)
+    for slot in range(chosen.shape[1]):
+        codes[every, option_column[chosen[:, slot]]] = option_code[chosen[:, slot]]
     scores = np.tile(np.asarray(parts.constant, dtype=np.int64), (rows, 1))
     for names, table in zip(parts.fields, parts.tables, strict=True):
-        index = []
-        for axis, name in enumerate(names):
-            column = np.full(rows, base.get(name, table.shape[axis] - 1), dtype=np.int64)
-            mine = np.asarray([f == name for f in option_field], dtype=bool)
-            if mine.any():
-                for slot in range(chosen.shape[1]):
-                    picked = chosen[:, slot]
-                    hit = mine[picked]
-                    column[hit] = option_code[picked[hit]]
-            index.append(column)
-        scores += table[tuple(index)]
+        scores += table[tuple(codes[:, columns[name]] for name in names)]
     others = np.delete(scores, target, axis=1).max(axis=1)
     wins = scores.argmax(axis=1) == target
     if not wins.any():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
+from .confidence_face import (
+    CONFIDENCE_HEADING,
+    caveat_lines,
+    confidence_lines,
+)
 from .tiewords import first_names, grade_text, tie_break_text, tie_outlook_text
 
 _NEXT_SHOWN = 3
@@ -43,8 +49,42 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     return list(_wrapped(text, indent, lead))
 
 
+_OTHER_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+"""ASCII white space other than the space itself."""
+_SPACES = re.compile("( +)")
+
+
+def _spaced_wrap(text: str, indent: str, lead: str) -> list[str] | None:
+    """textwrap's greedy algorithm for text whose only white space is spaces, or ``None``
+    where a word does not fit on a line (textwrap then breaks it)."""
+    chunks = [chunk for chunk in _SPACES.split(text) if chunk]
+    chunks.reverse()
+    lines: list[str] = []
+    while chunks:
+        start = indent if lines else lead
+        width = _WIDTH - len(start)
+        if lines and chunks[-1][0] == " ":
+            chunks.pop()  # a new line drops the spaces it would start with
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= width:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if width <= 0 or (chunks and len(chunks[-1]) > width):
+            return None
+        if line and line[-1][0] == " ":
+            line.pop()  # nor does it keep the spaces it would end with
+        if line:
+            lines.append(start + "".join(line))
+    return lines
+
+
 @functools.lru_cache(maxsize=4096)
 def _wrapped(text: str, indent: str, lead: str) -> tuple[str, ...]:
+    if text.isascii() and _OTHER_SPACE.isdisjoint(text):
+        lines = _spaced_wrap(text, indent, lead)
+        if lines is not None:
+            return tuple(lines)
     return tuple(textwrap.wrap(text, _WIDTH, initial_indent=lead, subsequent_indent=indent,
                                break_on_hyphens=False))
 
@@ -135,6 +175,7 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
     lines += [title, "=" * min(len(title), _WIDTH)]
     lines += _wrap(summary(rec, an), "")
     lines.append("")
+    lines += _confidence_block(an)
     known = rec.context.known()
     described = [
         f"{name.replace('_', ' ')} = {describe_value(name, known[name])}"
@@ -175,6 +216,23 @@ def _tie_lines(rec: Recommendation, an: Analysis) -> list[str]:
     return lines
 
 
+def _confidence_block(an: Analysis) -> list[str]:
+    lines = _heading(CONFIDENCE_HEADING)
+    for paragraph in confidence_lines(an.confidence):
+        lines += _wrap(paragraph, "")
+    return [*lines, ""]
+
+
+def _caveat_block(an: Analysis) -> list[str]:
+    paragraphs = caveat_lines(an.evidence_caveat)
+    if not paragraphs:
+        return []
+    lines = _heading(paragraphs[0].rstrip(":"))
+    for paragraph in paragraphs[1:]:
+        lines += _wrap(paragraph, "    ", "  - ")
+    return [*lines, ""]
+
+
 def _heading(title: str) -> list[str]:
     return [title, "-" * len(title)]
 
@@ -186,8 +244,8 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     unknown = len(rec.unknown_fields)
     if unknown:
         kind = "exact" if an.ranges_exact else "bounds: too many combinations to score each"
-        lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
-                       "")
+        lines += _wrap(f"Detail: the scores the approaches could reach once everything is "
+                       f"known ({kind}):", "")
         for ranked in rec.ranking:
             low, high = an.score_range(ranked.approach)
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
@@ -227,6 +285,7 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     for consideration in reminders:
         lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
     lines.append("")
+    lines += _caveat_block(an)
     lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
     lines += _wrap("For the planners to answer; the context only informs them.", "")
     for item in an.planning_questions:

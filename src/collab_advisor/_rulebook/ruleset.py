@@ -156,8 +156,7 @@ class RuleSet:
     def features_of(self, approach: Approach | str) -> tuple[DefiningFeature, ...]:
         """The features declared for an approach, including those the sources tie to it
         and to others (empty if none are declared)."""
-        wanted = Approach(approach)
-        return tuple(f for f in self.defining_features if wanted in f.tied_to)
+        return self.derived("features_by_approach", _features_by_approach)[Approach(approach)]
 
     def feature(self, feature_id: str) -> DefiningFeature | None:
         """The ledger feature with this id, or None."""
@@ -185,3 +184,9 @@ class RuleSet:
     def active(self) -> tuple[Rule, ...]:
         """The rules that run: all but deprecated ones."""
         return tuple(rule for rule in self.rules if rule.status is not Status.DEPRECATED)
+
+
+def _features_by_approach(rules: RuleSet) -> dict[Approach, tuple[DefiningFeature, ...]]:
+    """Per approach, the features declared for it (``RuleSet.features_of``)."""
+    return {approach: tuple(f for f in rules.defining_features if approach in f.tied_to)
+            for approach in Approach}
