@@ -195,16 +195,6 @@ class SurveyRow:
     level_on_points: tuple[Approach, ...] = ()
     """The approaches with the top score, before the stated tie-break."""
 
-    @property
-    def is_tie(self) -> bool:
-        """True when a tie at the top stands after the stated tie-break."""
-        return len(self.tied_for_first) > 1
-
-    @property
-    def tie_break_applied(self) -> bool:
-        """True when approaches were level on points at the top."""
-        return len(self.level_on_points) > 1
-
 
 def survey(
     contexts: Iterable[Context | Mapping[str, Any]],
@@ -479,8 +469,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         out["settled"].append(result.settled)
         out["rules_fired"].append(" ".join(result.fired_rules))
         out["tied_for_first"].append(" ".join(a.value for a in result.tied_for_first))
-        out["tie_break"].append(None if not result.tie_break_applied
-                                else "tie stands" if result.is_tie else "decided")
+        out["tie_break"].append(None if len(result.level_on_points) < 2 else "tie stands"
+                                if len(result.tied_for_first) > 1 else "decided")
         out["error"].append(None)
     if confidence:
         from .confidence_batch import add_confidence_columns
