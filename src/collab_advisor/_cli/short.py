@@ -70,7 +70,7 @@ def verdict(rec: Recommendation) -> str:
 def _tie_line(rec: Recommendation, an: Analysis) -> str:
     """Whether an open question could still separate a tie that stands."""
     if an.tie is None or not an.tie.separable:
-        return ("The stated tie-break leaves them level, and nothing left to ask would "
+        return ("The stated tie-break leaves them level, and nothing left to ask can "
                 "separate them (see --full for how they differ in the guidance).")
     return ("The stated tie-break leaves them level; answers still open could separate "
             "them (see --full).")

@@ -75,10 +75,10 @@ def tie_outlook_text(rec: Recommendation, an: Analysis) -> str:
         return ""
     if outlook.separable:
         fields = join_words([field_label(name) for name in outlook.open_fields])
-        text = f"Answers still open could separate them: {fields}."
+        text = f"The tie stands; answering the open questions may separate them: {fields}."
     else:
-        text = ("Nothing left to ask would separate them: no open question bears on their "
-                "points or their features.")
+        text = ("The tie stands, and nothing left to ask can separate them: no open question "
+                "bears on their points or their features.")
     return text + " " + differences_text(outlook)
 
 
