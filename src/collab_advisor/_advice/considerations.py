@@ -91,7 +91,9 @@ class Consideration(BaseModel):
 def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Consideration, ...]:
     """Every key consideration, raised or as a reminder, then any caveat on the top approach."""
     facts = facts_of(rec.context)
-    engine = get_engine(rec.engine)
+    # The compiled core, as every analysis: it fires the same rules as durable-rules
+    # (tests/test_engines.py compares them with first place set) at a fraction of the cost.
+    engine = get_engine("python")
     fired: set[str] | None = None
     for approach in rec.tied_at_top:  # a tie: only what holds whichever of them is first
         evaluation = engine.evaluate(rules, {**facts, TOP_FIELD: approach.value})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -165,15 +165,18 @@ def _json(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse(data)
 
 
-@router.post("/recommend", summary="Rank the four approaches for a context")
-def api_recommend(context: Context, request: Request) -> JSONResponse:
+@router.post("/recommend", summary="Rank the four approaches for a context",
+             response_class=JSONResponse)
+async def api_recommend(context: Context, request: Request) -> Response:
     """The recommendation with its analysis, exactly as ``Report.model_dump(mode="json")``
     gives it (``recommend(context).report()``).
 
     The body is a JSON object of context fields; leave out what is not known.
     """
+    # Run on the event loop, not a worker thread: the work is all Python, so threads only
+    # take turns holding the interpreter lock (and the hop costs as much as the JSON).
     rec = recommend(context, rules=settings_of(request).rules)
-    return _json(rec.report().model_dump(mode="json"))
+    return Response(rec.report().model_dump_json(), media_type="application/json")
 
 
 @router.post("/what-if", summary="The advice if some answers changed")
