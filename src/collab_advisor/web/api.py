@@ -180,7 +180,7 @@ async def api_recommend(context: Context, request: Request) -> Response:
 
 
 @router.post("/what-if", summary="The advice if some answers changed")
-def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
+async def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
     """``recommend(context).what_if(**changes)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     changes = cast(_Changes, body.changes).given()
@@ -188,14 +188,14 @@ def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
 
 
 @router.post("/why-not", summary="Why an approach did not rank first")
-def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
+async def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).why_not(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.why_not(body.approach).model_dump(mode="json"))
 
 
 @router.post("/path-to", summary="The fewest changed answers that put an approach first")
-def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
+async def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).path_to(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.path_to(body.approach).model_dump(mode="json"))
