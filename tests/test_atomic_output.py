@@ -213,3 +213,30 @@ def test_interview_refuses_an_output_that_is_its_context(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "--output" in result.stderr
     assert context.read_text(encoding="utf-8") == "aim: share_know_how\n"
+
+
+def test_an_xlsx_output_is_all_or_nothing_and_keeps_its_permissions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The .xlsx writer goes through the same atomic output as text: a workbook replaced
+    keeps the old file's mode, and a write that fails at the disk leaves the old workbook
+    and no temporary file."""
+    pytest.importorskip("openpyxl")
+    from collab_advisor._cli.sheets import write_xlsx
+
+    target = tmp_path / "out.xlsx"
+    write_xlsx(["name", "top"], [["Ward 7", "community_of_practice"]], str(target))
+    target.chmod(0o640)
+    old = target.read_bytes()
+    write_xlsx(["name", "top"], [["Ward 8", "clinical_community"]], str(target))
+    assert target.stat().st_mode & 0o777 == 0o640 and target.read_bytes() != old
+    kept = target.read_bytes()
+
+    def broken_fsync(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="No space left") as raised:
+        write_xlsx(["name"], [["Ward 9"]], str(target))
+    assert raised.value.filename == str(target)
+    assert target.read_bytes() == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]

@@ -83,13 +83,14 @@ def test_what_if_shows_the_change_and_the_reasons_it_moves() -> None:
 
 
 def test_why_not_and_path_to_explain_an_approach() -> None:
-    """why-not lists what counts against an approach; path-to the fewest changes for it."""
+    """why-not lists what counts against an approach; path-to the fewest other answers
+    that would put it first, worded as answers."""
     why = run("why-not", "Managed", *SHARING).stdout
     assert "Managed Clinical Network ranks 3 of 4" in why
     assert "What counts against it" in why and "not met: aim is share know how" in why
     path = run("path-to", "QIC", *SHARING).stdout
-    assert ("Quality Improvement Collaborative would rank first with 1 change: formality: "
-            "informal -> highly structured.") in " ".join(path.split())
+    assert ('With the answer "formality: highly structured" (yours: informal), Quality '
+            "Improvement Collaborative would come first.") in " ".join(path.split())
     bad = run("why-not", "network", *SHARING)
     assert "'network' is not a valid approach" in _one_line_error(bad)
 

@@ -34,7 +34,7 @@ def test_partial_context_walkthrough_shows_questions_what_if_and_paths() -> None
     assert "once everything is known" in out
     assert "The three most useful questions:" in out
     assert "If control: not known -> accountable" in out
-    assert "would rank first with" in out
+    assert "would come first" in out
     assert "Quality Improvement Collaborative: rank" in out
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -50,12 +51,14 @@ def test_every_rule_field_has_a_planning_reason() -> None:
     assert [name for name in RULE_FIELDS if name not in PLANNING_WHY] == []
 
 
-def test_once_settled_it_offers_the_remaining_questions(tmp_path: Path) -> None:
-    """After the advice settles, 'yes' goes on with the questions; the answers are kept."""
+def test_once_clear_it_says_why_and_offers_the_remaining_questions(tmp_path: Path) -> None:
+    """Once one approach comes first in 90% of the ways the rest could be answered, it
+    says so and offers to go on; 'yes' goes on with the questions; the answers are kept."""
     saved = tmp_path / "answers.yaml"
     settle = "1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n"
     stopped = run("interview", "--engine", "python", "--save", str(saved), stdin=settle)
-    assert "Settled: " in stopped.stderr and "Go on with them?" in stopped.stderr
+    assert "Clear enough to act on: " in stopped.stderr
+    assert "the stop share is 90%" in stopped.stderr and "Go on with them?" in stopped.stderr
     count = len(yaml.safe_load(saved.read_text()))
     went_on = run("interview", "--engine", "python", "--context", str(saved), "--save",
                   str(saved), stdin="yes\n2\nstop\n")
@@ -165,3 +168,30 @@ def test_ctrl_c_without_save_offers_to_save_the_answers(tmp_path: Path) -> None:
     assert child.exitstatus == 130
     assert "interrupted; the answers so far are saved in kept.yaml" in (child.before or "")
     assert yaml.safe_load(saved.read_text()) == {"aim": "share_know_how"}
+
+
+def test_the_stop_share_is_settable_and_a_bad_one_is_one_line() -> None:
+    """--stop-share 100% asks on until first place is settled or nothing is left; a share
+    outside (0, 1] is refused in one line naming the option."""
+    answers = "1\n" * 25
+    strict = run("interview", "--engine", "python", "--stop-share", "100%", stdin=answers)
+    default = run("interview", "--engine", "python", stdin=answers)
+    assert strict.returncode == 0 and default.returncode == 0
+    assert strict.stderr.count("\n> ") > default.stderr.count("\n> ")
+    assert "Clear enough" not in strict.stderr
+    assert "Settled: " in strict.stderr or "No more questions to ask" in strict.stderr
+    bad = run("interview", "--stop-share", "150%", stdin="")
+    assert bad.returncode != 0 and "--stop-share" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_a_skipped_question_is_not_asked_again_and_the_end_says_why() -> None:
+    """Skipped questions count as answered "don't know": none is asked twice, and the
+    interview ends saying why (settled on what is left, or nothing left to ask)."""
+    result = run("interview", "--engine", "python", "--stop-share", "100%",
+                 stdin="\n" * 25)
+    assert result.returncode == 0, result.stderr
+    skipped = re.findall(r"skipped: ([a-z ]+) left unknown", result.stderr)
+    assert skipped and len(skipped) == len(set(skipped))
+    assert ("No more questions to ask (20 left unknown)." in result.stderr
+            or "Settled: " in result.stderr)

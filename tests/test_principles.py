@@ -392,12 +392,13 @@ def test_considerations_give_no_points() -> None:
 
 def test_a_supported_know_how_network_is_not_settled_on_clinical_community() -> None:
     """The issue's know-how network set up and backed by an organisation is not called
-    settled; the first question is its clinical focus, and a cross-cutting focus with a
-    shared domain puts Community of Practice first."""
+    settled; the first question bears on what separates the two (its shared domain or its
+    clinical focus), and a cross-cutting focus with a shared domain puts Community of
+    Practice first."""
     rec = recommend(aim="share_know_how", formality="moderate", control="supported",
                     agenda_set_by="shared", origin="intentional", leadership="professional")
     assert not rec.is_settled
-    assert rec.next_questions[0].field == "clinical_focus"
+    assert rec.next_questions[0].field in ("shared_domain", "clinical_focus")
     answered = rec.what_if(clinical_focus="no_clinical_focus", shared_domain=True)
     assert answered.recommendation.top.approach is Approach.COMMUNITY_OF_PRACTICE
 

@@ -98,16 +98,16 @@ def test_a_complete_context_is_settled_with_no_questions() -> None:
 
 
 def test_next_questions_explain_themselves() -> None:
-    """Each question carries the field's question, its answers and why it matters."""
+    """Each question carries the field's question, its answers and why it matters, the
+    one most likely to make first place clear first (the interview's order)."""
     rec = recommend(time_span="fixed_term", aim="close_practice_gap")
     assert {q.field for q in rec.next_questions} == set(rec.unknown_fields)
     first = rec.next_questions[0]
     assert first.question.endswith("?")
     assert first.answers and first.why
-    keys = [(q.questions_after, q.open_after, -q.changes_top, -q.could_settle,
-             -q.margin_shift)
-            for q in rec.next_questions]
-    assert keys == sorted(keys)
+    chances = [q.stop_chance for q in rec.next_questions]
+    assert chances == sorted(chances, reverse=True)
+    assert all(0 < q.lead_after <= 1 for q in rec.next_questions)
 
 
 def test_what_if_reports_the_new_advice_and_what_changed(engine: EngineChoice) -> None:
@@ -168,7 +168,7 @@ def test_path_to_says_when_no_path_exists(monkeypatch: pytest.MonkeyPatch) -> No
                     origin="emergent", control="self_directed")
     path = rec.path_to(Approach.MANAGED_CLINICAL_NETWORK)
     assert not path.found and path.recommendation is None
-    assert "No combination of up to" in path.message
+    assert "No other answers to up to" in path.message
 
 
 def test_why_not_lists_what_held_an_approach_back(engine: EngineChoice) -> None:

@@ -39,7 +39,9 @@ def test_embedded_examples_hold(rule_id: str, context: dict[str, Any], fires: bo
     if _SHIPPED.rule(rule_id).advise is None:
         assert (rule_id in rec.fired_rules) is fires
     else:
-        raised = {reason.rule_id for c in rec.considerations for reason in c.reasons}
+        caveat = rec.evidence_caveat
+        raised = {reason.rule_id for c in (*rec.considerations, *((caveat,) if caveat else ()))
+                  for reason in c.reasons}
         assert (rule_id in raised) is fires
 
 
@@ -103,10 +105,12 @@ def test_every_approach_has_a_published_caveat(engine: EngineChoice) -> None:
     """Whichever approach ranks first, the evidence's caveat on it is raised."""
     for vignette in VIGNETTES[:4]:
         rec = recommend(vignette["context"], engine=engine)
-        caveats = [c for c in rec.considerations if c.kind is ConsiderationKind.EVIDENCE]
-        assert len(caveats) == 1
-        assert caveats[0].reasons[0].rule_id.startswith("caveat-")
-        assert rec.considerations == recommend(vignette["context"], engine="python").considerations
+        caveat = rec.evidence_caveat
+        assert caveat is not None and caveat.kind is ConsiderationKind.EVIDENCE
+        assert caveat.reasons[0].rule_id.startswith("caveat-")
+        assert all(c.kind is not ConsiderationKind.EVIDENCE for c in rec.considerations)
+        python = recommend(vignette["context"], engine="python")
+        assert (rec.considerations, caveat) == (python.considerations, python.evidence_caveat)
 
 
 def test_every_approach_can_gain_and_lose_points(shipped: RuleSet) -> None:

@@ -312,6 +312,7 @@ AXE_PAGES = [
     "&p2.formality=moderate&p2.aim=world_peace",
     "/team/report?n=2&p0.formality=informal&p1.formality=moderate",
     "/rules",
+    "/glossary",
     "/api-help",
     "/nowhere",
     "/report?aim=close_practice_gap&time_span=fixed_term",

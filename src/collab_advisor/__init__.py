@@ -37,6 +37,11 @@ if TYPE_CHECKING:
         survey as survey,
     )
     from ._advice.checklist import PlanningQuestion as PlanningQuestion
+    from ._advice.confidence import Confidence as Confidence
+    from ._advice.confidence import OutcomeShare as OutcomeShare
+    from ._advice.confidence import StopCheck as StopCheck
+    from ._advice.confidence import confidence as confidence
+    from ._advice.confidence import interview_stop as interview_stop
     from ._advice.considerations import AdviceReason as AdviceReason
     from ._advice.considerations import Consideration as Consideration
     from ._advice.counterfactual import Change as Change
@@ -91,6 +96,12 @@ if TYPE_CHECKING:
     from ._engines.choose import durable_available as durable_available
     from ._errors import (
         CollabAdvisorError as CollabAdvisorError,
+    )
+    from ._errors import (
+        ContextError as ContextError,
+    )
+    from ._errors import (
+        ContextProblem as ContextProblem,
     )
     from ._errors import (
         EngineError as EngineError,
@@ -198,6 +209,7 @@ if TYPE_CHECKING:
     from ._workspace.models import DecisionInput as DecisionInput
     from ._workspace.models import RateLimited as RateLimited
     from ._workspace.models import RoundClosed as RoundClosed
+    from ._workspace.models import RoundStillOpen as RoundStillOpen
     from ._workspace.models import SaveConflict as SaveConflict
     from ._workspace.models import WorkspaceNotFound as WorkspaceNotFound
     from ._workspace.record import RecordError as RecordError
@@ -225,6 +237,9 @@ _PUBLIC: dict[str, str] = {
     "Change": "._advice.counterfactual",
     "ClinicalFocus": "._model.context",
     "CollabAdvisorError": "._errors",
+    "Confidence": "._advice.confidence",
+    "ContextError": "._errors",
+    "ContextProblem": "._errors",
     "Consideration": "._advice.considerations",
     "ConsiderationKind": "._rulebook.format",
     "Context": "._model.context",
@@ -245,6 +260,7 @@ _PUBLIC: dict[str, str] = {
     "Leadership": "._model.context",
     "MemberView": "._advice.team",
     "Origin": "._model.context",
+    "OutcomeShare": "._advice.confidence",
     "PathTo": "._advice.counterfactual",
     "PatientInvolvement": "._model.context",
     "PlanningQuestion": "._advice.checklist",
@@ -268,6 +284,7 @@ _PUBLIC: dict[str, str] = {
     "RulesMismatchError": "._errors",
     "Scope": "._model.context",
     "ScoreRange": "._advice.analyse",
+    "StopCheck": "._advice.confidence",
     "SurveyRow": "._advice.batch",
     "TeamMember": "._advice.team",
     "TeamRecommendation": "._advice.team",
@@ -278,9 +295,11 @@ _PUBLIC: dict[str, str] = {
     "WhatIf": "._advice.counterfactual",
     "WhyNot": "._advice.whynot",
     "analyse": "._advice.analyse",
+    "confidence": "._advice.confidence",
     "diff_rules": "._advice.rulesdiff",
     "durable_available": "._engines.choose",
     "explain": "._present.notebook",
+    "interview_stop": "._advice.confidence",
     "load_rules": "._rulebook.loader",
     "path_to": "._present.notebook",
     "recommend": "._present.notebook",
@@ -302,6 +321,7 @@ _PUBLIC: dict[str, str] = {
     "RecordError": "._workspace.record",
     "Replay": "._workspace.record",
     "RoundClosed": "._workspace.models",
+    "RoundStillOpen": "._workspace.models",
     "SaveConflict": "._workspace.models",
     "SignedRecord": "._workspace.record",
     "WorkspaceNotFound": "._workspace.models",

@@ -1,12 +1,13 @@
 """Every error the library raises on purpose, under one base class.
 
     CollabAdvisorError
+    ├── ContextError           bad context input: each field, the value, what is allowed
     ├── RuleFileError          one or more problems in rule files (all reported together)
     └── EngineError            the rule engine failed while evaluating
         └── EngineUnavailableError   the engine asked for cannot run here
 
-Bad context input is not in this tree: it raises pydantic's
-``ValidationError``, which names the field and lists the allowed values.
+``ContextError`` is also a pydantic ``ValidationError`` (and so a ``ValueError``): code
+written when bad input raised pydantic's error still catches it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from ._printable import one_line
 
@@ -90,6 +94,80 @@ def nearest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt name, or ``None`` if nothing is close."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class ContextProblem:
+    """One bad field of a context: where, the value given, and what would be right."""
+
+    field: str
+    """The field's name (dotted with the place in a list, as ``members.0.aim``)."""
+    value: Any
+    """The value given (``None`` when the field was missing)."""
+    expected: str
+    """What the field takes, in words."""
+    allowed: tuple[str, ...] = ()
+    """The values allowed, when they are a fixed list (the fields' names, for an unknown
+    field)."""
+    suggestion: str | None = None
+    """The nearest allowed value or field name, for a near miss."""
+    unknown_field: bool = False
+    """True when the name itself is not a field of the context."""
+
+    def __str__(self) -> str:
+        shown = repr(self.value)
+        shown = shown if len(shown) <= 60 else shown[:60] + "..."
+        if self.unknown_field:
+            text = f"{self.field}: not a field of the context"
+        else:
+            text = f"{self.field}: {shown} is not allowed; expected {self.expected}"
+        if self.suggestion:
+            text += f" (did you mean {self.suggestion!r}?)"
+        return one_line(text)
+
+
+class ContextError(CollabAdvisorError, ValidationError):
+    """A context that cannot be read: every bad field, with the value given, what it takes,
+    the allowed values and a "did you mean" for near misses.
+
+    It is also pydantic's ``ValidationError`` (``errors()`` lists the same problems) and a
+    ``ValueError``, so code that caught either keeps working.
+    """
+
+    problems: tuple[ContextProblem, ...]
+
+    @property
+    def field(self) -> str:
+        """The first bad field's name."""
+        return self.problems[0].field
+
+    @property
+    def value(self) -> Any:
+        """The value given to the first bad field."""
+        return self.problems[0].value
+
+    @property
+    def expected(self) -> str:
+        """What the first bad field takes, in words."""
+        return self.problems[0].expected
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The first bad field's allowed values (empty when they are not a fixed list)."""
+        return self.problems[0].allowed
+
+    @property
+    def suggestion(self) -> str | None:
+        """The nearest allowed value or field name to the first problem, if one is close."""
+        return self.problems[0].suggestion
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        head = "bad context: " if count == 1 else f"bad context ({count} problems): "
+        return head + "; ".join(str(problem) for problem in self.problems)
+
+    def __repr__(self) -> str:
+        return f"ContextError({str(self)!r})"
 
 
 class RulesMismatchError(CollabAdvisorError, ValueError):

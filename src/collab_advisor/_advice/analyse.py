@@ -15,13 +15,16 @@ from pydantic import BaseModel, ConfigDict
 from .._engines.plan import APPROACHES
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
+from .._result.facts import facts_of
 from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook
 from .checklist import PlanningQuestion, checklist
-from .considerations import Consideration, raise_considerations
+from .confidence import Confidence, confidence_of_spread
+from .confidence_count import Spread, Weights, spread_of
+from .considerations import Consideration, evidence_caveat, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
-from .questions import Fit, Question, assess_fit, build_questions
+from .questions import Fit, Question, assess_fit, build_questions, order_by_sharpening
 from .robustness import Robustness, robustness_of
 from .settledness import is_settled
 
@@ -61,9 +64,15 @@ class Analysis(BaseModel):
     """True when first place is advice: a defining feature of an approach at the top holds."""
     top_features: tuple[str, ...]
     """The defining features of the first-listed top approach that hold, in plain words."""
+    confidence: Confidence
+    """How often first place holds over the ways the open questions could be answered: the
+    headline measure (score ranges are detail)."""
     fit: Fit
     next_questions: tuple[Question, ...]
     considerations: tuple[Consideration, ...]
+    """The guidance's eight key considerations, each raised here or as a reminder."""
+    evidence_caveat: Consideration | None = None
+    """A caveat on the evidence behind the top approach, apart from the considerations."""
     robustness: Robustness
     planning_questions: tuple[PlanningQuestion, ...]
 
@@ -85,17 +94,26 @@ def fit_of(rec: Recommendation, rules: RuleSet | None = None,
 
 
 def next_questions(rec: Recommendation, rules: RuleSet | None = None,
-                   known_outlook: Outlook | None = None) -> tuple[Question, ...]:
-    """The unanswered fields, the one whose answer could change the advice most first."""
-    seen = known_outlook if known_outlook is not None else outlook_of(rec, rules)
-    return build_questions(seen, APPROACHES.index(rec.top.approach))
+                   known_outlook: Outlook | None = None,
+                   spread: Spread | None = None) -> tuple[Question, ...]:
+    """The unanswered fields, the one whose answer is expected to sharpen the spread of
+    first places most first (the interview's order)."""
+    chosen = rules_for(rec, rules)
+    seen = known_outlook if known_outlook is not None else outlook_of(rec, chosen)
+    found = spread if spread is not None else spread_of(chosen, facts_of(rec.context),
+                                                        alternatives=False)
+    return order_by_sharpening(build_questions(seen, APPROACHES.index(rec.top.approach)),
+                               found)
 
 
-def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
+def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
+            weights: Weights | None = None) -> Analysis:
     """Every analysis of ``rec`` at once, with ``rules`` (default: the shipped rules, which
-    must be the ones that made it)."""
+    must be the ones that made it); ``weights`` weigh the open answers of the confidence
+    measure (per field, a weight per answer; by default every answer counts equally)."""
     chosen = rules_for(rec, rules)
     found = scored(rec, chosen)
+    spread = spread_of(chosen, found[1], weights)
     seen = outlook(*found, list(RULE_FIELDS))
     settled = seen.settled
     if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
@@ -109,9 +127,11 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None) -> Analysis:
         is_settled=settled,
         has_advice=has_advice(rec, chosen),
         top_features=top_features(rec, chosen),
+        confidence=confidence_of_spread(spread),
         fit=fit_of(rec, chosen, seen),
-        next_questions=next_questions(rec, chosen, seen),
+        next_questions=next_questions(rec, chosen, seen, spread),
         considerations=raise_considerations(rec, chosen),
+        evidence_caveat=evidence_caveat(rec, chosen),
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),
     )

@@ -404,7 +404,7 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
-                    chunk_size: int = DEFAULT_CHUNK) -> Any:
+                    chunk_size: int = DEFAULT_CHUNK, confidence: bool = False) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
     in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired`` and
     ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
@@ -413,7 +413,9 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
     read as answers: they pass through to the output untouched. Columns named like
     the output's (``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
     ``error``) are overwritten in place, so running it on its own output gives the
-    same columns once, with fresh values.
+    same columns once, with fresh values. ``confidence=True`` adds how often first place
+    holds (``confidence_batch.CONFIDENCE_COLUMNS``; slower, each row counts its
+    completions).
     """
     try:
         import pandas as pd
@@ -444,6 +446,10 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         out["settled"].append(result.settled)
         out["rules_fired"].append(" ".join(result.fired_rules))
         out["error"].append(None)
+    if confidence:
+        from .confidence_batch import add_confidence_columns
+
+        add_confidence_columns(out, records, rules)
     added = pd.DataFrame(out, index=frame.index)
     kept = frame.drop(columns=[c for c in frame.columns if str(c) in out])
     return pd.concat([kept, added], axis=1)

@@ -89,7 +89,29 @@ class Consideration(BaseModel):
 
 
 def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Consideration, ...]:
-    """Every key consideration, raised or as a reminder, then any caveat on the top approach."""
+    """The eight key considerations, each raised or as a reminder (the evidence's caveat
+    stands apart: ``evidence_caveat``)."""
+    grouped = _raised(rec, rules)
+    return tuple(
+        Consideration(kind=kind, title=kind.heading, reasons=tuple(grouped.get(kind, ())),
+                      raised=kind in grouped, reminder=REMINDERS[kind])
+        for kind in KEY_CONSIDERATIONS
+    )
+
+
+def evidence_caveat(rec: Recommendation, rules: RuleSet) -> Consideration | None:
+    """The caveat on the evidence behind the top approach, if a rule raises one: not one
+    of the eight considerations, so shown apart from them."""
+    evidence = ConsiderationKind.EVIDENCE
+    grouped = _raised(rec, rules)
+    if evidence not in grouped:
+        return None
+    return Consideration(kind=evidence, title=evidence.heading,
+                         reasons=tuple(grouped[evidence]))
+
+
+def _raised(rec: Recommendation, rules: RuleSet) -> dict[ConsiderationKind, list[AdviceReason]]:
+    """The advice rules that fire, by the consideration they raise."""
     facts = facts_of(rec.context)
     # The compiled core, as every analysis: it fires the same rules as durable-rules
     # (tests/test_engines.py compares them with first place set) at a fraction of the cost.
@@ -106,13 +128,4 @@ def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Considera
         grouped.setdefault(rule.advise.consideration, []).append(AdviceReason(
             rule_id=rule.id, why=rule.advise.why,
             source=cite_all(rule.source)))
-    out = [
-        Consideration(kind=kind, title=kind.heading, reasons=tuple(grouped.get(kind, ())),
-                      raised=kind in grouped, reminder=REMINDERS[kind])
-        for kind in KEY_CONSIDERATIONS
-    ]
-    evidence = ConsiderationKind.EVIDENCE
-    if evidence in grouped:
-        out.append(Consideration(kind=evidence, title=evidence.heading,
-                                 reasons=tuple(grouped[evidence])))
-    return tuple(out)
+    return grouped

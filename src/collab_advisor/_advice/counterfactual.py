@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._engines.plan import APPROACHES, plan_for
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
+from .._model.problems import context_error
 from .._model.wording import describe_value, field_label, join_words
 from .._printable import printable
 from .._result.build import recommend
@@ -40,6 +41,27 @@ class Change(BaseModel):
         def show(value: Value | None) -> str:
             return "not known" if value is None else describe_value(self.field, value)
         return f"{field_label(self.field)}: {show(self.before)} -> {show(self.after)}"
+
+    def as_answer(self) -> str:
+        """The other answer, worded as an answer rather than a change to make:
+        '"time span: fixed term" (yours: open ended)'."""
+        after = "not known" if self.after is None else describe_value(self.field, self.after)
+        before = ("not answered yet" if self.before is None
+                  else f"yours: {describe_value(self.field, self.before)}")
+        return f'"{field_label(self.field)}: {after}" ({before})'
+
+
+
+def answers_words(changes: tuple[Change, ...] | list[Change]) -> str:
+    """The fields these answers are about: 'control', 'aim and control'."""
+    return join_words([field_label(change.field) for change in changes])
+
+
+def with_answers(changes: tuple[Change, ...] | list[Change], approach: str) -> str:
+    """'With these answers (...), X would come first': the other answers, as answers."""
+    listed = join_words([change.as_answer() for change in changes])
+    noun = "the answer" if len(changes) == 1 else "the answers"
+    return f"with {noun} {listed}, {approach} would come first"
 
 
 class WhatIf(BaseModel):
@@ -91,7 +113,10 @@ def what_if(rec: Recommendation, rules: RuleSet | None, changes: dict[str, Any])
     the result's rules (``rules``, checked; default the shipped ones) and engine."""
     chosen = rules_for(rec, rules)
     known = rec.context.model_dump(mode="json")
-    updated = Context.model_validate({**known, **changes})
+    try:
+        updated = Context.model_validate({**known, **changes})
+    except ValidationError as error:
+        raise context_error(error) from None
     after = recommend(updated, rules=chosen, engine=rec.engine)
     new_known = updated.model_dump(mode="json")
     listed = tuple(
@@ -140,22 +165,29 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
         count = _combinations_with_distinct_fields(options, size)
         if spent + count * cost > PATH_BUDGET:
             return PathTo(approach=approach, found=False, changes=(), recommendation=None,
-                          message=f"No change of up to {size - 1} answers makes "
-                          f"{approach.display_name} rank first; {size} changes "
-                          f"({count} combinations) is more than this search's budget.")
+                          message=f"No other answers to up to {size - 1} questions would put "
+                          f"{approach.display_name} first; {size} ({count} combinations) "
+                          "is more than this search's budget.")
         spent += count * cost
         best = _best_of_size(plan, facts, options, size, target, coded)
         if best is not None:
             after = recommend({**rec.context.model_dump(mode="json"), **dict(best)},
                               rules=rules, engine=rec.engine) if with_result else None
             changes = tuple(Change(field=f, before=facts.get(f), after=v) for f, v in best)
-            described = join_words([c.describe() for c in changes])
             return PathTo(approach=approach, found=True, changes=changes, recommendation=after,
-                          message=f"{approach.display_name} would rank first with "
-                          f"{size} change{'s' if size > 1 else ''}: {described}.")
+                          message=_found_message(approach, changes))
     return PathTo(approach=approach, found=False, changes=(), recommendation=None,
-                  message=f"No combination of up to {MAX_PATH_CHANGES} changed answers makes "
-                  f"{approach.display_name} rank first for this context.")
+                  message=f"No other answers to up to {MAX_PATH_CHANGES} questions would put "
+                  f"{approach.display_name} first for this context.")
+
+
+def _found_message(approach: Approach, changes: tuple[Change, ...]) -> str:
+    """The answers that would put ``approach`` first, worded as answers, not actions."""
+    count = len(changes)
+    worded = with_answers(changes, approach.display_name)
+    return (f"{worded[0].upper()}{worded[1:]}. That context differs from yours in {count} "
+            f"answer{'s' if count != 1 else ''} (about {answers_words(changes)}); it says "
+            "what the ranking turns on, not what to change.")
 
 
 def _combinations_with_distinct_fields(options: list[tuple[str, Value]], size: int) -> int:

@@ -123,8 +123,8 @@ def assess_fit(rules: RuleSet, scores: Scores, high: Scores, top: int, runner_up
     lead = scores[top] - scores[runner_up]
     name = APPROACHES[top].display_name
     second = APPROACHES[runner_up].display_name
-    points = (f"{points_text(scores[top])}, {share:.0%} of the most it reaches in any "
-              f"context ({best[top]})")
+    points = (f"{points_text(scores[top])} of the {best[top]} it can reach in any "
+              "context")
     ahead = (f"level with {second}" if lead == 0
              else f"{points_text(lead)} ahead of {second}")
     strength: Literal["strong", "moderate", "weak", "unclear"]

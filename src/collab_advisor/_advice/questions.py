@@ -8,6 +8,8 @@ from .._engines.plan import APPROACHES
 from .._model.fields import FIELDS
 from .._model.wording import count_classes_text, describe_value, field_label, join_words
 from .analysis import FieldImpact, Outlook
+from .confidence_count import Spread
+from .confidence_stop import STOP_SHARE, question_order, sharpening
 from .fit import INDEPENDENT_QUESTION, STRONG_SHARE, WEAK_SHARE, Fit, assess_fit
 
 _FROZEN = ConfigDict(frozen=True)
@@ -36,6 +38,12 @@ class Question(BaseModel):
     """About how many more questions first place needs once this one is answered, looking
     two questions ahead. Questions are asked lowest first, then lowest ``open_after``
     (purpose before control on a tie)."""
+    stop_chance: float = 0.0
+    """The chance, over the ways the open questions could be answered, that its answer
+    (with at most one more) makes first place clear enough to stop (see the interview)."""
+    lead_after: float = 0.0
+    """Averaged over its answers, the share of those ways in which the leading outcome
+    would then come about."""
     why: str
     """Why it matters, in plain words."""
 
@@ -79,6 +87,19 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
         questions_after=impact.questions_after,
         why=f"{why} ({field_label(impact.field).capitalize()}: {spec.description})",
     )
+
+
+def order_by_sharpening(questions: tuple[Question, ...], spread: Spread,
+                        threshold: float = STOP_SHARE) -> tuple[Question, ...]:
+    """The questions, the one whose answer is expected to sharpen the spread of first
+    places most first (``confidence_stop.question_order``), with their figures."""
+    scores = sharpening(spread, threshold)
+    order = question_order(spread, list(FIELDS), threshold=threshold, scores=scores)
+    rank = {name: i for i, name in enumerate(order)}
+    updated = [q.model_copy(update={"stop_chance": scores[q.field].reaches_stop,
+                                    "lead_after": scores[q.field].expected_share})
+               if q.field in scores else q for q in questions]
+    return tuple(sorted(updated, key=lambda q: rank.get(q.field, len(rank))))
 
 
 __all__ = ["INDEPENDENT_QUESTION", "STRONG_SHARE", "WEAK_SHARE", "Fit", "Question",

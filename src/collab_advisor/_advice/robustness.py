@@ -5,10 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
-from .._model.wording import join_words
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
-from .counterfactual import MAX_PATH_CHANGES, Change, path_to
+from .counterfactual import MAX_PATH_CHANGES, Change, answers_words, path_to, with_answers
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -17,8 +16,8 @@ class Robustness(BaseModel):
     """The fewest changed answers (an unknown answered counts as a change) that would put
     the runner-up first, searched up to ``MAX_PATH_CHANGES``.
 
-    The message names it: one change is fragile, two fairly robust, three robust, and
-    none within three very robust.
+    The message speaks of answers, never of changes to make: "This ranking turns on
+    your answer about control: with this answer (...), X would come first".
     """
 
     model_config = _FROZEN
@@ -39,13 +38,13 @@ def robustness_of(rec: Recommendation, rules: RuleSet | None = None) -> Robustne
     if not path.found:
         return Robustness(
             runner_up=runner_up.approach, changes_needed=None, changes=(),
-            message=f"Very robust: no {MAX_PATH_CHANGES} or fewer changed answers would put "
-            f"{runner_up.name} (the runner-up) ahead of {top}.")
+            message=f"This ranking does not turn on any {MAX_PATH_CHANGES} or fewer of your "
+            f"answers: no other answers to that many questions would put {runner_up.name} "
+            f"(the runner-up) ahead of {top}.")
     count = len(path.changes)
-    described = join_words([change.describe() for change in path.changes])
     answers = "answer" if count == 1 else "answers"
-    verdict = "Fragile" if count == 1 else "Fairly robust" if count == 2 else "Robust"
+    worded = with_answers(path.changes, f"{runner_up.name} (the runner-up)")
     return Robustness(
         runner_up=runner_up.approach, changes_needed=count, changes=path.changes,
-        message=f"{verdict}: {count} changed {answers} would put {runner_up.name} (the "
-        f"runner-up) first instead of {top} ({described}).")
+        message=f"This ranking turns on your {answers} about {answers_words(path.changes)}: "
+        f"{worded} instead of {top}.")

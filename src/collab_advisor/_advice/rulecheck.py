@@ -12,7 +12,7 @@ from .._model.wording import describe_value, field_label
 from .._result.build import recommend
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.yamlsource import YamlDocument, YamlReadError, read_yaml
-from .considerations import raise_considerations
+from .considerations import evidence_caveat, raise_considerations
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,10 @@ def check_examples(rules: RuleSet, engine: EngineChoice = "auto") -> list[Exampl
             if rule.advise is None:
                 fired = rule.id in rec.fired_rules
             else:
+                caveat = evidence_caveat(rec, rules)
+                raised = (*raise_considerations(rec, rules), *((caveat,) if caveat else ()))
                 fired = any(reason.rule_id == rule.id
-                            for consideration in raise_considerations(rec, rules)
-                            for reason in consideration.reasons)
+                            for consideration in raised for reason in consideration.reasons)
             if fired is not example.fires:
                 said = "should fire but does not" if example.fires else "should not fire but does"
                 failures.append(ExampleFailure(path, line, rule.id, index + 1,

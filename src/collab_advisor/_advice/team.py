@@ -27,6 +27,8 @@ from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.evaluation import Facts
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
+from .confidence import Confidence, confidence
+from .confidence_count import band_of
 from .pairing import has_advice
 from .presenters import words
 
@@ -122,6 +124,9 @@ class TeamRecommendation(BaseModel):
     member_views: tuple[MemberView, ...]
     has_advice: bool = True
     """Whether first place under the agreed answers is advice (``Analysis.has_advice``)."""
+    confidence: Confidence | None = None
+    """How often first place holds over the ways the open questions could be answered,
+    each disputed field's answers weighted by how many members proposed them."""
 
     @property
     def top(self) -> Approach:
@@ -159,6 +164,16 @@ class TeamRecommendation(BaseModel):
     def __repr__(self) -> str:
         return (f"<TeamRecommendation {len(self.members)} members, top "
                 f"{self.advice.top.name!r}, {len(self.disputed)} disputed>")
+
+    def __str__(self) -> str:
+        """The team's verdict in one line (``print(team)``): the advice on the agreed
+        answers, every approach tied for first named, and how many answers are disputed."""
+        deciding = sum(d.changes_top for d in self.disputed)
+        disputes = (f"{len(self.disputed)} disputed answer"
+                    f"{'' if len(self.disputed) == 1 else 's'}"
+                    + (f", {deciding} of which could change first place" if deciding else ""))
+        verdict = str(self.advice).rstrip(".")
+        return f"A team of {len(self.members)}, on its agreed answers: {verdict}; {disputes}."
 
 
 def _member(index: int, item: TeamMember | Context | Mapping[str, Any]) -> TeamMember:
@@ -225,6 +240,19 @@ def _distance(mine: Recommendation, team: Recommendation) -> int:
     return out
 
 
+def proposal_weights(disputes: Mapping[str, list[tuple[Value, list[str]]]]
+                     ) -> dict[str, dict[Any, float]]:
+    """Per disputed field, each proposed answer weighted by how many members gave it
+    (``sites``: by band)."""
+    weights: dict[str, dict[Any, float]] = {}
+    for name, answers in disputes.items():
+        counted = weights.setdefault(name, {})
+        for value, who in answers:
+            key = band_of(value) if RULE_FIELDS[name].kind == "count" else value
+            counted[key] = counted.get(key, 0.0) + len(who)
+    return weights
+
+
 def _members(contexts: Iterable[TeamMember | Context | Mapping[str, Any]]
              ) -> list[TeamMember]:
     """Each member, read and labelled uniquely; at least one and at most ``MAX_MEMBERS``."""
@@ -283,14 +311,7 @@ def recommend_team(
     position = {field: index for index, field in enumerate(RULE_FIELDS)}
     disagreements.sort(key=lambda d: (not d.changes_top, d.possible_tops_after,
                                       position[d.field]))
-    views = []
-    for member in members:
-        own = recommend(member.context, rules=ruleset, engine=engine)
-        views.append(MemberView(
-            label=member.label, role=member.role, recommendation=own,
-            agrees_on_top=own.top.approach is advice.top.approach,
-            distance=_distance(own, advice),
-        ))
+    views = _member_views(members, advice, ruleset, engine)
     roles = tuple(sorted({m.role.strip().lower() for m in members if m.role and m.role.strip()}))
     return TeamRecommendation(
         members=tuple(members),
@@ -305,7 +326,22 @@ def recommend_team(
         voices_note=_voices_note(roles),
         member_views=tuple(views),
         has_advice=has_advice(advice, ruleset),
+        confidence=confidence(advice, ruleset, weights=proposal_weights(disputes)),
     )
+
+
+def _member_views(members: list[TeamMember], advice: Recommendation, ruleset: RuleSet,
+                  engine: EngineChoice) -> list[MemberView]:
+    """Each member's own advice, and how far it is from the team's."""
+    views = []
+    for member in members:
+        own = recommend(member.context, rules=ruleset, engine=engine)
+        views.append(MemberView(
+            label=member.label, role=member.role, recommendation=own,
+            agrees_on_top=own.top.approach is advice.top.approach,
+            distance=_distance(own, advice),
+        ))
+    return views
 
 
 def _disagreement(plan: ScoringPlan, impact: FieldImpact, team_top: int,

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, BinaryIO, TextIO, cast
 
 
 class SameFileError(ValueError):
@@ -27,11 +27,27 @@ def atomic_output(path: Path | str, *, newline: str | None = None) -> Iterator[T
     If the block raises, the temporary file is removed and ``path`` is untouched.
     An ``OSError`` while writing (a full disk, say) names ``path``.
     """
+    with _replacing(path, binary=False, newline=newline) as stream:
+        yield cast(TextIO, stream)
+
+
+@contextlib.contextmanager
+def atomic_binary_output(path: Path | str) -> Iterator[BinaryIO]:
+    """``atomic_output`` for bytes (an .xlsx workbook, say): all of it or nothing."""
+    with _replacing(path, binary=True) as stream:
+        yield cast(BinaryIO, stream)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path | str, *, binary: bool,
+               newline: str | None = None) -> Iterator[IO[Any]]:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+        opened = (os.fdopen(handle, "wb") if binary
+                  else os.fdopen(handle, "w", encoding="utf-8", newline=newline))
+        with opened as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -90,4 +106,5 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-__all__ = ["SameFileError", "atomic_output", "refuse_same_file", "write_atomic"]
+__all__ = ["SameFileError", "atomic_binary_output", "atomic_output", "refuse_same_file",
+           "write_atomic"]

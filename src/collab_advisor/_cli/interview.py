@@ -1,4 +1,10 @@
-"""The interview: the most useful questions, one at a time, until the advice is settled.
+"""The interview: the most useful questions, one at a time, until the advice is clear.
+
+Each next question is the one whose answer is expected to sharpen the spread of first
+places most over the ways the questions not yet asked could be answered (purpose first).
+It stops when one approach comes first in at least the stop share of those ways (90% by
+default, ``--stop-share``), when first place is settled, or when nothing is left to ask;
+it says why, and offers to go on. A skipped question counts as answered "don't know".
 
 Prompts and messages go to standard error (the terminal), never to standard
 output, so ``collab-advisor interview > report.txt`` still shows them. On a
@@ -18,11 +24,22 @@ from typing import Any, Protocol, TextIO
 
 import yaml
 
+from .._advice.confidence_count import Spread, spread_of
+from .._advice.confidence_stop import (
+    STOP_SHARE,
+    StopReason,
+    question_order,
+    single_leader,
+    stop_reason,
+)
+from .._advice.pairing import rules_for
 from .._advice.questions import Question
 from .._advice.recommend import Recommendation
+from .._engines.plan import APPROACHES
 from .._model.context import Context
 from .._model.fields import FIELDS
-from .._model.wording import describe_value, field_label
+from .._model.wording import describe_value, field_label, join_words
+from .._result.facts import facts_of
 from .atomic import write_atomic
 from .values import ValueMatchError, allowed_values, match_value
 
@@ -75,8 +92,7 @@ PLANNING_WHY: dict[str, str] = {
 }
 """Why each question matters for planning the collaboration (not for the ranking)."""
 
-_SETTLED = ("Settled: no answer to the remaining questions could change first place "
-            "under these rules")
+_NOTHING_LEFT = "No more questions to ask"
 
 _COMMANDS = ("Keys: answer with the number or the name of an answer (the start of a name "
              "is enough), then Enter.\n"
@@ -209,11 +225,24 @@ class Interview:
     """(field, its value before) for every answer or skip, newest last."""
     ask_next: str | None = None
     go_on: bool = False
-    """Whether the person chose to answer the questions left once the advice settled."""
+    """Whether the person chose to answer the questions left once the advice was clear."""
+    threshold: float = STOP_SHARE
+    """The share of the ways the questions not yet asked could be answered in which one
+    approach must come first for the interview to stop."""
 
-    def pending(self, rec: Recommendation) -> list[Question]:
-        """The questions still to ask, purpose first, then the most useful first."""
-        open_questions = [q for q in rec.next_questions if q.field not in self.skipped]
+    def spread(self, rec: Recommendation) -> Spread:
+        """First places over the questions not yet asked (skipped ones held unknown)."""
+        rules = rec.rules() if hasattr(rec, "rules") else rules_for(rec)
+        return spread_of(rules, facts_of(rec.context), alternatives=False,
+                         held=self.skipped)
+
+    def pending(self, rec: Recommendation, spread: Spread | None = None) -> list[Question]:
+        """The questions still to ask: purpose first, then the most sharpening first."""
+        found = spread if spread is not None else self.spread(rec)
+        order = {name: i for i, name in enumerate(question_order(
+            found, list(FIELDS), skip=self.skipped, threshold=self.threshold))}
+        open_questions = sorted((q for q in rec.next_questions if q.field in order),
+                                key=lambda q: order[q.field])
         first = [q for name in ((self.ask_next,) if self.ask_next else ()) + PURPOSE_FIRST
                  for q in open_questions if q.field == name]
         return list(dict.fromkeys(first + open_questions))
@@ -246,29 +275,50 @@ class Interview:
         self.asker.say(f"Back to: {FIELDS[name].question}")
         return True
 
-    def _offer_rest(self, rec: Recommendation, left: int) -> bool:
-        self.asker.say(f"\nSettled: {rec.top.name} ranks first, and under these rules no "
-                       f"answer to the {left} remaining question{'s' if left != 1 else ''} "
-                       "could change that. They can still help you plan.")
+    def stop_message(self, spread: Spread, reason: StopReason) -> str:
+        """Why the interview stops, in words (no final full stop)."""
+        left = len(spread.fields)
+        ways = (f"the {left} questions not yet asked" if left != 1
+                else "the one question not yet asked")
+        if reason is StopReason.SETTLED:
+            leader = _approaches(spread.leader())
+            outcome = (f"{leader[0].display_name} comes first" if len(leader) == 1 else
+                       f"{join_words([a.display_name for a in leader])} tie for first place")
+            return f"Settled: {outcome} however {ways} could be answered, under these rules"
+        if reason is StopReason.CLEAR:
+            best, share = single_leader(spread)
+            name = APPROACHES[best or 0].display_name
+            return (f"Clear enough to act on: {name} comes first in {share:.0%} of the ways "
+                    f"{ways} could be answered (the stop share is {self.threshold:.0%}; every "
+                    "open answer counted as equally likely)")
+        unknown = len(self.skipped)
+        return _NOTHING_LEFT + (f" ({unknown} left unknown)" if unknown else "")
+
+    def _offer_rest(self, message: str, left: int) -> bool:
+        self.asker.say(f"\n{message}. The {left} remaining question"
+                       f"{'s' if left != 1 else ''} can still help you plan.")
         reply = self.asker.ask("Go on with them? (yes/no) > ", ["yes", "no"])
         return reply.strip().lower() in ("y", "yes", "go", "go on", "continue")
 
     def run(self) -> tuple[Recommendation, str]:
-        """Ask until settled (then as long as wanted); the result and why it ended."""
+        """Ask until first place is clear enough, settled or nothing is left (then as long
+        as wanted); the result and why it ended."""
         self.asker.say(_COMMANDS)
         rec = self.recommend(self.answers)
         while True:
-            pending = self.pending(rec)
+            spread = self.spread(rec)
+            pending = self.pending(rec, spread)
+            reason = stop_reason(spread, (), self.threshold)
             if not pending:
-                return rec, (_SETTLED if rec.is_settled
-                             else "No more questions to ask")
-            if rec.is_settled and not self.go_on and not self.ask_next:
+                return rec, self.stop_message(spread, reason or StopReason.NOTHING_LEFT)
+            if reason is not None and not self.go_on and not self.ask_next:
+                message = self.stop_message(spread, reason)
                 try:
-                    self.go_on = self._offer_rest(rec, len(pending))
+                    self.go_on = self._offer_rest(message, len(pending))
                 except EOFError:
-                    return rec, _SETTLED
+                    return rec, message
                 if not self.go_on:
-                    return rec, _SETTLED
+                    return rec, message
             outcome = self._ask(pending[0])
             if outcome is not None:
                 return rec, outcome
@@ -323,6 +373,10 @@ class Interview:
                 continue
             self._answer(question, chosen)
             return None
+
+
+def _approaches(mask: int) -> tuple[Any, ...]:
+    return tuple(a for i, a in enumerate(APPROACHES) if mask >> i & 1)
 
 
 def offer_to_save(asker: Asker, answers: dict[str, Any]) -> Path | None:

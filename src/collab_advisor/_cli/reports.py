@@ -122,13 +122,12 @@ def why_not_doc(rec: Recommendation, result: WhyNot, verbose: bool) -> Doc:
 def path_to_doc(rec: Recommendation, result: PathTo, verbose: bool) -> Doc:
     """The fewest changed answers that put an approach first, and the advice then."""
     name = result.approach.display_name
-    doc = Doc(f"What would make {name} fit best", footer=_footer(rec))
-    doc.para(result.message + (" These are answers to plan for or to check, not facts to "
-                               "change on paper." if result.found and result.changes else ""))
+    doc = Doc(f"Which answers would put {name} first", footer=_footer(rec))
+    doc.para(result.message)
     if result.found and result.changes and result.recommendation is not None:
-        doc.heading("The changes")
-        doc.bullets([change.describe() for change in result.changes])
-        doc.heading("The ranking after them")
+        doc.heading("The answers that differ from yours")
+        doc.bullets([change.as_answer() for change in result.changes])
+        doc.heading("The ranking with those answers")
         _side_by_side(doc, rec, result.recommendation)
         _reason_changes(doc, rec, result.recommendation, verbose)
     return doc

@@ -20,7 +20,6 @@ import difflib
 import io
 import os
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import IO, Any
 from .._model.context import Approach
 from .._model.fields import FIELDS
 from .._rulebook.files import MAX_BATCH_BYTES, STDIN, InputFileError, read_bytes
+from .atomic import atomic_binary_output
 from .csvinput import (
     BatchInput,
     InputRow,
@@ -293,12 +293,5 @@ def write_xlsx(names: Sequence[str], records: Iterable[list[Any]], target: str |
     if not isinstance(target, str):
         book.save(target)
         return
-    folder = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(prefix=".batch-", suffix=".xlsx", dir=folder)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with atomic_binary_output(target) as stream:  # the whole workbook, or the old file
+        book.save(stream)

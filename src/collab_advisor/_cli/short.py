@@ -62,17 +62,9 @@ def verdict(rec: Recommendation) -> str:
 
 
 def how_sure(rec: Recommendation, an: Analysis) -> str:
-    """Settled or not, and how strongly the top approach fits."""
-    unknown = len(rec.unknown_fields)
-    questions = "question" if unknown == 1 else "questions"
-    if not unknown:
-        text = "Every question is answered: nothing left open can change first place."
-    elif an.is_settled:
-        text = (f"Settled: no answer to the {unknown} open {questions} could change first "
-                "place under these rules.")
-    else:
-        text = (f"Not settled: answers to the {unknown} open {questions} could still change "
-                "first place.")
+    """How often first place holds (settled: in every way), whether it rests on the
+    weighting, and how strongly the top approach fits."""
+    text = f"{an.confidence.short} {an.confidence.alternatives_text}"
     return f"{text} Fit: {an.fit.strength}. {one_line(an.fit.message)}"
 
 

@@ -19,6 +19,12 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
+from .confidence_face import (
+    CONFIDENCE_HEADING,
+    caveat_lines,
+    confidence_lines,
+    tie_outlook,
+)
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -162,6 +168,7 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
     lines += [title, "=" * min(len(title), _WIDTH)]
     lines += _wrap(summary(rec, an), "")
     lines.append("")
+    lines += _confidence_block(an)
     known = rec.context.known()
     described = [
         f"{name.replace('_', ' ')} = {describe_value(name, known[name])}"
@@ -190,13 +197,30 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
         lines += _wrap(
             f"{joined} share the top score ({points_text(rec.top.score)}). The tie is "
             "broken by the fixed order of approaches (Quality Improvement Collaborative, "
-            "Community of Practice, Managed Clinical Network, Clinical Community); telling "
-            "us more about the context may separate them.", "",
+            "Community of Practice, Managed Clinical Network, Clinical Community); "
+            + tie_outlook(rec, an), "",
         )
         lines.append("")
     lines += _outlook_lines(rec, an, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
     return printable("\n".join(lines))
+
+
+def _confidence_block(an: Analysis) -> list[str]:
+    lines = _heading(CONFIDENCE_HEADING)
+    for paragraph in confidence_lines(an.confidence):
+        lines += _wrap(paragraph, "")
+    return [*lines, ""]
+
+
+def _caveat_block(an: Analysis) -> list[str]:
+    paragraphs = caveat_lines(an.evidence_caveat)
+    if not paragraphs:
+        return []
+    lines = _heading(paragraphs[0].rstrip(":"))
+    for paragraph in paragraphs[1:]:
+        lines += _wrap(paragraph, "    ", "  - ")
+    return [*lines, ""]
 
 
 def _heading(title: str) -> list[str]:
@@ -210,8 +234,8 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     unknown = len(rec.unknown_fields)
     if unknown:
         kind = "exact" if an.ranges_exact else "bounds: too many combinations to score each"
-        lines += _wrap(f"Scores the approaches could reach once everything is known ({kind}):",
-                       "")
+        lines += _wrap(f"Detail: the scores the approaches could reach once everything is "
+                       f"known ({kind}):", "")
         for ranked in rec.ranking:
             low, high = an.score_range(ranked.approach)
             lines.append(f"  {ranked.name}: {low} to {high} (now {ranked.score})")
@@ -251,6 +275,7 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
     for consideration in reminders:
         lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
     lines.append("")
+    lines += _caveat_block(an)
     lines += _heading("Planning checklist (the guidance's practical questions, in our words)")
     lines += _wrap("For the planners to answer; the context only informs them.", "")
     for item in an.planning_questions:

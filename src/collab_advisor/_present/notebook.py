@@ -28,7 +28,9 @@ from .._advice.analyse import (
 )
 from .._advice.analysis import Outlook
 from .._advice.checklist import PlanningQuestion, checklist
-from .._advice.considerations import Consideration, raise_considerations
+from .._advice.confidence import Confidence, confidence_of_spread
+from .._advice.confidence_count import Spread, spread_of
+from .._advice.considerations import Consideration, evidence_caveat, raise_considerations
 from .._advice.counterfactual import PathTo, WhatIf
 from .._advice.counterfactual import path_to as _path_to
 from .._advice.counterfactual import what_if as _what_if
@@ -42,8 +44,10 @@ from .._engines.choose import EngineChoice
 from .._engines.plan import APPROACHES
 from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
+from .._model.problems import approach_of
 from .._result.build import construct
 from .._result.build import recommend as _recommend
+from .._result.facts import facts_of
 from .._result.record import RankedApproach, Recommendation
 from .._rulebook.ruleset import RuleSet
 from .explain import explain as _explain
@@ -182,7 +186,17 @@ class Advice(Recommendation):
     def next_questions(self) -> tuple[Question, ...]:
         """``analysis.next_questions``."""
         return self._part("next_questions",
-                          lambda: next_questions(self, self.rules(), self._outlook()))
+                          lambda: next_questions(self, self.rules(), self._outlook(),
+                                                 self._spread()))
+
+    @property
+    def confidence(self) -> Confidence:
+        """``analysis.confidence``: how often first place holds over the ways the open
+        questions could be answered."""
+        return self._part("confidence", lambda: confidence_of_spread(self._spread()))
+
+    def _spread(self) -> Spread:
+        return self._part("spread", lambda: spread_of(self.rules(), facts_of(self.context)))
 
     @property
     def fit(self) -> Fit:
@@ -203,6 +217,11 @@ class Advice(Recommendation):
     def considerations(self) -> tuple[Consideration, ...]:
         """``analysis.considerations``."""
         return self._part("considerations", lambda: raise_considerations(self, self.rules()))
+
+    @property
+    def evidence_caveat(self) -> Consideration | None:
+        """``analysis.evidence_caveat``: the caveat on the evidence, apart from the eight."""
+        return self._part("evidence_caveat", lambda: evidence_caveat(self, self.rules()))
 
     @property
     def robustness(self) -> Robustness:
@@ -248,7 +267,7 @@ class Advice(Recommendation):
 
     def path_to(self, approach: Approach | str) -> PathTo:
         """The fewest changed answers (up to three) that would put ``approach`` first."""
-        found = _path_to(self, self.rules(), Approach(approach))
+        found = _path_to(self, self.rules(), approach_of(approach))
         if found.recommendation is None or found.recommendation is self:
             return found
         return found.model_copy(
@@ -256,7 +275,7 @@ class Advice(Recommendation):
 
     def why_not(self, approach: Approach | str) -> WhyNot:
         """What held ``approach`` back, which of its rules did not apply, and its gap."""
-        return _why_not(self, Approach(approach), self.rules())
+        return _why_not(self, approach_of(approach), self.rules())
 
 
 def adopt(record: Recommendation) -> Advice:
@@ -280,6 +299,10 @@ def recommend(
     when it can be imported, else plain Python), 'durable' or 'python'. The result is
     a plain ``Recommendation`` (an ``Advice``, which adds the notebook's methods);
     ``analyse(rec)`` gives its analysis as data.
+
+    A bad field name or value raises ``ContextError`` (a ``CollabAdvisorError``, and
+    also pydantic's ``ValidationError``): its ``problems`` name each field, the value
+    given, the allowed values, and the nearest name or value for a near miss.
     """
     rec = _recommend(context, rules=rules, engine=engine, **fields)
     advice = construct(Advice, dict(rec.__dict__))
@@ -314,10 +337,10 @@ def what_if(rec: Recommendation, /, *, rules: RuleSet | None = None,
 def path_to(rec: Recommendation, approach: Approach | str, *,
             rules: RuleSet | None = None) -> PathTo:
     """The fewest changed answers (up to three) that would put ``approach`` first."""
-    return _path_to(rec, rules, Approach(approach))
+    return _path_to(rec, rules, approach_of(approach))
 
 
 def why_not(rec: Recommendation, approach: Approach | str, *,
             rules: RuleSet | None = None) -> WhyNot:
     """What held ``approach`` back, which of its rules did not apply, and its gap."""
-    return _why_not(rec, Approach(approach), rules)
+    return _why_not(rec, approach_of(approach), rules)

@@ -21,6 +21,13 @@ from .._model.wording import (
 )
 from .._printable import one_line, printable
 from .advicewords import checklist_note, settled_text
+from .confidence_face import (
+    CONFIDENCE_CSS,
+    caveat_html,
+    caveat_markdown,
+    confidence_html,
+    confidence_markdown,
+)
 
 if TYPE_CHECKING:
     from .._advice.analyse import Analysis
@@ -70,10 +77,9 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
     """A Markdown report, starting at a top-level heading; ``full=False`` gives the compact
     notebook view; ``verbose=False`` leaves out the rule ids."""
     out = [f"{'#' if full else '###'} {_md(_title(rec))}", ""]
-    out += ["| Rank | Approach | Score | Could reach |", "|---:|---|---:|---|"]
-    for ranked in rec.ranking:
-        low, high = an.score_range(ranked.approach)
-        out.append(f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    out += ["| Rank | Approach | Score |", "|---:|---|---:|"]
+    out += [f"| {ranked.rank} | {_md(ranked.name)} | {ranked.score} |" for ranked in rec.ranking]
+    out += ["", *confidence_markdown(an.confidence)]
     if not an.has_advice:
         out += ["", f"**{NO_ADVICE_HEADLINE}** {_md(no_advice_detail(rec.top.name))}"]
     out += ["", f"**Fit:** {_md(an.fit.message)}", "",
@@ -89,6 +95,7 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
             out += [f"- {r.points:+d}: {_md(r.text)} "
                     f"*({_md(_cited(r.rule_id, r.source, verbose))})*" for r in reasons]
             out.append("")
+    out += caveat_markdown(an.evidence_caveat)
     questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         out += ["**Still unanswered (none can change first place under these rules):**"
@@ -105,6 +112,7 @@ def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[
     out = ["## Context", "", "| Field | Value |", "|---|---|"]
     out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
     out.append("")
+    out += _markdown_ranges(rec, an)
     for ranked in rec.ranking[len(_leaders(rec)):]:
         out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
         out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
@@ -125,26 +133,56 @@ def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[
     return out
 
 
-_CSS = """
-.ca-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
-  max-width:920px;line-height:1.45}
-.ca-report h1{font-size:1.5em;margin:.2em 0 .4em}
-.ca-report h2{font-size:1.15em;margin:1.2em 0 .4em;border-bottom:1px solid #d6dbe4;
-  padding-bottom:.2em}
-.ca-report table{border-collapse:collapse;width:100%;margin:.4em 0}
-.ca-report th,.ca-report td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef;
-  vertical-align:top}
-.ca-report th{background:#f3f5f9;font-weight:600}
-.ca-bar{position:relative;height:14px;background:#f3f5f9;min-width:160px;border-radius:3px}
+def _markdown_ranges(rec: Recommendation, an: Analysis) -> list[str]:
+    """The score ranges, as detail below the headline."""
+    out = ["## Scores each approach could reach once everything is known", "",
+           "| Approach | Now | Could reach |", "|---|---:|---|"]
+    for ranked in rec.ranking:
+        low, high = an.score_range(ranked.approach)
+        out.append(f"| {_md(ranked.name)} | {ranked.score} | {low} to {high} |")
+    return [*out, ""]
+
+
+_CSS = CONFIDENCE_CSS + """
+.ca-report{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-line:#d6dbe4;
+  --ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-top:#eef6f0;--ca-pos:#2f7d4a;--ca-neg:#b3412e;
+  --ca-zero:#5b6577;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ca-fg);
+  background:var(--ca-bg);max-width:920px;line-height:1.45;padding:.4em .8em;border-radius:6px}
+@media (prefers-color-scheme:dark){.ca-report{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;
+  --ca-muted:#b9c1cf;--ca-line:#434a58;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-top:#1e3527;
+  --ca-pos:#5cbf7d;--ca-neg:#ec8069;--ca-zero:#9aa4b5}}
+body[data-jp-theme-light="false"] .ca-report,body.vscode-dark .ca-report,
+body.vscode-high-contrast .ca-report{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;--ca-muted:#b9c1cf;
+  --ca-line:#434a58;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-top:#1e3527;--ca-pos:#5cbf7d;
+  --ca-neg:#ec8069;--ca-zero:#9aa4b5}
+body[data-jp-theme-light="true"] .ca-report,body.vscode-light .ca-report{--ca-fg:#1d2433;
+  --ca-bg:#ffffff;--ca-muted:#4a5365;--ca-line:#d6dbe4;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;
+  --ca-top:#eef6f0;--ca-pos:#2f7d4a;--ca-neg:#b3412e;--ca-zero:#5b6577}
+.ca-report h1{font-size:1.5em;margin:.2em 0 .4em;color:var(--ca-fg)}
+.ca-report h2{font-size:1.15em;margin:1.2em 0 .4em;border-bottom:1px solid var(--ca-line);
+  padding-bottom:.2em;color:var(--ca-fg)}
+.ca-report table{border-collapse:collapse;width:100%;margin:.4em 0;color:var(--ca-fg)}
+.ca-report th,.ca-report td{text-align:left;padding:.3em .5em;
+  border-bottom:1px solid var(--ca-rule);vertical-align:top;background:transparent}
+.ca-report th{background:var(--ca-head);font-weight:600}
+.ca-bar{position:relative;height:14px;background:var(--ca-head);min-width:160px;
+  border-radius:3px}
 .ca-bar span{position:absolute;top:0;height:14px;border-radius:3px}
-.ca-bar .pos{background:#2f7d4a}.ca-bar .neg{background:#b3412e}
-.ca-bar .zero{position:absolute;top:-2px;width:1px;height:18px;background:#5b6577}
-.ca-num{text-align:right;white-space:nowrap}
-.ca-note{color:#5b6577;font-size:.9em}
-.ca-top{background:#eef6f0}
+.ca-bar .pos{background:var(--ca-pos)}.ca-bar .neg{background:var(--ca-neg)}
+.ca-bar .zero{position:absolute;top:-2px;width:1px;height:18px;background:var(--ca-zero)}
+.ca-report .ca-num{text-align:right;white-space:nowrap}
+.ca-report .ca-note{color:var(--ca-muted);font-size:.9em}
+.ca-report tr.ca-top td{background:var(--ca-top)}
 .ca-report ul{margin:.3em 0 .6em 1.2em;padding:0}
 .ca-report li{margin:.15em 0}
-@media print{.ca-report{max-width:none}.ca-report h2{break-after:avoid}
+.ca-report td,.ca-report th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-report table{display:block;max-width:100%;overflow-x:auto}
+  .ca-report th,.ca-report td{padding:.3em .2em}.ca-bar{min-width:2em}
+  .ca-report .ca-num{white-space:normal}}
+@media print{.ca-report{max-width:none;--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;
+  --ca-line:#d6dbe4;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-top:#eef6f0;--ca-pos:#2f7d4a;
+  --ca-neg:#b3412e;--ca-zero:#5b6577}.ca-report h2{break-after:avoid}
   .ca-bar .pos,.ca-bar .neg{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 
@@ -166,15 +204,25 @@ def _ranking_table(rec: Recommendation, an: Analysis) -> str:
     low, high = min(0, *scores), max(0, *scores)
     rows = []
     for ranked in rec.ranking:
-        r_low, r_high = an.score_range(ranked.approach)
         css = ' class="ca-top"' if ranked.rank == 1 else ""
         rows.append(
             f"<tr{css}><td class=\"ca-num\">{ranked.rank}</td><td>{escape(ranked.name)}</td>"
-            f"<td class=\"ca-num\">{ranked.score}</td><td>{_bar(ranked, low, high)}</td>"
-            f"<td class=\"ca-num\">{r_low} to {r_high}</td></tr>"
+            f"<td class=\"ca-num\">{ranked.score}</td><td>{_bar(ranked, low, high)}</td></tr>"
         )
     return ("<table><thead><tr><th>Rank</th><th>Approach</th><th>Score</th><th></th>"
-            "<th>Could reach</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            + confidence_html(an.confidence))
+
+
+def _html_ranges(rec: Recommendation, an: Analysis) -> str:
+    """The score ranges, as detail below the headline."""
+    rows = "".join(
+        f"<tr><td>{escape(r.name)}</td><td class=\"ca-num\">{r.score}</td>"
+        f"<td class=\"ca-num\">{an.score_range(r.approach)[0]} to "
+        f"{an.score_range(r.approach)[1]}</td></tr>" for r in rec.ranking)
+    return ("<h2>Scores each approach could reach once everything is known</h2><table>"
+            "<thead><tr><th>Approach</th><th>Now</th><th>Could reach</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
@@ -208,6 +256,7 @@ def to_html(rec: Recommendation, an: Analysis, full: bool = True) -> str:
     for ranked in _leaders(rec):
         parts += [f"<h2>Why {escape(ranked.name)}</h2>",
                   _reason_items(ranked, None if full else 3)]
+    parts.append(caveat_html(an.evidence_caveat))
     questions = an.next_questions if full else an.next_questions[:3]
     if questions:
         heading = ("Still unanswered (none can change first place under these rules)"
@@ -226,6 +275,7 @@ def _html_details(rec: Recommendation, an: Analysis) -> list[str]:
     parts = ["<h2>The context</h2><table><tbody>"]
     parts += [f"<tr><th>{escape(f)}</th><td>{escape(v)}</td></tr>" for f, v in _known_rows(rec)]
     parts.append("</tbody></table>")
+    parts.append(_html_ranges(rec, an))
     parts.append("<h2>The other approaches</h2>")
     for ranked in rec.ranking[len(_leaders(rec)):]:
         parts.append(f"<h3>{ranked.rank}. {escape(ranked.name)} ({ranked.score} points)</h3>")

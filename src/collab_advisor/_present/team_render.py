@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
 from .._printable import one_line
+from .confidence_face import CONFIDENCE_CSS, CONFIDENCE_HEADING, confidence_html
 
 if TYPE_CHECKING:
     from .._advice.team import TeamRecommendation
@@ -77,12 +78,24 @@ def _summary(team: TeamRecommendation) -> str:
     return text + _settled_words(team)
 
 
+def _confidence_words(team: TeamRecommendation) -> str:
+    """How often first place holds, with disputed answers weighted by their proposers."""
+    if team.confidence is None:
+        return ""
+    return (f"{CONFIDENCE_HEADING}: {team.confidence.summary} {team.confidence.assumption}"
+            f" (each disputed answer weighted by the members who proposed it). "
+            f"{team.confidence.alternatives_text}")
+
+
 def explain_team(team: TeamRecommendation) -> str:
     """The team's advice as plain text."""
     lines = ["Which collaboration-based approach fits this team's plan",
              "=" * 55]
     lines += _wrap(_summary(team), "")
     lines.append("")
+    if team.confidence is not None:
+        lines += _wrap(_confidence_words(team), "")
+        lines.append("")
     lines += _wrap("Agreed: " + _agreed_words(team) + ".", "  ")
     unanswered = _unanswered(team)
     if unanswered:
@@ -136,8 +149,10 @@ def _md(text: str) -> str:
 
 def team_markdown(team: TeamRecommendation) -> str:
     """The team's advice as Markdown, starting at a top-level heading."""
-    out = ["# Collaboration approach advice for a planning team", "", _md(_summary(team)), "",
-           "## Agreed answers", "", _md(_agreed_words(team)), ""]
+    out = ["# Collaboration approach advice for a planning team", "", _md(_summary(team)), ""]
+    if team.confidence is not None:
+        out += [_md(_confidence_words(team)), ""]
+    out += ["## Agreed answers", "", _md(_agreed_words(team)), ""]
     if team.disputed:
         out += ["## Disagreements, the one that matters most first", ""]
         out += [f"{n}. {_md(one_line(d.message))}" for n, d in enumerate(team.disputed, 1)]
@@ -163,14 +178,30 @@ def team_markdown(team: TeamRecommendation) -> str:
     return "\n".join(out)
 
 
-_CSS = """
-.ca-team{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;
-  max-width:920px;line-height:1.45}
-.ca-team table{border-collapse:collapse;width:100%;margin:.4em 0}
-.ca-team th,.ca-team td{text-align:left;padding:.3em .5em;border-bottom:1px solid #e6e9ef}
-.ca-team th{background:#f3f5f9}
-.ca-team .ca-note{color:#4a5365}
-.ca-team .decides{background:#fff4e0}
+_CSS = CONFIDENCE_CSS + """
+.ca-team{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;
+  --ca-head:#f3f5f9;--ca-mark:#fff4e0;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ca-fg);
+  background:var(--ca-bg);max-width:920px;line-height:1.45;padding:.4em .8em;border-radius:6px}
+@media (prefers-color-scheme:dark){.ca-team{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;
+  --ca-muted:#b9c1cf;--ca-rule:#343a46;--ca-head:#2a2e37;--ca-mark:#3a3020}}
+body[data-jp-theme-light="false"] .ca-team,body.vscode-dark .ca-team,
+body.vscode-high-contrast .ca-team{--ca-fg:#e8ebf1;--ca-bg:#1c1e24;--ca-muted:#b9c1cf;
+  --ca-rule:#343a46;--ca-head:#2a2e37;--ca-mark:#3a3020}
+body[data-jp-theme-light="true"] .ca-team,body.vscode-light .ca-team{--ca-fg:#1d2433;
+  --ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;--ca-head:#f3f5f9;--ca-mark:#fff4e0}
+.ca-team h2,.ca-team h3{color:var(--ca-fg)}
+.ca-team table{border-collapse:collapse;width:100%;margin:.4em 0;color:var(--ca-fg)}
+.ca-team th,.ca-team td{text-align:left;padding:.3em .5em;border-bottom:1px solid var(--ca-rule);
+  background:transparent}
+.ca-team th{background:var(--ca-head)}
+.ca-team .ca-note{color:var(--ca-muted)}
+.ca-team .decides{background:var(--ca-mark)}
+.ca-team td,.ca-team th{overflow-wrap:break-word}
+@media (max-width:600px){.ca-team table{display:block;max-width:100%;overflow-x:auto}
+  .ca-team th,.ca-team td{padding:.3em .2em}}
+@media print{.ca-team{--ca-fg:#1d2433;--ca-bg:#ffffff;--ca-muted:#4a5365;--ca-rule:#e6e9ef;
+  --ca-head:#f3f5f9;--ca-mark:#fff4e0}}
 """
 
 
@@ -179,6 +210,9 @@ def team_html(team: TeamRecommendation) -> str:
     parts = [f"<style>{_CSS}</style>", '<div class="ca-team">',
              "<h2>Collaboration approach advice for a planning team</h2>",
              f"<p>{escape(_summary(team))}</p>",
+             confidence_html(team.confidence) if team.confidence is not None else "",
+             "<p class=\"ca-note\">Each disputed answer is weighted by the members who "
+             "proposed it.</p>" if team.confidence is not None else "",
              f"<h3>Agreed answers</h3><p>{escape(_agreed_words(team))}</p>"]
     if team.disputed:
         parts.append("<h3>Disagreements, the one that matters most first</h3><ol>")

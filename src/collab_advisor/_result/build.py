@@ -47,6 +47,10 @@ def recommend(
     keyword arguments; unknown fields may be left out. ``rules`` defaults to
     the shipped rules (read once per process). ``engine`` is 'auto' (durable-rules
     when it can be imported, else plain Python), 'durable' or 'python'.
+
+    A bad field name or value raises ``ContextError`` (a ``CollabAdvisorError``, and
+    also pydantic's ``ValidationError``): its ``problems`` name each field, the value
+    given, the allowed values, and the nearest name or value for a near miss.
     """
     ctx = to_context(context, fields)
     ruleset = rules if rules is not None else shipped_rules()

@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from pydantic import ValidationError
+
 from .._model.context import Context
 from .._model.fields import RULE_FIELDS
+from .._model.problems import context_error
 from .._rulebook.evaluation import Facts
 
 
@@ -24,12 +27,13 @@ def to_context(
             "give the context either as one argument or as keywords, not both "
             f"(keywords given: {', '.join(fields)})"
         )
-    if context is None:
-        return Context.model_validate(dict(fields))
     if isinstance(context, Context):
         return context
-    if isinstance(context, Mapping):
-        return Context.model_validate(dict(context))
+    if context is None or isinstance(context, Mapping):
+        try:
+            return Context.model_validate(dict(fields if context is None else context))
+        except ValidationError as error:
+            raise context_error(error) from None
     raise TypeError(
         "the context must be a Context or a mapping of field names to values, "
         f"not {type(context).__name__}"

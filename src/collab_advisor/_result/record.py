@@ -191,6 +191,22 @@ class Recommendation(BaseModel):
         return (f"<Recommendation {name}{scores}; {known} of {len(RULE_FIELDS)} "
                 f"answers known; rules {self.rules_version}>")
 
+    def __str__(self) -> str:
+        """The verdict a person expects from ``print(rec)``: the leader, or every approach
+        tied for first, with the scores, what is known and the rules' version."""
+        known = len(RULE_FIELDS) - len(self.unknown_fields)
+        name = f"{self.context.name}: " if self.context.name else ""
+        best = self.ranking[0].score
+        tied = [r.name for r in self.ranking if r.approach in self.tied_for_first]
+        if len(tied) > 1:
+            names = ", ".join(tied[:-1]) + f" and {tied[-1]}"
+            verdict = f"Tied for first at {_points(best)}, none preferred: {names}"
+        else:
+            rest = "; ".join(f"{r.name} {r.score}" for r in self.ranking[1:])
+            verdict = f"{self.ranking[0].name} fits best with {_points(best)} (then {rest})"
+        return (f"{name}{verdict}. {known} of {len(RULE_FIELDS)} answers known; "
+                f"rules {self.rules_version}.")
+
     # Old spellings (0.1): the analyses and words reached through the record. Each warns
     # and asks the analysis floor, through the notebook facade, with the shipped rules.
 
@@ -273,3 +289,7 @@ class Recommendation(BaseModel):
 
 
 Inference.model_rebuild()
+
+
+def _points(score: int) -> str:
+    return f"{score} point" if score in (1, -1) else f"{score} points"

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import CollabAdvisorError
+from .._model.context import Approach
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -27,7 +28,11 @@ class WorkspaceNotFound(CollabAdvisorError):  # noqa: N818 (reads as the HTTP an
 
 
 class RoundClosed(CollabAdvisorError):  # noqa: N818
-    """Answers cannot change while no round is open."""
+    """Answers cannot change while no round is open (or the round is already closed)."""
+
+
+class RoundStillOpen(CollabAdvisorError):  # noqa: N818
+    """The next round cannot open while one is open."""
 
 
 class RateLimited(CollabAdvisorError):  # noqa: N818
@@ -186,6 +191,6 @@ class DecisionInput(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    chosen: str = Field(min_length=1, max_length=60)
+    chosen: Approach = Field(description="The approach the team chose.")
     why: str = Field(min_length=1, max_length=5000)
     present: tuple[str, ...] = Field(default=(), max_length=200)

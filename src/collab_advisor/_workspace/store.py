@@ -7,96 +7,53 @@ workspace's stored text are cached, but they are the same everywhere).
 
 from __future__ import annotations
 
-import base64
-import csv
-import io
 import json
-import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .._advice.team import TeamMember, TeamRecommendation, recommend_team
-from .._engines.choose import EngineChoice
+from .._advice.team import TeamRecommendation
 from .._errors import CollabAdvisorError
-from .._model.context import Approach, Context
-from .._rulebook.loader import load_rules
 from .._rulebook.ruleset import RuleSet
 from . import schema
-from .agreement import QUESTION_FIELDS, agreement
-from .database import database_url, migrate, open_engine
+from .agreement import agreement
+from .core import (
+    JOIN_LIMIT,
+    MAX_MEMBERS,
+    MAX_RULES_TEXT,
+    SAVE_LIMIT,
+    TOUCH_EVERY,
+    clean_answers,
+    clean_label,
+    clean_role,
+    seat_of,
+)
+from .keeping import RecordsAndExports
 from .models import (
-    ROLES,
     CreatedWorkspace,
-    DecisionInput,
     MemberPage,
     MemberProgress,
     Progress,
     RateLimited,
     RoundClosed,
+    RoundStillOpen,
     RoundSummary,
     SaveConflict,
     Seat,
     TeamSummary,
-    Value,
-    WorkspaceNotFound,
 )
-from .rulestext import rules_from_text, rules_text
-from .tokens import new_token, plausible, same_hash, token_hash
+from .rulestext import rules_text
+from .tokens import new_token, token_hash
 
-if TYPE_CHECKING:
-    from .record import SignedRecord
-
-SAVE_LIMIT = (30, 60.0)
-"""Saves allowed through one edit link per window of seconds."""
-JOIN_LIMIT = (120, 60.0)
-"""New members allowed through one member link per window of seconds."""
-MAX_MEMBERS = 200
-TOUCH_EVERY = 60.0
-"""Seconds between updates of a workspace's last-active time (for retention)."""
-MAX_RULES_TEXT = 2_000_000
-"""The most characters of rule text a workspace may carry."""
+__all__ = ["JOIN_LIMIT", "MAX_MEMBERS", "MAX_RULES_TEXT", "SAVE_LIMIT", "TOUCH_EVERY",
+           "WorkspaceStore", "clean_answers"]
 
 
-def clean_answers(answers: Mapping[str, Any]) -> dict[str, Value]:
-    """Answers validated as a ``Context`` and kept as JSON-normal values (no ``name``)."""
-    context = Context.model_validate(dict(answers))
-    known = context.known()
-    return {field: known[field] for field in QUESTION_FIELDS  # type: ignore[misc]
-            if field in known}
-
-
-def _label(label: str | None) -> str | None:
-    if label is None or not label.strip():
-        return None
-    label = " ".join(label.split())
-    if len(label) > 100:
-        raise CollabAdvisorError("label: at most 100 characters")
-    return label
-
-
-def _role(role: str | None) -> str | None:
-    if role is None or role == "":
-        return None
-    if role not in ROLES:
-        raise CollabAdvisorError(f"role: {role!r} is not one of {', '.join(ROLES)} "
-                                 "(or leave it out)")
-    return role
-
-
-def _seat(row: Row[Any], edit_token: str | None = None) -> Seat:
-    return Seat(number=row.number, label=row.label, role=row.role,
-                answers=json.loads(row.answers), version=row.version,
-                answered_round=row.answered_round, edit_token=edit_token)
-
-
-class WorkspaceStore:
+class WorkspaceStore(RecordsAndExports):
     """Team workspaces kept in a database: SQLite by default, PostgreSQL by URL.
 
     ``database`` is a file path, a ``sqlite:///PATH`` or ``postgresql+psycopg://``
@@ -105,94 +62,6 @@ class WorkspaceStore:
     workspaces created without a rule set of their own (default: the shipped rules).
     """
 
-    def __init__(self, database: str | os.PathLike[str] | None = None, *,
-                 rules: RuleSet | None = None, engine: EngineChoice = "auto",
-                 save_limit: tuple[int, float] = SAVE_LIMIT,
-                 join_limit: tuple[int, float] = JOIN_LIMIT,
-                 pool_size: int | None = None) -> None:
-        self.url = database_url(database)
-        self._db: Engine = (open_engine(self.url) if pool_size is None
-                            else open_engine(self.url, pool_size=pool_size))
-        try:
-            migrate(self._db)
-        except SQLAlchemyError as error:
-            self._db.dispose()
-            reason = " ".join(str(getattr(error, "orig", None) or error).split())
-            raise CollabAdvisorError(f"cannot open the workspace database "
-                                     f"({self._db.url.render_as_string(hide_password=True)}):"
-                                     f" {reason[:300]}") from None
-        self.rules = rules if rules is not None else load_rules()
-        self.engine_choice: EngineChoice = engine
-        self.save_limit = save_limit
-        self.join_limit = join_limit
-        self._signing: Any = None
-        self.retention_days: float | None = None
-        """When set, workspaces idle longer than this are removed as new ones are made."""
-
-    @property
-    def dialect(self) -> str:
-        """``sqlite`` or ``postgresql``."""
-        return self._db.dialect.name
-
-    @property
-    def db(self) -> Engine:
-        """The SQLAlchemy engine (for tests and maintenance)."""
-        return self._db
-
-    def close(self) -> None:
-        """Close every pooled connection."""
-        self._db.dispose()
-
-    def __enter__(self) -> WorkspaceStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self._db.begin() as connection:
-            yield connection
-
-    # -- finding things by link --------------------------------------------------------
-
-    def _by_link(self, connection: Connection, column: str, token: str,
-                 lock: bool = False) -> Row[Any]:
-        if not isinstance(token, str) or not plausible(token):
-            raise WorkspaceNotFound
-        table = schema.member if column == "edit_hash" else schema.workspace
-        query = select(table).where(table.c[column] == token_hash(token))
-        if lock and connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = connection.execute(query).first()
-        if row is None or not same_hash(getattr(row, column), token):
-            raise WorkspaceNotFound
-        return row
-
-    def _workspace(self, connection: Connection, workspace_id: int,
-                   share: bool = False) -> Row[Any]:
-        query = select(schema.workspace).where(schema.workspace.c.id == workspace_id)
-        if share and connection.dialect.name == "postgresql":
-            # a save holds the round open until it commits: closing waits for it
-            query = query.with_for_update(read=True)
-        row = connection.execute(query).first()
-        if row is None:
-            raise WorkspaceNotFound
-        return row
-
-    def _touch(self, connection: Connection, workspace_id: int, now: float) -> None:
-        # At most once a minute: a write to the workspace's row on every save would make
-        # every save in a workspace wait for the one before it.
-        connection.execute(update(schema.workspace)
-                           .where(schema.workspace.c.id == workspace_id,
-                                  schema.workspace.c.last_active_at < now - TOUCH_EVERY)
-                           .values(last_active_at=now))
-
-    def rules_of(self, rules_text_json: str | None) -> RuleSet:
-        """The rule set a workspace uses."""
-        if rules_text_json is None:
-            return self.rules
-        return rules_from_text(json.loads(rules_text_json))
 
     # -- the facilitator ---------------------------------------------------------------
 
@@ -225,19 +94,6 @@ class WorkspaceStore:
             self.purge_idle(self.retention_days)
         return CreatedWorkspace(name=name, facilitator_token=facilitator,
                                 member_token=member)
-
-    def _answer_sets(self, connection: Connection, workspace_id: int) -> list[Row[Any]]:
-        return list(connection.execute(
-            select(schema.member).where(schema.member.c.workspace_id == workspace_id)
-            .order_by(schema.member.c.number)))
-
-    def _team(self, rules: RuleSet, members: Sequence[Row[Any]]) -> TeamRecommendation | None:
-        team = [TeamMember(label=row.label or f"member {row.number}", role=row.role,
-                           context=Context.model_validate(json.loads(row.answers)))
-                for row in members if json.loads(row.answers)]
-        if not team:
-            return None
-        return recommend_team(team, rules=rules, engine=self.engine_choice)
 
     @staticmethod
     def _summary(team: TeamRecommendation | None) -> TeamSummary | None:
@@ -314,7 +170,7 @@ class WorkspaceStore:
         with self._tx() as connection:
             row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
             if row.round_open:
-                raise CollabAdvisorError(f"round {row.current_round} is still open; close it "
+                raise RoundStillOpen(f"round {row.current_round} is still open; close it "
                                          "first")
             number = int(row.current_round) + 1
             connection.execute(insert(schema.round_).values(
@@ -374,7 +230,7 @@ class WorkspaceStore:
              role: str | None = None) -> Seat:
         """Answer through the member link: a new seat, with its private edit token."""
         clean = clean_answers(answers)
-        label, role = _label(label), _role(role)
+        label, role = clean_label(label), clean_role(role)
         edit = new_token()
         now = time.time()
         with self._tx() as connection:
@@ -402,7 +258,7 @@ class WorkspaceStore:
         with self._db.connect() as connection:
             seat_row = self._by_link(connection, "edit_hash", edit_token)
             workspace = self._workspace(connection, seat_row.workspace_id)
-            return self._member_page(connection, workspace, _seat(seat_row))
+            return self._member_page(connection, workspace, seat_of(seat_row))
 
     def save(self, edit_token: str, answers: Mapping[str, Any], *, version: int,
              label: str | EllipsisType | None = ...,
@@ -414,8 +270,8 @@ class WorkspaceStore:
         ``RoundClosed`` between rounds and ``RateLimited`` after too many saves.
         """
         clean = clean_answers(answers)
-        new_label = None if label is ... else _label(label)
-        new_role = None if role is ... else _role(role)
+        new_label = None if label is ... else clean_label(label)
+        new_role = None if role is ... else clean_role(role)
         now = time.time()
         with self._tx() as connection:
             found = self._by_link(connection, "edit_hash", edit_token)
@@ -451,148 +307,6 @@ class WorkspaceStore:
                 self._touch(connection, workspace.id, now)
         return Seat(number=seat.number, label=new_label, role=new_role, answers=clean,
                     version=version + 1, answered_round=workspace.current_round)
-
-    # -- decision records --------------------------------------------------------------
-
-    def signing_key(self) -> Any:
-        """The server's Ed25519 private key, made once and kept in the database."""
-        if self._signing is not None:
-            return self._signing
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-        from cryptography.hazmat.primitives.serialization import (
-            Encoding,
-            NoEncryption,
-            PrivateFormat,
-        )
-
-        for _ in range(3):
-            with self._db.connect() as connection:
-                raw = connection.execute(select(schema.signing_key.c.private_key)
-                                         .where(schema.signing_key.c.id == 1)).scalar()
-            if raw is not None:
-                self._signing = Ed25519PrivateKey.from_private_bytes(bytes(raw))
-                return self._signing
-            fresh = Ed25519PrivateKey.generate().private_bytes(
-                Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-            try:
-                with self._tx() as connection:
-                    connection.execute(insert(schema.signing_key).values(
-                        id=1, private_key=fresh, created_at=time.time()))
-            except IntegrityError:
-                continue  # another worker made it first: read theirs
-        raise CollabAdvisorError("could not read or make the server's signing key")
-
-    def public_key(self) -> str:
-        """The server's Ed25519 public key, base64 (records are checked against it)."""
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-        raw = self.signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return base64.b64encode(raw).decode("ascii")
-
-    def record_decision(self, facilitator_token: str, decision: DecisionInput) -> SignedRecord:
-        """Record the team's decision, signed; the record never changes afterwards."""
-        from importlib.metadata import version
-
-        __version__ = version("collab-advisor")
-
-        from .record import build_record, sign
-
-        try:
-            chosen = Approach(decision.chosen)
-        except ValueError:
-            raise CollabAdvisorError(
-                f"chosen: {decision.chosen!r} is not an approach; expected one of "
-                + ", ".join(a.value for a in Approach)) from None
-        now = time.time()
-        key = self.signing_key()
-        with self._tx() as connection:
-            row = self._by_link(connection, "facilitator_hash", facilitator_token, lock=True)
-            members = self._answer_sets(connection, row.id)
-            rules = self.rules_of(row.rules_text)
-            team = self._team(rules, members)
-            body = build_record(
-                workspace=row.name, description=row.description, round_number=row.current_round,
-                chosen=chosen, why=decision.why, present=decision.present,
-                members=[(m.label or f"member {m.number}", m.role, json.loads(m.answers))
-                         for m in members],
-                team=team, agreement=agreement([a for a in (json.loads(m.answers)
-                                                            for m in members) if a]),
-                rules=rules, rules_files=(json.loads(row.rules_text) if row.rules_text
-                                          else rules_text(rules)),
-                recorded_at=now, package_version=__version__)
-            signed = sign(body, key)
-            connection.execute(insert(schema.decision).values(
-                workspace_id=row.id, created_at=now, envelope=signed.to_json(),
-                sha256=signed.sha256))
-            self._touch(connection, row.id, now)
-        return signed
-
-    def decisions(self, facilitator_token: str) -> list[SignedRecord]:
-        """The workspace's decision records, oldest first."""
-        from .record import SignedRecord
-
-        with self._db.connect() as connection:
-            row = self._by_link(connection, "facilitator_hash", facilitator_token)
-            envelopes = connection.execute(
-                select(schema.decision.c.envelope).where(schema.decision.c.workspace_id == row.id)
-                .order_by(schema.decision.c.id)).scalars()
-            return [SignedRecord.from_json(text) for text in envelopes]
-
-    # -- export ------------------------------------------------------------------------
-
-    def answers_csv(self, facilitator_token: str) -> str:
-        """The members' answers as CSV that ``collab-advisor batch`` reads (one row each)."""
-        header, rows = self._answer_rows(facilitator_token)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        for values in rows:
-            writer.writerow(["" if v is None else _csv_cell(v) for v in values])
-        return out.getvalue()
-
-    def _answer_rows(self, facilitator_token: str) -> tuple[list[str], list[list[Any]]]:
-        with self._db.connect() as connection:
-            row = self._by_link(connection, "facilitator_hash", facilitator_token)
-            members = self._answer_sets(connection, row.id)
-        header = ["name", *QUESTION_FIELDS]
-        rows = []
-        for m in members:
-            answers = json.loads(m.answers)
-            rows.append([m.label or f"member {m.number}",
-                         *(answers.get(field) for field in QUESTION_FIELDS)])
-        return header, rows
-
-    def answers_xlsx(self, facilitator_token: str) -> bytes:
-        """The members' answers as an .xlsx workbook (needs openpyxl)."""
-        try:
-            from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
-        except ImportError:
-            raise CollabAdvisorError("the .xlsx export needs openpyxl: pip install "
-                                     "openpyxl") from None
-        header, rows = self._answer_rows(facilitator_token)
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "answers"
-        sheet.append(header)
-        for values in rows:
-            sheet.append([None if v is None else _csv_cell(v) for v in values])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
-
-    def count_rows(self) -> dict[str, int]:
-        """Rows per table (for maintenance and tests)."""
-        with self._db.connect() as connection:
-            return {table.name: int(connection.execute(
-                select(func.count()).select_from(table)).scalar_one())
-                for table in schema.metadata.sorted_tables}
-
-
-def _csv_cell(value: Value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def _window(start: float, count: int, limit: tuple[int, float], now: float) -> tuple[float, int]:

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    RootModel,
     ValidationError,
     ValidationInfo,
     create_model,
@@ -21,8 +22,11 @@ from pydantic import (
 from collab_advisor import (
     Approach,
     Context,
+    PathTo,
     Report,
     TeamRecommendation,
+    WhatIf,
+    WhyNot,
     recommend,
     recommend_team,
 )
@@ -73,6 +77,7 @@ _VISIBLE = (r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029"
             r"\u202f\u205f\u3000]")
 """A label must hold a character that is not white space (as Python's ``str.strip`` sees
 it: its refusal and the published schema agree)."""
+VISIBLE = _VISIBLE
 _MEMBER_FIELDS: dict[str, Any] = {
     "member": (str | None, Field(default=None, min_length=1, max_length=100,
                                  pattern=_VISIBLE, description="A label for the member.")),
@@ -165,8 +170,22 @@ def _json(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse(data)
 
 
+class JSONSchemaDocument(RootModel[dict[str, Any]]):
+    """A JSON Schema document (draft 2020-12), as pydantic writes it."""
+
+
+class RulesInUse(BaseModel):
+    """The rule set the server answers with."""
+
+    version: str = Field(description="The rule set's version.")
+    fingerprint: str = Field(description="SHA-256 over the rule set's canonical form.")
+    rules: int = Field(ge=0, description="How many rules it has.")
+    files: list[str] = Field(description="The rule files it was read from.")
+    shipped: bool = Field(description="Whether these are the rules shipped with the package.")
+
+
 @router.post("/recommend", summary="Rank the four approaches for a context",
-             response_class=JSONResponse)
+             response_model=Report)
 async def api_recommend(context: Context, request: Request) -> Response:
     """The recommendation with its analysis, exactly as ``Report.model_dump(mode="json")``
     gives it (``recommend(context).report()``).
@@ -179,7 +198,7 @@ async def api_recommend(context: Context, request: Request) -> Response:
     return Response(rec.report().model_dump_json(), media_type="application/json")
 
 
-@router.post("/what-if", summary="The advice if some answers changed")
+@router.post("/what-if", summary="The advice if some answers changed", response_model=WhatIf)
 async def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
     """``recommend(context).what_if(**changes)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
@@ -187,14 +206,16 @@ async def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
     return _json(rec.what_if(**changes).model_dump(mode="json"))
 
 
-@router.post("/why-not", summary="Why an approach did not rank first")
+@router.post("/why-not", summary="Why an approach did not rank first",
+             response_model=WhyNot)
 async def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).why_not(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.why_not(body.approach).model_dump(mode="json"))
 
 
-@router.post("/path-to", summary="The fewest changed answers that put an approach first")
+@router.post("/path-to", summary="The fewest changed answers that put an approach first",
+             response_model=PathTo)
 async def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).path_to(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
@@ -202,7 +223,8 @@ async def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
 
 
 @router.post("/team", summary="A planning team's advice: body {\"members\": [{\"member\": "
-             "label, \"role\": role, <context fields>}, ...]} (at most 20 members)")
+             "label, \"role\": role, <context fields>}, ...]} (at most 20 members)",
+             response_model=TeamRecommendation)
 def api_team(body: TeamRequest, request: Request) -> JSONResponse:
     """``recommend_team(members).model_dump(mode="json")``: agreement, disputes, advice.
 
@@ -219,32 +241,32 @@ def api_team(body: TeamRequest, request: Request) -> JSONResponse:
     return _json(team.model_dump(mode="json"))
 
 
-@router.get("/schema", summary="The context's JSON Schema")
+@router.get("/schema", summary="The context's JSON Schema",
+            response_model=JSONSchemaDocument)
 def api_schema() -> JSONResponse:
     """``Context.model_json_schema()``: every field, its allowed values and their meanings."""
     return _json(Context.model_json_schema())
 
 
-@router.get("/report-schema", summary="The JSON Schema of a recommendation with its analysis")
+@router.get("/report-schema", summary="The JSON Schema of a recommendation with its analysis",
+            response_model=JSONSchemaDocument)
 def api_report_schema() -> JSONResponse:
     """``Report.model_json_schema()``: what ``/api/recommend`` answers (schema version 2)."""
     return _json(Report.model_json_schema())
 
 
-@router.get("/team-schema", summary="The JSON Schema of a team's advice")
+@router.get("/team-schema", summary="The JSON Schema of a team's advice",
+            response_model=JSONSchemaDocument)
 def api_team_schema() -> JSONResponse:
     """``TeamRecommendation.model_json_schema()``: what ``/api/team`` answers."""
     return _json(TeamRecommendation.model_json_schema())
 
 
-@router.get("/rules", summary="The rules in use")
+@router.get("/rules", summary="The rules in use", response_model=RulesInUse)
 def api_rules(request: Request) -> JSONResponse:
     """The rule set's version, fingerprint, number of rules and file names."""
     settings = settings_of(request)
-    return _json({
-        "version": settings.rules.version,
-        "fingerprint": settings.rules.fingerprint,
-        "rules": len(settings.rules),
-        "files": list(settings.rule_files),
-        "shipped": not settings.custom_rules,
-    })
+    return _json(RulesInUse(
+        version=settings.rules.version, fingerprint=settings.rules.fingerprint,
+        rules=len(settings.rules), files=list(settings.rule_files),
+        shipped=not settings.custom_rules).model_dump(mode="json"))

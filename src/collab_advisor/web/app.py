@@ -19,14 +19,18 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from collab_advisor import CollabAdvisorError, RuleSet, __version__, load_rules
+from collab_advisor import CollabAdvisorError, ContextError, RuleSet, __version__, load_rules
 from collab_advisor._model.context import TYPED_JSON
+from collab_advisor._present.confidence_face import share_label
 
 from .apidocs import add_api_pages
+from .errors import API_ERRORS
+from .errors import ErrorAnswer as ErrorAnswer
 from .fields import describe_problem, describe_validation_error
 from .guard import MAX_BODY, Guard
 from .settings import Settings
@@ -51,6 +55,7 @@ def _templates() -> Environment:
         undefined=StrictUndefined,  # a renamed attribute fails loudly instead of vanishing
     )
     env.globals["version"] = __version__
+    env.globals["share_label"] = share_label
     for name in env.list_templates():
         env.get_template(name)
     return env
@@ -64,21 +69,6 @@ def _static() -> dict[str, tuple[bytes, str]]:
         if item.is_file() and suffix in STATIC_TYPES:
             assets[item.name] = (item.read_bytes(), STATIC_TYPES[suffix])
     return assets
-
-
-class ErrorAnswer(BaseModel):
-    """An error: what is wrong in words, and the problems one by one."""
-
-    message: str
-    detail: list[dict[str, Any]] | str
-
-
-API_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorAnswer, "description": "The body is not JSON the server can read "
-          "(for example a number with thousands of digits, or nesting thousands deep)."},
-    413: {"model": ErrorAnswer, "description": "The body is larger than the limit."},
-}
-"""The errors every API endpoint may give besides 422, for the OpenAPI document."""
 
 
 class _TypedJSON:
@@ -135,6 +125,7 @@ def create_app(rules: RuleSet | None = None, *,
         mount_workspaces(app, workspaces)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValidationError, _invalid_request)
+    app.add_exception_handler(ContextError, _invalid_request)  # before CollabAdvisorError's
     app.add_exception_handler(CollabAdvisorError, _library_error)
     app.add_exception_handler(404, _not_found)
     app.add_exception_handler(HTTPException, _http_error)
@@ -207,5 +198,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 400 and "parsing the body" in text:
         text = ("The body is not JSON the server can read: a number may have thousands of "
                 "digits, or the nesting may be thousands deep")
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     return JSONResponse(echo_safe({"message": text, "detail": text}),
-                        status_code=exc.status_code, headers=exc.headers)
+                        status_code=exc.status_code, headers=headers)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    return ", ".join(method for method in METHODS if any(
+        route.matches({**request.scope, "method": method})[0] is Match.FULL
+        for route in request.app.router.routes))

@@ -32,6 +32,7 @@ PROG = "collab-advisor"
 INSTALL_HINT = ("the web app needs the optional 'web' extra: "
                 "pip install 'collab-advisor[web]'")
 _WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
+_ROOT_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
 _TOKEN_PATH = re.compile(r"^(/(?:api/workspaces|w)/[fme])/[^/]+")
 """A workspace link's path: its token is left out of the access log."""
 SERVE_ENVIRONMENT = "COLLAB_ADVISOR_SERVE"
@@ -65,9 +66,41 @@ def add_serve_parser(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--access-log", action="store_true",
                        help="log each request's method, path and status (never the "
                        "query string, which holds the answers)")
+    add_proxy_options(serve)
     add_workspace_options(serve)
     add_limit_options(serve)
     serve.set_defaults(run=run_serve)
+
+
+def add_proxy_options(serve: argparse.ArgumentParser) -> None:
+    """``--root-path`` and ``--forwarded-allow-ips``: running behind a reverse proxy."""
+    serve.add_argument("--root-path", default="", metavar="PATH",
+                       help="the path a reverse proxy serves the app under, such as "
+                       "/advisor (the proxy strips it before passing requests on); every "
+                       "link and redirect then starts with it")
+    serve.add_argument("--forwarded-allow-ips", default="", metavar="IPS",
+                       help="comma-separated addresses or networks of the reverse proxies "
+                       "whose X-Forwarded-For and X-Forwarded-Proto headers are believed "
+                       "(default: none; the headers are ignored). The Host check stays: "
+                       "add the public name with --allow-host")
+
+
+def proxy_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's options for ``--root-path`` and ``--forwarded-allow-ips`` (checked)."""
+    root = str(args.root_path or "").rstrip("/")
+    if root and (not root.startswith("/") or not _ROOT_PATH.fullmatch(root)):
+        raise ValueError(f"--root-path must be a path such as /advisor (letters, digits, "
+                         f"'-', '_', '.', '/'), not {args.root_path!r}")
+    trusted = [part.strip() for part in str(args.forwarded_allow_ips or "").split(",")
+               if part.strip()]
+    for part in trusted:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(f"--forwarded-allow-ips: {part!r} is not an IP address or "
+                             "network (such as 127.0.0.1 or 10.0.0.0/8)") from None
+    return {"root_path": root, "proxy_headers": bool(trusted),
+            "forwarded_allow_ips": trusted or None}
 
 
 def add_workspace_options(serve: argparse.ArgumentParser) -> None:
@@ -208,7 +241,7 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
         sock.close()
         sys.stderr.write(f"{PROG}: error: {error}\n")
         return 2
-    options = server_options(args, workers=args.workers)
+    options = {**server_options(args, workers=args.workers), **proxy_options(args)}
     url = _url(args.host, int(sock.getsockname()[1]))
     try:
         if app is None:
@@ -233,8 +266,8 @@ def _checked_options(args: argparse.Namespace) -> set[str]:
 
     if args.rules:
         load_rules(*args.rules)
-    if not 0 <= args.port <= 65535:
-        raise _StartError(f"--port must be from 0 to 65535, not {args.port}")
+    if problem := _bad_option(args):
+        raise _StartError(problem)
     names = allowed_hosts(args.host, args.allow_host)
     if not is_loopback(args.host):
         sys.stderr.write(
@@ -284,6 +317,17 @@ def _run_one(app: ASGIApp, options: dict[str, Any], sock: socket.socket, url: st
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run(sockets=[sock])
+
+
+def _bad_option(args: argparse.Namespace) -> str | None:
+    """What is wrong with the port or the proxy options, if anything."""
+    if not 0 <= args.port <= 65535:
+        return f"--port must be from 0 to 65535, not {args.port}"
+    try:
+        proxy_options(args)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _open_when_started(server: object, url: str) -> None:

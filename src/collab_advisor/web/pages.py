@@ -21,7 +21,7 @@ from collab_advisor import Approach, Recommendation, recommend
 
 from .fields import BY_NAME, QUESTIONS, State, Value, mapping_state, read_state, to_query
 from .guard import CSP_HEADER, REPORT_CSP, is_unicode, small_int
-from .settings import Settings, settings_of
+from .settings import Settings, root_of, route_path, settings_of
 from .views import (
     apply_changes,
     approach_views,
@@ -36,7 +36,8 @@ from .views import (
 router = APIRouter(include_in_schema=False)
 
 NAV: list[tuple[str, str]] = [("/", "Plan"), ("/compare", "Compare plans"), ("/team", "Team"),
-                              ("/rules", "Rules"), ("/api-help", "API")]
+                              ("/glossary", "The four approaches"), ("/rules", "Rules"),
+                              ("/api-help", "API")]
 """The menu: (path, label)."""
 
 MAX_UPLOAD = 32 * 1024
@@ -49,13 +50,13 @@ def render(request: Request, template: str, status: int = 200, **data: Any) -> H
     """A page from ``template``, with the menu and the rules in use."""
     settings = settings_of(request)
     page = settings.templates.get_template(template).render(
-        nav=NAV, path=request.url.path, rules=settings.rules,
+        nav=NAV, path=route_path(request), root=root_of(request), rules=settings.rules,
         rule_files=settings.rule_files, custom_rules=settings.custom_rules, **data)
     return HTMLResponse(page, status_code=status)
 
 
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+def _redirect(request: Request, url: str) -> RedirectResponse:
+    return RedirectResponse(root_of(request) + url, status_code=303)
 
 
 def _has_blanks(params: Sequence[tuple[str, str]]) -> bool:
@@ -74,7 +75,7 @@ async def index(request: Request) -> Response:  # on the event loop: see api_rec
     if _has_blanks(params):  # a submitted form: drop the "not sure yet" answers from the URL
         extra = urlencode([("change", token) for token in tokens])
         query = "&".join(part for part in (to_query(_raw(params)), extra) if part)
-        return _redirect("/" + (f"?{query}" if query else ""))
+        return _redirect(request, "/" + (f"?{query}" if query else ""))
     return _advice_page(request, state, tokens)
 
 
@@ -216,7 +217,7 @@ async def upload(request: Request, context_file: Annotated[UploadFile, File()]) 
     mapping, problems = await read_upload(context_file)
     state = mapping_state(mapping)
     if not problems and not state.errors:
-        return _redirect("/" + (f"?{state.query()}" if state.query() else ""))
+        return _redirect(request, "/" + (f"?{state.query()}" if state.query() else ""))
     return _advice_page(request, state, (), [*problems, *state.errors.values()])
 
 
@@ -244,7 +245,7 @@ def compare(request: Request) -> Response:
     if removed is not None and len(plans) > 1:
         plans.pop(min(removed, len(plans) - 1))
     if any(action) or _has_blanks(params):
-        return _redirect(f"/compare?{_compare_query(plans)}")
+        return _redirect(request, f"/compare?{_compare_query(plans)}")
     settings: Settings = settings_of(request)
     recs = [recommend(s.values, rules=settings.rules) for s in states]
     errors = [f"Plan {i + 1}, {message}" for i, s in enumerate(states)
@@ -269,6 +270,19 @@ def compare(request: Request) -> Response:
 def rules_page(request: Request) -> HTMLResponse:
     """The rules in use: where they come from, their version, and each rule's title."""
     return render(request, "rules.html")
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request) -> HTMLResponse:
+    """The four approaches in plain words, each with the features the rules look for and
+    their sources."""
+    rules = settings_of(request).rules
+    entries = [{"approach": approach,
+                "features": [{"text": feature.text,
+                              "cited": "; ".join(source.cite() for source in feature.source)}
+                             for feature in rules.features_of(approach)]}
+               for approach in Approach]
+    return render(request, "glossary.html", entries=entries)
 
 
 @router.get("/api-help", response_class=HTMLResponse)

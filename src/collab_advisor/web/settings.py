@@ -35,3 +35,16 @@ class Settings:
 def settings_of(request: Request) -> Settings:
     """The app's settings, from inside a request."""
     return cast(Settings, request.app.state.settings)
+
+
+def root_of(request: Request) -> str:
+    """The path the app is mounted at behind a proxy (``serve --root-path``), without a
+    trailing slash: "" when served at the top. Every link and redirect starts with it."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def route_path(request: Request) -> str:
+    """The request's path inside the app (without the root path a proxy mounts it at)."""
+    path = request.url.path
+    root = root_of(request)
+    return path[len(root):] or "/" if root and path.startswith(root) else path

@@ -22,7 +22,7 @@ from collab_advisor import Approach, TeamMember, TeamRecommendation, recommend_t
 from .fields import BY_NAME, QUESTIONS, Value, mapping_state, read_state, to_query
 from .guard import CSP_HEADER, REPORT_CSP, is_unicode, small_int
 from .pages import read_upload, render
-from .settings import settings_of
+from .settings import root_of, settings_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,8 +108,8 @@ def _from_link(link: str) -> tuple[list[Member], list[str]]:
                 "page (it looks like /?aim=...&formality=...), or of a compare or team page"]
 
 
-def _redirect(members: Sequence[Member]) -> RedirectResponse:
-    return RedirectResponse(f"/team?{team_query(members)}", status_code=303)
+def _redirect(request: Request, members: Sequence[Member]) -> RedirectResponse:
+    return RedirectResponse(f"{root_of(request)}/team?{team_query(members)}", status_code=303)
 
 
 def _recommendation(request: Request, members: Sequence[Member]) -> TeamRecommendation | None:
@@ -142,13 +142,13 @@ def team(request: Request) -> Response:
             role = _text(query.get("new_role"), "The new member's role", problems)
             joining = [Member(label or joining[0].label, role or joining[0].role,
                               joining[0].values)]
-        return _redirect([*members, *joining])
+        return _redirect(request, [*members, *joining])
     removed = small_int(remove)
     if removed is not None and removed < len(members):
         members.pop(removed)
-        return _redirect(members)
+        return _redirect(request, members)
     if any(value.strip() == "" for _, value in params) or remove is not None:
-        return _redirect(members)  # a submitted form: drop the blanks from the address
+        return _redirect(request, members)  # a submitted form: drop the blanks from the address
     return _page(request, members, problems)
 
 
@@ -169,7 +169,7 @@ async def team_upload(request: Request,
         name = context_file.filename or "the file"
         return _page(request, members, [*problems,
                                         *(f"{name}: {p}" for p in file_problems)])
-    return _redirect([*members, Member(label, role, dict(state.values))])
+    return _redirect(request, [*members, Member(label, role, dict(state.values))])
 
 
 def _scalar(value: Any) -> str | None:
@@ -182,7 +182,7 @@ def team_report(request: Request) -> Response:
     members, _ = read_team(request.query_params.multi_items())
     result = _recommendation(request, members)
     if result is None:
-        return RedirectResponse("/team", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/team", status_code=303)
     return HTMLResponse(result.to_html(), headers={CSP_HEADER.decode(): REPORT_CSP})
 
 

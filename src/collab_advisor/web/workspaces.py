@@ -1,4 +1,5 @@
-"""Team workspace pages and API (issue 23), mounted by ``create_app(workspaces=...)``.
+"""Team workspace pages (issue 23), mounted with the API of ``workspace_api.py`` by
+``create_app(workspaces=...)``.
 
 Every page and endpoint is reached through a capability link: ``/w/f/TOKEN`` for the
 facilitator, ``/w/m/TOKEN`` for the member link passed around, ``/w/e/TOKEN`` for a
@@ -12,35 +13,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from collab_advisor import Approach, CollabAdvisorError, Context
 
 from .._workspace.agreement import QUESTION_FIELDS
 from .._workspace.models import (
     ROLES,
-    CreatedWorkspace,
     DecisionInput,
     MemberPage,
     Progress,
     RateLimited,
-    Role,
     RoundClosed,
-    RoundSummary,
+    RoundStillOpen,
     SaveConflict,
     Seat,
-    WorkspaceNotFound,
 )
 from .._workspace.store import WorkspaceStore
+from .settings import root_of
+from .workspace_api import api
+from .ws_shared import call as _call
+from .ws_shared import missing, store_of
 
-router = APIRouter()
-api = APIRouter(prefix="/api/workspaces", tags=["workspaces"])
+POLL_SECONDS = 5
+"""How often an open facilitator page checks for new answers."""
+POLL_MAX = 720
+"""The most checks one facilitator page makes (an hour at POLL_SECONDS), then it stops."""
+
+router = APIRouter(include_in_schema=False)  # pages for people; the API is documented
+
 
 @dataclass(frozen=True)
 class Question:
@@ -77,23 +82,6 @@ def _questions() -> tuple[Question, ...]:
 QUESTIONS = _questions()
 
 
-def store_of(request: Request) -> WorkspaceStore:
-    """The app's workspace store."""
-    return cast(WorkspaceStore, request.app.state.workspaces)
-
-
-def _missing() -> HTTPException:
-    return HTTPException(status_code=404)
-
-
-async def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
-    store = store_of(request)
-    try:
-        return await run_in_threadpool(getattr(store, method), *args, **kwargs)
-    except WorkspaceNotFound:
-        raise _missing() from None
-
-
 def _answers_from_form(form: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for question in QUESTIONS:
@@ -115,6 +103,7 @@ def _answers_from_form(form: Any) -> dict[str, Any]:
 def _render(request: Request, template: str, status: int = 200, **data: Any) -> HTMLResponse:
     settings = request.app.state.settings
     page = settings.templates.get_template(template).render(
+        root=root_of(request), poll_seconds=POLL_SECONDS, poll_max=POLL_MAX,
         questions=QUESTIONS, roles=ROLES, approaches=list(Approach), **data)
     return HTMLResponse(page, status_code=status)
 
@@ -181,7 +170,7 @@ async def round_page(request: Request, token: str) -> Response:
             raise CollabAdvisorError("action: expected close or open")
     except CollabAdvisorError as error:
         return await _facilitator_error(request, token, str(error))
-    return RedirectResponse(f"/w/f/{token}", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/f/{token}", status_code=303)
 
 
 async def _facilitator_error(request: Request, token: str, message: str) -> Response:
@@ -206,7 +195,7 @@ async def decision_page(request: Request, token: str) -> Response:
         await _call(request, "record_decision", token, decision)
     except (CollabAdvisorError, ValueError) as error:
         return await _facilitator_error(request, token, str(error))
-    return RedirectResponse(f"/w/f/{token}#decisions", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/f/{token}#decisions", status_code=303)
 
 
 @router.get("/w/f/{token}/decision/{number}.{kind}")
@@ -214,7 +203,7 @@ async def decision_file(request: Request, token: str, number: int, kind: str) ->
     """A decision record as Markdown or PDF, with the signed JSON embedded."""
     records = await _call(request, "decisions", token)
     if not 1 <= number <= len(records) or kind not in ("md", "pdf", "json"):
-        raise _missing()
+        raise missing()
     record = records[number - 1]
     name = f"decision-{number}.{kind}"
     headers = {"content-disposition": f'attachment; filename="{name}"'}
@@ -245,7 +234,7 @@ async def answers_file(request: Request, token: str, kind: str) -> Response:
         return Response(data, media_type="application/vnd.openxmlformats-officedocument."
                         "spreadsheetml.sheet",
                         headers={"content-disposition": 'attachment; filename="answers.xlsx"'})
-    raise _missing()
+    raise missing()
 
 
 @router.post("/w/f/{token}/delete", response_class=HTMLResponse)
@@ -282,7 +271,7 @@ async def member_join_page(request: Request, token: str) -> Response:
         return _render(request, "ws_member.html", status=422, page=page,
                        action=f"/w/m/{token}", seat=None, answers=dict(form), error=str(error),
                        conflict=None)
-    return RedirectResponse(f"/w/e/{seat.edit_token}?saved=1", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/e/{seat.edit_token}?saved=1", status_code=303)
 
 
 @router.get("/w/e/{token}", response_class=HTMLResponse)
@@ -324,165 +313,12 @@ async def member_save_page(request: Request, token: str) -> Response:
         return _render(request, "ws_member.html", status=422, page=page,
                        action=f"/w/e/{token}", seat=page.seat, answers=dict(form),
                        error=str(error), conflict=None, link=_link(request, f"/w/e/{token}"))
-    return RedirectResponse(f"/w/e/{token}?saved=1", status_code=303)
+    return RedirectResponse(f"{root_of(request)}/w/e/{token}?saved=1", status_code=303)
 
 
 def _too_many(error: RateLimited) -> Response:
     return HTMLResponse(f"<!DOCTYPE html><title>Too many saves</title><p>{escape(str(error))}</p>",
                         status_code=429, headers={"retry-after": str(error.retry_after)})
-
-
-# -- the API ---------------------------------------------------------------------------
-
-
-class NewWorkspace(BaseModel):
-    """A workspace to create."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
-
-
-class MemberAnswers(BaseModel):
-    """A member's answers, with an optional label and role."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    answers: Context
-    label: str | None = Field(default=None, max_length=100)
-    role: Role | None = None
-
-
-class SavedAnswers(MemberAnswers):
-    """A member's answers over the version their form was opened at."""
-
-    version: int = Field(ge=1)
-
-
-class Conflict(BaseModel):
-    """A refused save: the stored answers moved on since the form was opened."""
-
-    message: str
-    version: int
-    yours: dict[str, Any]
-    theirs: dict[str, Any]
-
-
-class PublicKey(BaseModel):
-    """The server's key for decision records."""
-
-    algorithm: Literal["Ed25519"] = "Ed25519"
-    public_key: str
-    """Base64 of the 32-byte raw key."""
-
-
-class Record(BaseModel):
-    """A signed decision record."""
-
-    record: dict[str, Any]
-    sha256: str
-    signature: str
-    public_key: str
-
-
-class RoundOpened(BaseModel):
-    """The round just opened."""
-
-    round: int
-
-
-def _known(answers: Context) -> dict[str, Any]:
-    return {k: v for k, v in answers.known().items() if k != "name"}
-
-
-@api.post("", status_code=201, response_model=CreatedWorkspace)
-async def api_create(request: Request, body: NewWorkspace) -> CreatedWorkspace:
-    """Create a workspace; the two tokens are returned once and kept only as hashes."""
-    return cast(CreatedWorkspace,
-                await _call(request, "create_workspace", body.name, body.description))
-
-
-@api.get("/public-key", response_model=PublicKey)
-async def api_public_key(request: Request) -> PublicKey:
-    """The Ed25519 key that signs this server's decision records."""
-    return PublicKey(public_key=await run_in_threadpool(store_of(request).public_key))
-
-
-@api.get("/f/{token}", response_model=Progress)
-async def api_progress(request: Request, token: str) -> Progress:
-    """Who answered, agreement per field, the team's advice and the rounds."""
-    return cast(Progress, await _call(request, "progress", token))
-
-
-@api.post("/f/{token}/rounds/close", response_model=RoundSummary)
-async def api_close(request: Request, token: str) -> RoundSummary:
-    """Close the open round; its spread and advice are kept."""
-    return cast(RoundSummary, await _call(request, "close_round", token))
-
-
-@api.post("/f/{token}/rounds/open", response_model=RoundOpened)
-async def api_open(request: Request, token: str) -> RoundOpened:
-    """Open the next round."""
-    return RoundOpened(round=await _call(request, "open_round", token))
-
-
-@api.post("/f/{token}/decisions", status_code=201, response_model=Record)
-async def api_decide(request: Request, token: str, body: DecisionInput) -> Record:
-    """Record the decision, signed."""
-    signed = await _call(request, "record_decision", token, body)
-    return Record(record=signed.body, sha256=signed.sha256, signature=signed.signature,
-                  public_key=signed.public_key)
-
-
-@api.get("/f/{token}/decisions", response_model=list[Record])
-async def api_decisions(request: Request, token: str) -> list[Record]:
-    """The decision records, oldest first."""
-    return [Record(record=s.body, sha256=s.sha256, signature=s.signature,
-                   public_key=s.public_key) for s in await _call(request, "decisions", token)]
-
-
-@api.delete("/f/{token}", status_code=204)
-async def api_delete(request: Request, token: str) -> Response:
-    """Delete the workspace and every row of it."""
-    await _call(request, "delete_workspace", token)
-    return Response(status_code=204)
-
-
-@api.post("/m/{token}/members", status_code=201, response_model=Seat)
-async def api_join(request: Request, token: str, body: MemberAnswers) -> Any:
-    """Answer through the member link; the seat's private edit token is returned once."""
-    try:
-        return await _call(request, "join", token, _known(body.answers), label=body.label,
-                           role=body.role)
-    except RateLimited as error:
-        return _api_too_many(error)
-
-
-@api.get("/e/{token}", response_model=MemberPage)
-async def api_member(request: Request, token: str) -> MemberPage:
-    """A member's answers and, once a round has closed, its spread and advice."""
-    return cast(MemberPage, await _call(request, "member_page", token))
-
-
-@api.put("/e/{token}", response_model=Seat,
-         responses={409: {"model": Conflict}, 429: {"description": "too many saves"}})
-async def api_save(request: Request, token: str, body: SavedAnswers) -> Any:
-    """Save over ``version``; a stale version gets 409 with both versions."""
-    try:
-        return await _call(request, "save", token, _known(body.answers), version=body.version,
-                           label=body.label, role=body.role)
-    except SaveConflict as conflict:
-        return JSONResponse(Conflict(message=str(conflict), version=conflict.version,
-                                     yours=conflict.yours, theirs=conflict.theirs).model_dump(),
-                            status_code=409)
-    except RateLimited as error:
-        return _api_too_many(error)
-
-
-def _api_too_many(error: RateLimited) -> Response:
-    return JSONResponse({"message": str(error), "detail": []}, status_code=429,
-                        headers={"retry-after": str(error.retry_after)})
 
 
 async def _round_closed(request: Request, exc: Exception) -> Response:
@@ -500,3 +336,4 @@ def mount_workspaces(app: FastAPI, store: WorkspaceStore | None) -> None:
     app.include_router(api)
     app.include_router(router)
     app.add_exception_handler(RoundClosed, _round_closed)
+    app.add_exception_handler(RoundStillOpen, _round_closed)

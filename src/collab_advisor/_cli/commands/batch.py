@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from ..._advice.batch import recommend_many, survey_chunks
+from ..._advice.confidence_batch import CONFIDENCE_COLUMNS, confidence_cells
 from ..._model.context import Approach
 from ..._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from ..._rulebook.collector import collection_paused
@@ -73,6 +74,8 @@ def _run_batch(args: argparse.Namespace, out: TextIO) -> int:
                     result[0] = number
                     records.append(result)
             bar.update(len(chunk))
+    if args.confidence:
+        records = _with_confidence(records, dict(numbered), rules)
     if form == "xlsx":
         _write_workbook(records, table, args.output)
     elif args.output:
@@ -137,8 +140,28 @@ def _record(rec: Recommendation, settled: bool) -> list[Any]:
             " ".join(rec.fired_rules), ""]
 
 
+def _with_confidence(records: list[list[Any]], rows: dict[int, dict[str, Any] | str],
+                     rules: RuleSet | None) -> list[list[Any]]:
+    """Each record with the confidence columns (blank for a row that failed)."""
+    out = []
+    for record in records:
+        row = rows.get(record[0])
+        good = isinstance(row, dict) and not record[-1]
+        cells = confidence_cells(row, rules) if good and isinstance(row, dict) else (
+            [""] * len(CONFIDENCE_COLUMNS))
+        out.append([*record, *cells])
+    return out
+
+
+def _columns_of(records: list[list[Any]]) -> tuple[str, ...]:
+    """The output columns: with the confidence columns when the records carry them."""
+    if records and len(records[0]) > len(_BATCH_COLUMNS):
+        return (*_BATCH_COLUMNS, *CONFIDENCE_COLUMNS)
+    return _BATCH_COLUMNS
+
+
 def _write_records(records: list[list[Any]], form: str, target: TextIO, table: Table) -> None:
-    names, wide = widen(_BATCH_COLUMNS, records, table)
+    names, wide = widen(_columns_of(records), records, table)
     if form == "jsonl":
         for record in wide:
             target.write(json.dumps({"schema_version": RESULT_SCHEMA_VERSION,
@@ -152,7 +175,7 @@ def _write_records(records: list[list[Any]], form: str, target: TextIO, table: T
 
 
 def _write_workbook(records: list[list[Any]], table: Table, output: str | None) -> None:
-    names, wide = widen(_BATCH_COLUMNS, records, table)
+    names, wide = widen(_columns_of(records), records, table)
     if output:
         write_xlsx(names, wide, output)
     else:
@@ -181,5 +204,10 @@ def add(commands: Any) -> None:
                        metavar="|".join(TABLE_FORMATS),
                        help="output format (default: from --output's extension, else the "
                        "input's format)")
+    batch.add_argument("--confidence", action="store_true",
+                       help="add how often first place holds over the ways each row's open "
+                       "questions could be answered (every open answer counted as equally "
+                       "likely): columns " + ", ".join(CONFIDENCE_COLUMNS) + " (slower: "
+                       "each row counts its completions)")
     add_engine_and_rules(batch)
     batch.set_defaults(run=run)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..._advice.confidence_stop import STOP_SHARE
 from ..._present.notebook import recommend
 from ..._result.record import Recommendation
 from ..atomic import SameFileError, refuse_same_file, write_atomic
@@ -23,6 +24,19 @@ from ..options import (
     rules_from,
 )
 from .recommend import render_recommendation
+
+
+def stop_share(text: str) -> float:
+    """A stop share as 0.9 or 90%: above 0 and at most 1."""
+    spelled = text.strip()
+    try:
+        value = float(spelled.rstrip("%")) / (100 if spelled.endswith("%") else 1)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"--stop-share {text!r}: give a share above 0 and at most 1, such as 0.9 or 90%")
+    return value
 
 
 def refuse_same(option: str, output: str, inputs: list[str | None]) -> None:
@@ -69,7 +83,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     def advise(answers: dict[str, Any]) -> Recommendation:
         return recommend(answers, rules=rules, engine=args.engine)
 
-    interview = Interview(advise, asker, dict(start), save)
+    interview = Interview(advise, asker, dict(start), save, threshold=args.stop_share)
     if save is not None:
         try:
             save_answers(save, interview.answers)
@@ -98,9 +112,12 @@ def add(commands: Any) -> None:
     """Register ``interview``."""
     parser = command(
         commands, "interview", "answer the most useful questions, one at a time",
-        "Ask about the initiative, purpose first and then the most informative question, "
-        "until no answer left could change first place under these rules (settled); then "
-        "offer the remaining questions and print the explained recommendation. Type '?' for "
+        "Ask about the initiative, purpose first and then the question whose answer is "
+        "expected to sharpen first place most, until one approach comes first in at least "
+        "the stop share of the ways the questions not yet asked could be answered (90% "
+        "unless --stop-share says otherwise), until first place is settled, or until nothing "
+        "is left; say why it stopped, offer the remaining questions and print the explained "
+        "recommendation. Type '?' for "
         "the keys, 'why' for why a question matters for planning, 'b' to change the last "
         "answer, Enter or 's' to skip (the answer is left unknown), 'q' to stop; Ctrl-C "
         "leaves, offering to save the answers. Prompts go to the terminal "
@@ -110,6 +127,10 @@ def add(commands: Any) -> None:
     parser.add_argument("--save", metavar="FILE",
                         help="write the answers, as you give them, to a YAML context file that "
                         "recommend --context reads (kept if you stop or press Ctrl-C)")
+    parser.add_argument("--stop-share", metavar="SHARE", type=stop_share, default=STOP_SHARE,
+                        help="stop once one approach comes first in at least this share of "
+                        "the ways the questions not yet asked could be answered: 0.9 or "
+                        "90%% (default), up to 1 (100%%: only when settled)")
     parser.add_argument("--output", metavar="FILE", help="write the report to this file "
                         "(default: standard output)")
     add_output(parser)

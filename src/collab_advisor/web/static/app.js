@@ -17,6 +17,16 @@
     return params.toString();
   }
 
+  function reveal() {
+    // After an explicit submit the advice is brought into view (on a phone it sits below
+    // the form), and focus moves to its heading so keyboard and screen reader users land there.
+    var heading = document.getElementById("results-h");
+    if (!heading) { return; }
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+    heading.scrollIntoView({ block: "start" });
+  }
+
   function swap(html) {
     var fresh = new DOMParser().parseFromString(html, "text/html");
     var focusedId = document.activeElement ? document.activeElement.id : "";
@@ -40,7 +50,7 @@
     bind();
   }
 
-  function update(form) {
+  function update(form, show) {
     var action = new URL(form.getAttribute("action") || "/", window.location.href);
     var query = queryOf(form);
     var url = action.pathname + (query ? "?" + query : "") + action.hash;
@@ -53,7 +63,9 @@
         // An older answer that arrives late would put stale answers back in the form.
         if (seq !== latest) { return; }
         history.pushState(null, "", url);
+        shown = window.location.pathname + window.location.search;
         swap(html);
+        if (show) { reveal(); }
       })
       .catch(function (error) {
         if (error.name !== "AbortError" && seq === latest) { form.submit(); }
@@ -67,11 +79,17 @@
       form.addEventListener("change", function () { update(form); });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        update(form);
+        update(form, true);
       });
     });
   }
 
-  window.addEventListener("popstate", function () { window.location.reload(); });
+  // Back and forward between answers reload the page for those answers; a jump within the
+  // page (a link to #main or #results) changes only the fragment and must not reload it.
+  var shown = window.location.pathname + window.location.search;
+  window.addEventListener("popstate", function () {
+    var now = window.location.pathname + window.location.search;
+    if (now !== shown) { window.location.reload(); }
+  });
   document.addEventListener("DOMContentLoaded", bind);
 })();

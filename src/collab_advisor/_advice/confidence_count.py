@@ -1,0 +1,380 @@
+"""Counting first places over the ways the open questions could still be answered.
+
+Every open rule field is answered in each of its declared values (``sites``: in each of
+its documented bands, 1 to 3, 4 to 11, 12 or more), each combination of answers counted
+once, or with the caller's weights. In each combination the approaches with the most
+points come first; a tie on points goes through the stated tie-break of
+``rules/PRINCIPLES.md`` (more defining features holding, then typical, then hedged), and
+a tie that survives it is its own outcome.
+
+Answers that neither the rules nor the ledger's features tell apart are scored once,
+with their weights added, so the count stays exact for far more open questions than
+the raw number of combinations suggests. Where the rows still exceed ``EXACT_ROWS``, a
+seeded sample of ``SAMPLE_ROWS`` completions (drawn with the answers' weights) gives
+the shares with a 95% margin.
+
+Within a band of ``sites`` that a custom rule cuts, the band's weight is spread over
+its whole numbers (the last band's over 12 to ``LAST_BAND_TOP``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._engines.plan import APPROACHES, ScoringPlan, Value, plan_for
+from .._errors import CollabAdvisorError
+from .._model.fields import RULE_FIELDS
+from .._rulebook.evaluation import Facts, holds
+from .._rulebook.ruleset import RuleSet
+from .._rulebook.strength import StrengthClass
+
+EXACT_ROWS = 12_000
+"""Most scored rows (combinations of answers the rules tell apart) for an exact count."""
+SAMPLE_ROWS = 6_000
+"""Completions drawn, seeded by the facts and weights, beyond ``EXACT_ROWS``."""
+Z95 = 1.959964
+"""The normal quantile of a two-sided 95% interval."""
+SITES_BANDS: tuple[tuple[int, int | None], ...] = ((1, 3), (4, 11), (12, None))
+"""The documented bands of ``sites`` (its help text): each one answer."""
+LAST_BAND_TOP = 100
+"""Where the open last band of ``sites`` is taken to end when a rule cuts inside it."""
+OUTCOMES = 1 << len(APPROACHES)
+"""Outcomes as bit masks of the approaches first (one bit: alone; more: a tie)."""
+
+Weights = Mapping[str, Mapping[Any, float]]
+"""Per field, a weight for some of its answers (values; ``sites``: '1-3', '4-11', '12+');
+answers left out weigh 0 when any is given."""
+
+_KEY_CLASSES = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED)
+
+
+def band_label(band: tuple[int, int | None]) -> str:
+    """A band of ``sites`` as its answer reads in weights: '1-3', '12+'."""
+    low, high = band
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+def band_of(count: object) -> str:
+    """The documented band a count of ``sites`` falls in, as its answer label."""
+    number = int(count)  # type: ignore[call-overload]
+    for low, high in SITES_BANDS:
+        if high is None or number <= high:
+            return band_label((low, high))
+    raise AssertionError("the last band is open")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class OpenField:
+    """One open field: its answers, their weights, and the scored units behind them."""
+
+    name: str
+    answers: tuple[Value | str, ...]
+    """Declared values (``sites``: band labels)."""
+    weights: tuple[float, ...]
+    """Per answer, its weight (1 each unless the caller gave weights)."""
+    units: tuple[Value, ...]
+    """One representative value per group of answers scored alike."""
+    share: tuple[tuple[float, ...], ...]
+    """Per answer, the part of its weight on each unit (rows sum to 1)."""
+
+    def unit_weights(self) -> list[float]:
+        """Per unit, the weight of the answers on it."""
+        return [sum(w * row[u] for w, row in zip(self.weights, self.share, strict=True))
+                for u in range(len(self.units))]
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Where first place falls over the completions of one context's open fields."""
+
+    fields: tuple[OpenField, ...]
+    outcomes: tuple[float, ...]
+    """Per outcome mask, its total weight (exact) or its number of sampled completions."""
+    by_answer: dict[str, tuple[tuple[float, ...], ...]]
+    """Per open field and answer, the weight of each outcome among completions with it."""
+    exact: bool
+    rows: int
+    """Rows scored: combinations of units (exact) or completions drawn (sampled)."""
+    alternatives: dict[tuple[StrengthClass, int], tuple[float, ...]]
+    """Per alternative strength table (class, step), the outcome weights under it."""
+    rows_of: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    """The scored rows: per open field its unit codes, then the outcome masks and the
+    row weights (for looking further ahead)."""
+
+    @property
+    def total(self) -> float:
+        """The weight of every completion (the sample size when sampled)."""
+        return sum(self.outcomes)
+
+    def leader(self, outcomes: Sequence[float] | None = None) -> int:
+        """The outcome mask with the most weight (the lowest mask on a level)."""
+        seen = self.outcomes if outcomes is None else outcomes
+        return max(range(1, OUTCOMES), key=lambda mask: (seen[mask], -mask))
+
+    def leaders(self, outcomes: Sequence[float] | None = None) -> frozenset[int]:
+        """Every outcome mask with the most weight (several when they are level)."""
+        seen = self.outcomes if outcomes is None else outcomes
+        most = max(seen[1:])
+        return frozenset(m for m in range(1, OUTCOMES)
+                         if seen[m] > 0 and abs(seen[m] - most) <= 1e-9 * max(1.0, most))
+
+
+def _units_for(rules: RuleSet, plan: ScoringPlan, name: str,
+               values: Sequence[Value]) -> tuple[list[Value], list[int]]:
+    """Values grouped by what rules and features tell apart: representatives, and each
+    value's group."""
+    position = plan.fields.index(name)
+    tests = [allowed for feature in rules.defining_features
+             for conjunction in rules._feature_conditions[feature.id]
+             for allowed in _tests_on(conjunction, name)]
+    groups: dict[tuple[object, ...], int] = {}
+    units: list[Value] = []
+    of: list[int] = []
+    for value in values:
+        key = (plan.code(position, value), *(test(value) for test in tests))
+        if key not in groups:
+            groups[key] = len(units)
+            units.append(value)
+        of.append(groups[key])
+    return units, of
+
+
+def _tests_on(conjunction: Any, name: str) -> list[Any]:
+    found: list[Any] = []
+    for tested, allowed in conjunction.choices:
+        if tested == name:
+            found.append(lambda value, allowed=allowed: value in allowed)
+    for tested, low, high in conjunction.ranges:
+        if tested == name:
+            found.append(lambda value, low=low, high=high: low <= value <= high)
+    return found
+
+
+def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
+    """The answers of an open field, grouped into scored units, with their weights."""
+    plan = plan_for(rules)
+    spec = RULE_FIELDS[name]
+    if spec.kind == "count":
+        answers: tuple[Value | str, ...] = tuple(band_label(b) for b in SITES_BANDS)
+        counts = [list(range(low, (high or LAST_BAND_TOP) + 1)) for low, high in SITES_BANDS]
+        units, of = _units_for(rules, plan, name, [v for band in counts for v in band])
+        share, start = [], 0
+        for band in counts:
+            row = [0.0] * len(units)
+            for unit in of[start:start + len(band)]:
+                row[unit] += 1 / len(band)
+            share.append(tuple(row))
+            start += len(band)
+    else:
+        answers = tuple(spec.values)
+        units, of = _units_for(rules, plan, name, list(spec.values))
+        share = [tuple(1.0 if u == unit else 0.0 for u in range(len(units))) for unit in of]
+    weights = _weights(name, answers, given)
+    return OpenField(name, answers, weights, tuple(units), tuple(share))
+
+
+def _open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
+    """``open_field``, kept per rule set for a field without weights."""
+    if given is not None:
+        return open_field(rules, name, given)
+    kept: dict[str, OpenField] = rules.derived("open_fields", lambda _: {})
+    if name not in kept:
+        kept[name] = open_field(rules, name, None)
+    return kept[name]
+
+
+def _weights(name: str, answers: Sequence[Value | str],
+             given: Mapping[Any, float] | None) -> tuple[float, ...]:
+    if given is None:
+        return tuple(1.0 for _ in answers)
+    known = {str(a).lower() if isinstance(a, bool) else str(a): a for a in answers}
+    out = dict.fromkeys(answers, 0.0)
+    for key, weight in given.items():
+        spelled = str(key).lower() if isinstance(key, bool) else str(key)
+        if spelled not in known:
+            raise CollabAdvisorError(
+                f"weights for '{name}': {key!r} is not one of its answers (allowed: "
+                f"{', '.join(known)})")
+        if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+            raise CollabAdvisorError(
+                f"weights for '{name}': the weight of {key!r} must be a number of at least "
+                f"0, not {weight!r}")
+        out[known[spelled]] = float(weight)
+    if not any(out.values()):
+        raise CollabAdvisorError(f"weights for '{name}': at least one answer needs a weight "
+                                 "above 0")
+    mean = sum(out.values()) / len(out)
+    return tuple(out[a] / mean for a in answers)
+
+
+def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
+              *, alternatives: bool = True, held: Collection[str] = ()) -> Spread:
+    """Where first place falls over every completion of the fields ``facts`` leaves open
+    (exact up to ``EXACT_ROWS`` scored rows, else over a seeded sample). Fields in
+    ``held`` stay unknown instead (answered "don't know"): not completed."""
+    given = dict(weights or {})
+    for name in given:
+        if name not in RULE_FIELDS:
+            raise CollabAdvisorError(f"weights name '{name}', which is not a rule field "
+                                     f"(allowed: {', '.join(RULE_FIELDS)})")
+    opened = tuple(_open_field(rules, name, given.get(name))
+                   for name in RULE_FIELDS if name not in facts and name not in held)
+    sizes = [len(f.units) for f in opened]
+    exact = math.prod(sizes) <= EXACT_ROWS
+    if exact:
+        grids = (list(itertools.product(*(range(s) for s in sizes)))
+                 if opened else [()])
+        picks = [_column([row[i] for row in grids]) for i in range(len(opened))]
+        row_weight = _column([1.0] * len(grids), float)
+        for i, f in enumerate(opened):
+            row_weight = row_weight * _column(f.unit_weights(), float)[picks[i]]
+    else:
+        picks, row_weight = _draw(opened, facts, given, held)
+    return _tally(rules, facts, opened, picks, row_weight, exact, alternatives)
+
+
+def _column(values: Sequence[Any], kind: type = int) -> Any:
+    import numpy as np
+
+    return np.asarray(values, dtype=np.int64 if kind is int else np.float64)
+
+
+def _draw(opened: Sequence[OpenField], facts: Facts,
+          given: Mapping[str, Mapping[Any, float]],
+          held: Collection[str]) -> tuple[list[Any], Any]:
+    """Seeded draws of units for each open field, with the answers' weights."""
+    import numpy as np
+
+    seed = random.Random(repr((sorted(facts.items()), sorted(  # noqa: S311 - a seed only
+        (k, sorted((str(a), w) for a, w in v.items())) for k, v in given.items()),
+        sorted(held))))
+    rng = np.random.default_rng(seed.getrandbits(64))
+    picks = []
+    for f in opened:
+        chance = np.asarray(f.unit_weights())
+        picks.append(rng.choice(len(f.units), size=SAMPLE_ROWS, p=chance / chance.sum()))
+    return picks, np.ones(SAMPLE_ROWS)
+
+
+def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],
+           row_weight: Any, exact: bool, alternatives: bool) -> Spread:
+    import numpy as np
+
+    plan = plan_for(rules)
+    rows = len(row_weight)
+    columns = []
+    index = {f.name: i for i, f in enumerate(opened)}
+    for position, name in enumerate(plan.fields):
+        if name in index:
+            f = opened[index[name]]
+            codes = np.asarray([plan.code(position, v) for v in f.units], dtype=np.int64)
+            columns.append(codes[picks[index[name]]])
+        else:
+            columns.append(np.full(rows, plan.code(position, facts.get(name)), dtype=np.int64))
+    scores, fired = plan.score_rows(columns)
+    keys = _tie_keys(rules, facts, opened, picks, rows)
+    masks = first_masks(scores, keys)
+    outcomes = np.bincount(masks, weights=row_weight, minlength=OUTCOMES)
+    by_answer = {}
+    for i, f in enumerate(opened):
+        per_unit = np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
+                               minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
+        unit_w = per_unit.sum(axis=1)
+        scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
+        answer = [(w * np.asarray(row) * scale) @ per_unit
+                  for w, row in zip(f.weights, f.share, strict=True)]
+        by_answer[f.name] = tuple(tuple(float(x) for x in a) for a in answer)
+    alt: dict[tuple[StrengthClass, int], tuple[float, ...]] = {}
+    if alternatives:
+        for strength, (chosen, signs) in class_shifts(rules, plan).items():
+            shift = fired[:, chosen].astype(np.int64) @ signs
+            for step in (1, -1):
+                alt_masks = first_masks(scores + step * shift, keys)
+                alt[(strength, step)] = tuple(float(x) for x in np.bincount(
+                    alt_masks, weights=row_weight, minlength=OUTCOMES))
+    return Spread(tuple(opened), tuple(float(x) for x in outcomes), by_answer, exact, rows,
+                  alt, (*picks, masks, row_weight))
+
+
+def first_masks(scores: Any, keys: Any) -> Any:
+    """Per row, the approaches first as a bit mask: most points, then the stated tie-break
+    key (a tie it leaves stays a tie, several bits)."""
+    import numpy as np
+
+    bits = 1 << np.arange(len(APPROACHES), dtype=np.int64)
+    at_top = scores == scores.max(axis=1, keepdims=True)
+    masks = at_top @ bits
+    tied = np.flatnonzero(masks & (masks - 1))
+    if len(tied):  # only rows level on points need the tie-break
+        masked = np.where(at_top[tied], keys[tied], -1)
+        kept = masked == masked.max(axis=1, keepdims=True)
+        masks[tied] = kept @ bits
+    return masks
+
+
+def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],
+              rows: int) -> Any:
+    """Per row and approach, the tie-break key as one integer (defining features holding,
+    then typical, then hedged; a feature declared without a class counts as defining)."""
+    import numpy as np
+
+    keys = np.zeros((rows, len(APPROACHES)), dtype=np.int64)
+    index = {f.name: i for i, f in enumerate(opened)}
+    scale = {c: 1000 ** (len(_KEY_CLASSES) - 1 - n) for n, c in enumerate(_KEY_CLASSES)}
+    for feature in rules.defining_features:
+        weight = scale.get(feature.strength or StrengthClass.DEFINING)
+        if weight is None:
+            continue
+        conditions = rules._feature_conditions[feature.id]
+        reads = sorted({f for c in conditions for f, _ in c.choices}
+                       | {f for c in conditions for f, _, _ in c.ranges})
+        free = [name for name in reads if name in index]
+        table = np.zeros([len(opened[index[n]].units) for n in free] or [1], dtype=bool)
+        for combo in itertools.product(*(range(len(opened[index[n]].units)) for n in free)):
+            filled = {**facts, **{n: opened[index[n]].units[c] for n, c in zip(free, combo,
+                                                                                strict=True)}}
+            table[combo or (0,)] = any(holds(c, filled, frozenset()) for c in conditions)
+        where = (table[tuple(picks[index[n]] for n in free)] if free
+                 else np.full(rows, bool(table[0])))
+        for approach in feature.tied_to:
+            keys[:, APPROACHES.index(approach)] += where.astype(np.int64) * weight
+    return keys
+
+
+ALTERNATIVE_CLASSES = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
+                       StrengthClass.DESIGN)
+"""The classes whose points the alternative strength tables move, one step up or down."""
+
+
+def class_shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
+    """Per strength class, the scoring rules (indices into ``plan.rules``) whose points come
+    from that class by the table, and the sign of each of their points: moving the class
+    one point up (or down) moves each such rule's points by its sign (or minus it). A
+    rule that gives its own points is in none (worked out once per rule set)."""
+    return rules.derived("class_shifts", lambda chosen: _shifts(chosen, plan))
+
+
+def _shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
+    import numpy as np
+
+    from .._rulebook.strength import Direction, points_for
+
+    base = np.asarray(plan.vectors, dtype=np.int64).reshape(-1, len(APPROACHES))
+    out = {}
+    for strength in ALTERNATIVE_CLASSES:
+        usual = points_for(strength, Direction.FOR)
+        chosen = []
+        for r, rule in enumerate(plan.rules):
+            declared = rules.rule(rule.id).feature
+            feature = rules.feature(declared) if declared is not None else None
+            if feature is not None and feature.strength is strength:
+                chosen.append(r)
+        rows = base[chosen]
+        out[strength] = (np.asarray(chosen, dtype=np.int64),
+                         np.where(np.abs(rows) == usual, np.sign(rows), 0))
+    return out
