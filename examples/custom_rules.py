@@ -18,8 +18,9 @@ def main() -> None:
     combined = load_rules(shipped_rules_dir(), OURS)
     print(f"Shipped rules: {len(shipped)}; with ours: {len(combined)} "
           f"(version {combined.version}).")
-    context = {"aim": "redesign_services", "scope": "regional_or_national",
-               "time_span": "open_ended", "resourcing": "some_support", "control": "supported"}
+    context = {"aim": "redesign_services", "scope": "multi_organisation",
+               "geographic_reach": "regional", "time_span": "open_ended",
+               "resourcing": "some_support", "control": "supported"}
     before = recommend(context, rules=shipped)
     after = recommend(context, rules=combined)
     for label, rec in (("Shipped rules", before), ("With our rule", after)):

@@ -33,6 +33,40 @@ def first_alone(result: CaseResult) -> bool:
     return result.recommendation.tied_at_top == (result.entry.literature,)
 
 
+def _first(rec: Any) -> str:
+    """Every approach first after the stated tie-break, named, with the score; a tie says so
+    (and says when the tie-break settled a tie on points)."""
+    names = " and ".join(rec.ranked(a).name for a in rec.tied_for_first)
+    if rec.is_tie:
+        return f"tie: {names} ({rec.top.score} each)"
+    broke = " after the stated tie-break" if rec.tie_break is not None else ""
+    return f"{names} ({rec.top.score}{broke})"
+
+
+def _next(rec: Any) -> str:
+    """The best-placed approach not first, with its score."""
+    after = next((r for r in rec.ranking if r.approach not in rec.tied_for_first), None)
+    return "-" if after is None else f"{after.name} ({after.score})"
+
+
+def _ranks_first(item: dict[str, Any]) -> str:
+    """A divergence's approach first, or its approaches tied first."""
+    first = item["ranks_first"]
+    names = [first] if isinstance(first, str) else list(first)
+    joined = " and ".join(name.replace("_", " ") for name in names)
+    return joined if len(names) == 1 else f"{joined}, tied"
+
+
+def _features(item: dict[str, Any]) -> str:
+    """A divergence's features, per approach when several are tied first."""
+    features = item["features"]
+    if isinstance(features, dict):
+        return "; ".join(f"{approach.replace('_', ' ')}: "
+                         + ", ".join(f"`{f}`" for f in names)
+                         for approach, names in features.items())
+    return ", ".join(f"`{f}`" for f in features)
+
+
 def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None = None) -> str:
     """The casebook report in Markdown."""
     divergences = load_divergences() if divergences is None else divergences
@@ -51,14 +85,16 @@ def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None =
         "and no entry is changed to make the advisor agree.",
         "",
         f"- **Top-1 agreement:** {top} of {len(results)} "
-        f"({100 * top / len(results):.0f}%): the advisor's top approach is the literature's.",
+        f"({100 * top / len(results):.0f}%): the literature's approach is first alone, after "
+        "the stated tie-break (a tie that stands never counts through the order of approaches).",
         f"- **Within acceptable:** {ok} of {len(results)} ({100 * ok / len(results):.0f}%): "
-        "the top approach is the literature's or one the literature also supports.",
+        "the literature's approach or one the literature also supports is first, alone or in "
+        "a tie that stands.",
         f"- **First alone:** {alone} of {len(results)}: the literature's approach ranks first "
         "with no other approach level with it.",
         f"- **Documented divergences:** {len(divergences)} (listed below).",
         "",
-        "| Programme | Literature | Acceptable | Advisor's top (score) | Runner-up | Agrees |",
+        "| Programme | Literature | Acceptable | Advisor's first (score) | Next | Agrees |",
         "|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -67,8 +103,7 @@ def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None =
         lines.append(
             f"| {r.entry.name} | {r.entry.literature.display_name} | "
             f"{', '.join(a.display_name for a in r.entry.acceptable) or '-'} | "
-            f"{rec.top.name} ({rec.top.score}) | {rec.ranking[1].name} ({rec.ranking[1].score}) "
-            f"| {verdict} |"
+            f"{_first(rec)} | {_next(rec)} | {verdict} |"
         )
     lines += ["", "## Documented divergences", "",
               "Programmes whose authors name one approach while the features recorded from "
@@ -78,8 +113,8 @@ def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None =
     names = {r.entry.id: r.entry.name for r in results}
     for item in divergences:
         lines += [f"### {names.get(item['id'], item['id'])}", "",
-                  f"Ranks first: {item['ranks_first'].replace('_', ' ')}; features that put "
-                  f"it there: {', '.join(f'`{f}`' for f in item['features'])}.", "",
+                  f"Ranks first: {_ranks_first(item)}; features that put "
+                  f"it there: {_features(item)}.", "",
                   " ".join(str(item["why"]).split()), ""]
     disagreements = [r for r in results if not r.top_agrees]
     lines += ["", "## Where the advisor differs from the literature", ""]
@@ -89,11 +124,14 @@ def render(results: list[CaseResult], divergences: list[dict[str, Any]] | None =
         rec = r.recommendation
         lines += [f"### {r.entry.name}", "", r.entry.description.strip(), "",
                   f"The literature: {r.entry.literature.display_name}. The advisor: "
-                  f"{rec.top.name} ({rec.top.score} points), with "
-                  f"{r.entry.literature.display_name} at "
-                  f"{rec.score_of(r.entry.literature)}.", "",
-                  f"Why {rec.top.name}:"]
-        lines += [f"- {x.points:+d} {x.text} [{x.rule_id}]" for x in rec.top.reasons]
+                  f"{_first(rec)}, with {r.entry.literature.display_name} at "
+                  f"{rec.score_of(r.entry.literature)}."]
+        for approach in rec.tied_for_first:
+            if approach is r.entry.literature:
+                continue
+            ranked = rec.ranked(approach)
+            lines += ["", f"Why {ranked.name}:"]
+            lines += [f"- {x.points:+d} {x.text} [{x.rule_id}]" for x in ranked.reasons]
         why_not = explain_why_not(rec, r.entry.literature)
         lines += ["", f"What held {r.entry.literature.display_name} back:"]
         lines += [f"- {x.points:+d} {x.text} [{x.rule_id}]" for x in why_not.held_back] or \

@@ -41,7 +41,8 @@ TEXTBOOK: dict[Approach, dict[str, Any]] = {
         "formality": "informal", "origin": "emergent", "agenda_set_by": "members",
         "control": "self_directed", "aim": "share_know_how", "time_span": "open_ended"},
     Approach.MANAGED_CLINICAL_NETWORK: {
-        "scope": "regional_or_national", "single_org_can_solve": False,
+        "scope": "multi_organisation", "geographic_reach": "regional",
+        "single_org_can_solve": False,
         "aim": "redesign_services", "time_span": "open_ended",
         "professions": "multi_professional", "leadership": "shared"},
     Approach.CLINICAL_COMMUNITY: {

@@ -68,7 +68,8 @@ def test_recommend_json_reads_back_as_a_recommendation() -> None:
 def test_recommend_from_a_yaml_file_and_from_stdin(tmp_path: Path) -> None:
     """A context file (YAML or JSON, or - for stdin) works, and flags override it."""
     path = tmp_path / "ctx.yaml"
-    path.write_text("aim: redesign_services\nscope: regional_or_national\n")
+    path.write_text("aim: redesign_services\nscope: multi_organisation\n"
+                    "geographic_reach: regional\n")
     from_file = run("recommend", "--context", str(path), "--full")
     assert "1. Managed Clinical Network" in from_file.stdout
     from_stdin = run("recommend", "--context", "-", "--aim", "share_know_how", "--full",

@@ -193,8 +193,9 @@ def test_text_output_starts_with_a_summary_and_hides_rule_ids() -> None:
     assert "cop-informal" not in plain
     assert "next_questions" not in plain
     assert "more questions, listed in the Markdown and HTML reports" in " ".join(plain.split())
-    assert "[cop-informal; Guidance, 'Communities of Practice']" in run(
-        "recommend", *SHARING, "--verbose").stdout
+    verbose = " ".join(run("recommend", *SHARING, "--verbose").stdout.split())
+    assert "[cop-informal; Guidance, 'Communities of Practice'; grade: ●○○ hedged, guidance]" \
+        in verbose
     assert "cop-informal" not in run("recommend", *SHARING, "--format", "markdown").stdout
 
 
@@ -291,7 +292,7 @@ def test_every_error_path_is_one_line_without_a_traceback(args: list[str]) -> No
 
 
 def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
-    """The summary says when nothing is known yet, and names a tie and how it is broken."""
+    """The summary says when nothing is known yet, and names a tie without preferring one."""
     from collab_advisor._present.explain import summary
 
     nothing = recommend()
@@ -299,8 +300,9 @@ def test_summary_speaks_plainly_about_ties_and_about_knowing_nothing() -> None:
         "Nothing is known yet, so no approach is ahead")
     tied = recommend(aim="share_know_how", leadership="professional")  # 3 points each
     assert summary(tied, tied.analysis).startswith(
-        "Community of Practice and Clinical Community share the best fit, with 3 points each; "
-        "the fixed order of approaches lists Community of Practice first.")
+        "Community of Practice and Clinical Community are tied for first place, with 3 points "
+        "each; no approach is preferred among them.")
+    assert "fits best" not in summary(tied, tied.analysis)
 
 
 def test_own_rules_with_json_output_keep_their_rule_set(tmp_path: Path) -> None:
@@ -326,7 +328,7 @@ def test_batch_cells_are_matched_as_people_type_them(tmp_path: Path) -> None:
                       single_org_can_solve=False, engine="python")
     assert first["top"] == exact.top.approach.value
     assert first["score_community_of_practice"] == exact.score_of("community_of_practice")
-    assert second == {"schema_version": 2, "row": 3,
+    assert second == {"schema_version": 3, "row": 3,
                       "error": "time_span: 'sometime' is not a valid time_span "
                       "value; allowed: fixed_term, open_ended"}
 

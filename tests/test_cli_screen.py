@@ -39,7 +39,8 @@ def test_recommend_fits_a_screen_with_verdict_reasons_sureness_and_next_question
     assert max(len(line) for line in lines) <= 80
     text = " ".join(result.stdout.split())
     assert "Community of Practice fits best" in text
-    assert "Main reasons" in text and "(+3)" in text
+    assert "Main reasons" in text and "(+3; ●●● defining, guidance)" in text
+    assert "Grades: first place rests on" in text
     assert "How sure" in text and "comes first in about" in text and "ways the" in text
     assert "equally likely" in text and "alternative weighting" in text
     assert "Most useful next question" in text and "(--shared-domain)" in text

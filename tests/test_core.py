@@ -153,10 +153,10 @@ def test_a_result_keeps_its_rules_after_the_caller_drops_them() -> None:
     gc.collect()
     assert "Community of Practice" in rec.explain()
     assert isinstance(rec.is_settled, bool)
-    assert rec.what_if(scope="regional_or_national").recommendation.rules_fingerprint \
-        == rec.rules_fingerprint
+    changed = rec.what_if(scope="multi_organisation", geographic_reach="regional")
+    assert changed.recommendation.rules_fingerprint == rec.rules_fingerprint
     assert "<html" in rec.to_html()
-    assert '"schema_version":2' in rec.model_dump_json()
+    assert '"schema_version":3' in rec.model_dump_json()
 
 
 def test_a_result_read_back_from_json_finds_the_shipped_rules() -> None:
@@ -165,7 +165,7 @@ def test_a_result_read_back_from_json_finds_the_shipped_rules() -> None:
 
     rec = recommend({"aim": "share_know_how"}, engine="python")
     again = Recommendation.model_validate_json(rec.model_dump_json())
-    assert again.schema_version == 2
+    assert again.schema_version == 3
     assert analyse(again).is_settled == rec.is_settled
     assert analyse(again).next_questions == rec.next_questions
 
@@ -189,6 +189,8 @@ def test_the_survey_path_gives_what_recommend_gives(batch: list[Context]) -> Non
         assert not isinstance(row, str)
         rec = recommend(ctx, engine="python")
         assert row.top is rec.top.approach
+        assert row.tied_for_first == rec.tied_for_first
+        assert row.level_on_points == rec.level_on_points
         assert row.scores == {a: rec.score_of(a) for a in Approach}
         assert row.fired_rules == rec.fired_rules
         assert row.settled == rec.is_settled

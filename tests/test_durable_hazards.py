@@ -69,7 +69,8 @@ def _python(rules: Any, facts: dict[str, Any]) -> Any:
 
 def test_alternating_contexts_share_no_state() -> None:
     """Each evaluation starts clean: what one context established never reaches the next."""
-    rich = {"scope": "regional_or_national", "single_org_can_solve": False,
+    rich = {"scope": "multi_organisation", "geographic_reach": "regional",
+            "single_org_can_solve": False,
             "aim": "redesign_services"}
     bare = {"aim": "share_know_how"}
     for _ in range(3):

@@ -130,7 +130,8 @@ def test_findings_with_one_approach_file_give_the_same_answer_on_both_engines(
 def test_findings_alone_give_the_same_answer_on_both_engines() -> None:
     """A rule set of findings only (nothing uses them) answers on both engines alike."""
     rules = load_rules(Path(shipped_rules_dir(), "findings.yaml"))
-    ctx = {"scope": "regional_or_national", "single_org_can_solve": False}
+    ctx = {"scope": "multi_organisation", "geographic_reach": "regional",
+           "single_org_can_solve": False}
     assert (recommend(ctx, rules=rules, engine="durable").fired_rules
             == recommend(ctx, rules=rules, engine="python").fired_rules)
 

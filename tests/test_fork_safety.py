@@ -25,7 +25,8 @@ FORK_WARNING = (r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork
                 ":DeprecationWarning")
 CONTEXTS: list[dict[str, Any]] = [
     {"aim": "share_know_how"},
-    {"aim": "redesign_services", "scope": "regional_or_national"},
+    {"aim": "redesign_services", "scope": "multi_organisation",
+     "geographic_reach": "regional"},
     {"formality": "highly_structured", "scope": "multi_organisation"},
     {"time_span": "fixed_term", "control": "accountable", "sites": 12},
 ]

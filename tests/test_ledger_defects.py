@@ -24,7 +24,8 @@ def _reasons(rec: Any, approach: Approach) -> list[tuple[str, int]]:
 def test_crossing_a_region_counts_once_for_a_network() -> None:
     """The old scope value regional_or_national no longer gives a network points twice
     (1.4.0: +2 for organisations and +2 for geography)."""
-    rec = recommend(scope="regional_or_national")
+    with pytest.warns(DeprecationWarning, match="regional_or_national"):
+        rec = recommend(scope="regional_or_national")
     assert _reasons(rec, Approach.MANAGED_CLINICAL_NETWORK) == [("mcn-across-boundaries", 3)]
 
 

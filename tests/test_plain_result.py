@@ -41,6 +41,9 @@ from collab_advisor._advice import settledness as settledness_module
 from collab_advisor._engines.choose import get_engine
 from collab_advisor._engines.plan import ScoringPlan
 from collab_advisor._result.build import recommend as plain_recommend
+from collab_advisor._result.build import shipped_rules
+from collab_advisor._result.facts import facts_of
+from collab_advisor._rulebook.ledger import TIE_BREAK_PRINCIPLE, break_tie, tie_break_key
 
 from .conftest import ROOT
 from .strategies import contexts
@@ -62,7 +65,8 @@ def _parts(rec: Recommendation) -> list[Any]:
 def test_a_result_and_each_part_pickle_copy_and_dump_alone(make: Any) -> None:
     """The record, its ranked approaches, reasons and traces survive pickle and deepcopy and
     dump without any rule set in reach."""
-    rec = make({"aim": "redesign_services", "scope": "regional_or_national",
+    rec = make({"aim": "redesign_services", "scope": "multi_organisation",
+                "geographic_reach": "regional",
                 "formality": "highly_structured", "control": "accountable"}, engine="python")
     assert rec.findings, "the context should establish findings, so traces are covered"
     for part in _parts(rec):
@@ -155,15 +159,25 @@ def test_the_analysis_is_what_the_notebook_result_shows() -> None:
 @settings(max_examples=150, deadline=None)
 @given(ctx=contexts())
 def test_tied_approaches_share_a_rank_and_are_listed_as_tied(ctx: Context) -> None:
-    """Ranks are competition ranks (equal scores, equal rank) and ``tied_for_first`` lists
-    exactly the approaches with the top score, in the fixed order."""
+    """Ranks are competition ranks on points, the stated tie-break ordering only those level
+    at the top; ``tied_for_first`` lists the approaches it keeps first, in the fixed order."""
+    rules = shipped_rules()
     rec = plain_recommend(ctx, engine="python")
     scores = [r.score for r in rec.ranking]
     assert scores == sorted(scores, reverse=True)
-    for ranked in rec.ranking:
-        assert ranked.rank == 1 + sum(other > ranked.score for other in scores)
     best = max(scores)
-    assert rec.tied_for_first == tuple(a for a in Approach if rec.score_of(a) == best)
+    level = tuple(a for a in Approach if rec.score_of(a) == best)
+    assert rec.level_on_points == level
+    facts = facts_of(ctx)
+    first = break_tie(rules, level, facts)
+    assert rec.tied_for_first == first
+    assert (rec.tie_break is None) == (len(level) == 1)
+
+    def standing(approach: Approach) -> tuple[int, tuple[int, ...]]:
+        key = tie_break_key(rules, approach, facts) if approach in level else ()
+        return rec.score_of(approach), key
+    for ranked in rec.ranking:
+        assert ranked.rank == 1 + sum(standing(a) > standing(ranked.approach) for a in Approach)
     assert rec.top.approach is rec.tied_for_first[0]
     assert rec.is_tie == (len(rec.tied_for_first) > 1)
 
@@ -176,6 +190,47 @@ def test_a_two_way_tie_is_data_not_a_preference() -> None:
     assert top_two == [(Approach.COMMUNITY_OF_PRACTICE, 1), (Approach.CLINICAL_COMMUNITY, 1)]
     assert rec.tied_for_first == (Approach.COMMUNITY_OF_PRACTICE, Approach.CLINICAL_COMMUNITY)
     assert rec.ranking[2].rank == 3
+
+
+def test_the_stated_tie_break_is_applied_and_recorded() -> None:
+    """A tie on points that the defining features separate ranks the approach with more of
+    them first alone, and the result records the counts and the principle."""
+    rec = plain_recommend(formality="highly_structured", time_span="open_ended",
+                          engine="python")
+    assert rec.score_of(Approach.QI_COLLABORATIVE) == rec.score_of(
+        Approach.MANAGED_CLINICAL_NETWORK)
+    assert rec.tied_for_first == (Approach.QI_COLLABORATIVE,)
+    assert not rec.is_tie
+    assert [(r.approach, r.rank) for r in rec.ranking[:2]] == [
+        (Approach.QI_COLLABORATIVE, 1), (Approach.MANAGED_CLINICAL_NETWORK, 2)]
+    assert rec.tie_break is not None and rec.tie_break.separated
+    assert rec.tie_break.level_on_points == (Approach.QI_COLLABORATIVE,
+                                             Approach.MANAGED_CLINICAL_NETWORK)
+    assert rec.tie_break.count_of(Approach.QI_COLLABORATIVE).defining == 1
+    assert rec.tie_break.count_of(Approach.MANAGED_CLINICAL_NETWORK).defining == 0
+    assert rec.tie_break.principle == TIE_BREAK_PRINCIPLE
+    again = Recommendation.model_validate_json(rec.model_dump_json())
+    assert again == rec
+
+
+def test_a_tie_the_tie_break_cannot_separate_stays_a_tie() -> None:
+    """With nothing known every approach is level and no feature holds: all four stay first,
+    share rank 1, and the record says the tie-break left them level."""
+    rec = plain_recommend(engine="python")
+    assert rec.tied_for_first == tuple(Approach)
+    assert {r.rank for r in rec.ranking} == {1}
+    assert rec.tie_break is not None and not rec.tie_break.separated
+
+
+def test_a_schema_2_result_reads_back_without_a_tie_break() -> None:
+    """A result saved under schema 2 (no tie_break key) still loads, its tie kept as saved."""
+    rec = plain_recommend(TIED, engine="python")
+    old = rec.model_dump(mode="json")
+    del old["tie_break"]
+    old["schema_version"] = 2
+    again = Recommendation.model_validate(old)
+    assert again.tie_break is None
+    assert again.tied_for_first == rec.tied_for_first
 
 
 def test_a_result_saved_before_schema_2_reads_back_with_its_ties() -> None:
@@ -232,7 +287,7 @@ def _report_schema() -> dict[str, Any]:
 
 def test_the_published_report_schema_accepts_real_outputs(tmp_path: Path) -> None:
     """The CLI's JSON, the API's answer and a Report dump validate against the schema the
-    CLI publishes, and carry schema version 2."""
+    CLI publishes, and carry schema version 3."""
     from fastapi.testclient import TestClient
 
     from collab_advisor.web import create_app
@@ -254,8 +309,8 @@ def test_the_published_report_schema_accepts_real_outputs(tmp_path: Path) -> Non
     outputs.append(recommend(aim="redesign_services").report().model_dump(mode="json"))
     for output in outputs:
         validator.validate(output)
-        assert output["schema_version"] == 2
-        assert output["recommendation"]["schema_version"] == 2
+        assert output["schema_version"] == 3
+        assert output["recommendation"]["schema_version"] == 3
     assert outputs[0]["recommendation"]["tied_for_first"] == [
         "community_of_practice", "clinical_community"]
 
@@ -315,7 +370,7 @@ def test_the_published_team_schema_accepts_real_team_outputs(tmp_path: Path) -> 
         assert client.get("/api/team-schema").json() == schema
     for output in outputs:
         validator.validate(output)
-        assert output["schema_version"] == 2
+        assert output["schema_version"] == 3
     assert [d["field"] for d in outputs[0]["disputed"]] == ["control"]
 
 
@@ -335,6 +390,6 @@ def test_the_published_batch_schema_accepts_every_row_batch_writes(tmp_path: Pat
     assert len(rows) == 3, done.stderr
     for row in rows:
         validator.validate(row)
-        assert row["schema_version"] == 2
+        assert row["schema_version"] == 3
     assert "error" in rows[1] and "top" not in rows[1]
     assert rows[2]["name"] == "Ward 3" and rows[2]["top"] in {a.value for a in Approach}

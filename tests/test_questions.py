@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collab_advisor import load_rules, recommend
+from collab_advisor import Approach, load_rules, recommend
 from collab_advisor._advice import analysis
 from collab_advisor._advice import parts as parts_module
 from collab_advisor._advice.analysis import (
@@ -74,10 +74,12 @@ def test_settled_and_firsts_by_parts_match_scoring_every_completion(
 
 def test_a_settled_context_beyond_the_exact_limit_is_called_settled() -> None:
     """A context with too many unknown fields to score every completion is still called
-    settled when no answers could change first place (sound bounds alone do not prove it)."""
-    rec = recommend(time_span="open_ended", formality="highly_structured",
-                    single_org_can_solve=False, scope="regional_or_national",
-                    aim="redesign_services")
+    settled when no answers could change first place (sound bounds alone do not prove it).
+    Managers lead, so no completion lets Clinical Community draw level with the network
+    (a level finish would go to the stated tie-break)."""
+    rec = recommend(time_span="open_ended", leadership="managerial",
+                    single_org_can_solve=False, scope="multi_organisation",
+                    geographic_reach="regional", aim="redesign_services")
     assert not rec.ranges_exact
     assert rec.is_settled
 
@@ -230,3 +232,14 @@ def test_with_too_many_answers_to_pair_questions_look_one_answer_ahead(
                        if other != top)
             expected.append(1 + math.log1p(left) if left else 0.0)
         assert figures[name] == pytest.approx(statistics.mean(expected), abs=1e-9)
+
+
+def test_a_context_whose_completions_can_end_level_at_the_top_is_not_settled() -> None:
+    """Where some completion leaves another approach level on points with the leader, the
+    stated tie-break would decide first place, so the result is not called settled."""
+    rec = recommend(time_span="open_ended", formality="highly_structured",
+                    single_org_can_solve=False, scope="multi_organisation",
+                    geographic_reach="regional", aim="redesign_services")
+    assert rec.top.approach is Approach.MANAGED_CLINICAL_NETWORK
+    assert rec.analysis.score_range(Approach.CLINICAL_COMMUNITY)[1] >= rec.top.score
+    assert not rec.is_settled

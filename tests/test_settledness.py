@@ -86,10 +86,15 @@ def _partial() -> st.SearchStrategy[dict[str, Any]]:
 
 def _full_analysis(rules: RuleSet, values: dict[str, Any]) -> bool:
     """The settledness the full analysis gives: every completion scored when within the
-    exact limits, else what the sound bounds prove."""
+    exact limits, else what the sound bounds prove; and no completion level at the top
+    (where the stated tie-break would decide first place)."""
+    from collab_advisor._advice.settledness import no_level_at_top
+
     plan = plan_for(rules)
     facts = {name: value for name, value in values.items() if name in plan.classes}
-    return analysis.outlook_for(plan, facts).settled
+    scores, fired = plan.score(facts)
+    return analysis.outlook_for(plan, facts).settled and no_level_at_top(plan, facts, scores,
+                                                                         fired)
 
 
 def _check(rules: RuleSet, rows: list[dict[str, Any]]) -> None:
@@ -145,7 +150,8 @@ def test_past_the_table_budget_settledness_falls_back_to_enumeration(
     assert gap_tables(plan_for(rules)) is None
     rows: list[dict[str, Any]] = [
         {"aim": "share_know_how", "formality": "informal"},
-        {"aim": "redesign_services", "scope": "regional_or_national", "sites": 40,
+        {"aim": "redesign_services", "scope": "multi_organisation",
+         "geographic_reach": "regional", "sites": 40,
          "control": "accountable", "time_span": "open_ended"},
         {}, {name: spec.values[0] if spec.values else 3
              for name, spec in RULE_FIELDS.items()}]

@@ -21,8 +21,9 @@ from collab_advisor import (
     rules_for,
 )
 from collab_advisor._advice.facts import facts_of
-from collab_advisor._engines.plan import APPROACHES, plan_for, top_of
+from collab_advisor._engines.plan import APPROACHES, plan_for
 from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._rulebook.ledger import first_place
 
 from .strategies import field_values
 from .test_cli import run
@@ -121,15 +122,23 @@ def test_a_team_that_agrees_gets_the_single_context_advice(values: dict[str, Any
 @given(small_teams())
 def test_the_first_disagreement_can_change_first_place_when_any_can(
         members: list[dict[str, Any]]) -> None:
-    """If settling some single disputed field can change first place, the first one listed can."""
+    """If settling some single disputed field can change first place (after the stated
+    tie-break), the first one listed can."""
     team = recommend_team(members, engine="python")
-    plan = plan_for(rules_for(team.advice))
+    rules = rules_for(team.advice)
+    plan = plan_for(rules)
     agreed = facts_of(team.agreed)
-    top = top_of(plan.score(agreed)[0])
+
+    def first(facts: dict[str, Any]) -> Any:
+        scores = dict(zip(APPROACHES, plan.score(facts)[0], strict=True))
+        return first_place(rules, scores, facts).first[0]
+
+    top = first(agreed)
+    assert top is team.advice.top.approach
     changers = set()
     for dispute in team.disputed:
         for option in dispute.options:
-            if top_of(plan.score({**agreed, dispute.field: option.value})[0]) != top:
+            if first({**agreed, dispute.field: option.value}) is not top:
                 changers.add(dispute.field)
     if changers:
         assert team.disputed[0].field in changers

@@ -32,7 +32,8 @@ CONTEXTS: list[dict[str, Any]] = [
     {"aim": "close_practice_gap", "time_span": "fixed_term", "evidence": "established",
      "scope": "multi_organisation", "professions": "multi_professional"},
     {"aim": "redesign_services", "single_org_can_solve": False, "existing_network": True,
-     "sites": 12, "scope": "regional_or_national", "name": "Renal network"},
+     "sites": 12, "scope": "multi_organisation", "geographic_reach": "regional",
+     "name": "Renal network"},
 ]
 
 

@@ -184,6 +184,9 @@ if TYPE_CHECKING:
     from ._present.notebook import what_if as what_if
     from ._present.notebook import why_not as why_not
     from ._result.record import (
+        FeatureCount as FeatureCount,
+    )
+    from ._result.record import (
         FindingTrace as FindingTrace,
     )
     from ._result.record import (
@@ -200,6 +203,9 @@ if TYPE_CHECKING:
     )
     from ._result.record import (
         RuleReference as RuleReference,
+    )
+    from ._result.record import (
+        TieBreak as TieBreak,
     )
     from ._rulebook.format import ConsiderationKind as ConsiderationKind
     from ._rulebook.loader import load_rules as load_rules
@@ -250,6 +256,7 @@ _PUBLIC: dict[str, str] = {
     "EngineError": "._errors",
     "EngineUnavailableError": "._errors",
     "Evidence": "._model.context",
+    "FeatureCount": "._result.record",
     "FindingTrace": "._result.record",
     "FiringChange": "._advice.rulesdiff",
     "Fit": "._advice.questions",
@@ -287,6 +294,7 @@ _PUBLIC: dict[str, str] = {
     "StopCheck": "._advice.confidence",
     "SurveyRow": "._advice.batch",
     "TeamMember": "._advice.team",
+    "TieBreak": "._result.record",
     "TeamRecommendation": "._advice.team",
     "TimeSpan": "._model.context",
     "Transition": "._advice.rulesdiff",

@@ -26,7 +26,8 @@ from .considerations import Consideration, evidence_caveat, raise_considerations
 from .pairing import has_advice, rules_for, scored, top_features
 from .questions import Fit, Question, assess_fit, build_questions, order_by_sharpening
 from .robustness import Robustness, robustness_of
-from .settledness import is_settled
+from .settledness import is_settled, no_level_at_top
+from .ties import TieOutlook, tie_outlook
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -75,6 +76,9 @@ class Analysis(BaseModel):
     """A caveat on the evidence behind the top approach, apart from the considerations."""
     robustness: Robustness
     planning_questions: tuple[PlanningQuestion, ...]
+    tie: TieOutlook | None = None
+    """When a tie at the top stands after the stated tie-break: whether an open question
+    could separate it, and how the tied approaches differ in the guidance."""
 
     def score_range(self, approach: Approach | str) -> tuple[int, int]:
         """The lowest and highest score ``approach`` could reach."""
@@ -89,8 +93,9 @@ def fit_of(rec: Recommendation, rules: RuleSet | None = None,
     chosen = rules_for(rec, rules)
     seen = known_outlook if known_outlook is not None else outlook_of(rec, chosen)
     vector = tuple(rec.score_of(approach) for approach in APPROACHES)
+    tied = tuple(APPROACHES.index(a) for a in rec.tied_for_first) if rec.is_tie else ()
     return assess_fit(chosen, vector, seen.high, APPROACHES.index(rec.top.approach),
-                      APPROACHES.index(rec.ranking[1].approach), len(seen.impacts))
+                      APPROACHES.index(rec.ranking[1].approach), len(seen.impacts), tied)
 
 
 def next_questions(rec: Recommendation, rules: RuleSet | None = None,
@@ -118,6 +123,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
     settled = seen.settled
     if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
         settled = is_settled(rec, chosen)
+    settled = settled and no_level_at_top(*found)  # a tie on points goes to the tie-break
     return Analysis(
         rules_fingerprint=chosen.fingerprint,
         score_ranges=tuple(
@@ -134,6 +140,7 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
         evidence_caveat=evidence_caveat(rec, chosen),
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),
+        tie=tie_outlook(rec, chosen),
     )
 
 

@@ -424,6 +424,13 @@ def _settled(low: Scores, high: Scores, top: int) -> bool:
     return keeps_first([most - low[top] for most in high], top)
 
 
+def score_bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
+                 fired: frozenset[str]) -> tuple[Scores, Scores]:
+    """Sound score ranges of a partial context: fired rules stay fired; each rule that
+    could still fire may or may not (for other modules; the same as ``_bounds``)."""
+    return _bounds(plan, facts, scores, fired)
+
+
 def _bounds(plan: ScoringPlan, facts: Facts, scores: Scores,
             fired: frozenset[str]) -> tuple[Scores, Scores]:
     """Sound ranges: fired rules stay fired; each possible rule may or may not fire."""

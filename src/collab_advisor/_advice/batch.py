@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
@@ -22,7 +22,8 @@ from .._result.record import Recommendation
 from .._rulebook.collector import collection_paused
 from .._rulebook.ruleset import RuleSet
 from .pairing import rules_for, scored
-from .settledness import is_settled, settledness
+from .settledness import is_settled, no_level_rows, settledness
+from .ties import row_first_places
 
 
 class BatchItem(BaseModel):
@@ -165,10 +166,11 @@ def settled_all(recs: list[Recommendation], rules: RuleSet | None = None) -> lis
     if any(entry[0] is not plan for entry in found):
         raise CollabAdvisorError("settled_all takes results of one rule set")
     columns, _ = _codes(plan, [facts for _, facts, _, _ in found])
-    settled = settled_rows(plan, columns,
-                           np.asarray([scores for _, _, scores, _ in found], dtype=np.int64))
+    scores = np.asarray([scores for _, _, scores, _ in found], dtype=np.int64)
+    settled = settled_rows(plan, columns, scores)
     if settled is None:
         return [is_settled(rec, rules) for rec in recs]
+    settled &= no_level_rows(plan, columns, scores)
     return [bool(value) for value in settled.tolist()]
 
 
@@ -181,13 +183,17 @@ class SurveyRow:
     """The columns a survey needs for one context, without a full ``Recommendation``."""
 
     top: Approach
-    """The best-fitting approach (ties broken by the order of ``Approach``)."""
+    """As ``Recommendation.top`` (on a tie that stands: listed first, not preferred)."""
     scores: dict[Approach, int]
     settled: bool
     """Whether no answers to the unknown fields could change the top approach (as
     ``Recommendation.is_settled``)."""
     fired_rules: tuple[str, ...]
     """The scoring and concluding rules that fired, sorted (as ``Recommendation.fired_rules``)."""
+    tied_for_first: tuple[Approach, ...] = ()
+    """First after the stated tie-break (as ``Recommendation.tied_for_first``)."""
+    level_on_points: tuple[Approach, ...] = ()
+    """The approaches with the top score, before the stated tie-break."""
 
 
 def survey(
@@ -216,10 +222,10 @@ def survey_chunks(contexts: Iterable[Context | Mapping[str, Any]], *,
     for item in contexts:
         pending.append(item)
         if len(pending) >= chunk_size:
-            yield _survey_chunk(plan, pending)
+            yield _survey_chunk(plan, pending, ruleset)
             pending = []
     if pending:
-        yield _survey_chunk(plan, pending)
+        yield _survey_chunk(plan, pending, ruleset)
 
 
 @dataclass(frozen=True)
@@ -237,12 +243,22 @@ class SurveyChunk:
     """Per row, its index in ``fired_sets``."""
     fired_sets: list[tuple[str, ...]]
     """Each distinct set of fired scoring and concluding rules, sorted."""
+    places: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+    """Per row level on points at the top: ``level_and_first`` of it."""
+
+    def level_and_first(self, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """A row's approaches (indices) level on points at the top, and first after it."""
+        found = self.places.get(row)
+        return found if found is not None else ((self.tops[row],), (self.tops[row],))
 
     def rows(self) -> Iterator[SurveyRow | str]:
         """Each row as a ``SurveyRow``, or the text of its error."""
+        places = [self.level_and_first(row) for row in range(len(self.tops))]
         made = map(SurveyRow, map(APPROACHES.__getitem__, self.tops),  # made in C loops
                    map(dict, map(zip, repeat(APPROACHES), self.scores)), self.settled,
-                   map(self.fired_sets.__getitem__, self.fired))
+                   map(self.fired_sets.__getitem__, self.fired),
+                   (tuple(APPROACHES[i] for i in first) for _, first in places),
+                   (tuple(APPROACHES[i] for i in level) for level, _ in places))
         if not any(error is not None for error in self.errors):
             yield from made
             return
@@ -375,7 +391,7 @@ def _choice_codes(mappings: Sequence[Mapping[str, Any]], name: str,
     return np.asarray([table.get(value, -1) for value in values], dtype=np.int64)
 
 
-def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
+def _survey_chunk(plan: ScoringPlan, items: list[Any], rules: RuleSet) -> SurveyChunk:
     import numpy as np
 
     columns, errors = _codes(plan, items)
@@ -399,15 +415,19 @@ def _survey_chunk(plan: ScoringPlan, items: list[Any]) -> SurveyChunk:
     ends = np.cumsum(np.bincount(sets, minlength=len(first))).tolist()
     fired_sets = [tuple(names[start:end]) for start, end in zip([0, *ends[:-1]], ends,
                                                                    strict=True)]
-    return SurveyChunk(errors, tops.tolist(), scores.tolist(), settled.tolist(),
-                       np.asarray(which).reshape(-1).tolist(), fired_sets)
+    top_list = tops.tolist()
+    places = row_first_places(rules, scores, top_list, lambda row: None if errors[row]
+                              is not None else _validated(items[row]))
+    return SurveyChunk(errors, top_list, scores.tolist(), settled.tolist(),
+                       np.asarray(which).reshape(-1).tolist(), fired_sets, places)
 
 
 def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                     chunk_size: int = DEFAULT_CHUNK, confidence: bool = False) -> Any:
     """A pandas DataFrame of contexts (one column per field; missing values are unknown)
-    in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired`` and
-    ``error`` columns out. Needs pandas (``pip install collab-advisor[pandas]``).
+    in, the same rows with ``top``, ``score_<approach>``, ``settled``, ``rules_fired``,
+    ``tied_for_first``, ``tie_break`` (as the batch command's) and ``error`` columns out.
+    Needs pandas (``pip install collab-advisor[pandas]``).
 
     Columns that are not context fields (an id such as ``team_id``, notes) are not
     read as answers: they pass through to the output untouched. Columns named like
@@ -430,7 +450,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
         records.append({str(key): _plain(value) for key, value in raw.items()
                         if str(key) in fields and not _missing(value)})
     out: dict[str, list[Any]] = {"top": [], **{f"score_{a.value}": [] for a in Approach},
-                                 "settled": [], "rules_fired": [], "error": []}
+                                 "settled": [], "rules_fired": [], "tied_for_first": [],
+                                 "tie_break": [], "error": []}
     for result in survey(records, rules=rules, chunk_size=chunk_size):
         if isinstance(result, str):
             out["top"].append(None)
@@ -438,6 +459,8 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
                 out[f"score_{approach.value}"].append(None)
             out["settled"].append(None)
             out["rules_fired"].append(None)
+            out["tied_for_first"].append(None)
+            out["tie_break"].append(None)
             out["error"].append(result)
             continue
         out["top"].append(result.top.value)
@@ -445,6 +468,9 @@ def recommend_frame(frame: Any, *, rules: RuleSet | None = None,
             out[f"score_{approach.value}"].append(result.scores[approach])
         out["settled"].append(result.settled)
         out["rules_fired"].append(" ".join(result.fired_rules))
+        out["tied_for_first"].append(" ".join(a.value for a in result.tied_for_first))
+        out["tie_break"].append(None if len(result.level_on_points) < 2 else "tie stands"
+                                if len(result.tied_for_first) > 1 else "decided")
         out["error"].append(None)
     if confidence:
         from .confidence_batch import add_confidence_columns

@@ -21,13 +21,23 @@ class _BatchRecordBase(BaseModel):
                                 description="The result schema version.")
     row: int = Field(description="The row's number in the input (the header is row 1).")
     name: str | None = Field(default=None, description="The context's name, if it has one.")
-    top: Approach | None = Field(default=None, description="The approach ranked first.")
+    top: Approach | None = Field(
+        default=None, description="The first entry of the ranking: the approach first alone, "
+        "or on a tie that stands the first of tied_for_first in the fixed order (a way of "
+        "listing, never a preference).")
     top_name: str | None = Field(default=None, description="Its name in plain words.")
     settled: bool | None = Field(
         default=None, description="Whether no answer to the open fields could change "
         "first place, under these rules.")
     rules_fired: str | None = Field(default=None,
                                     description="The scoring rules that fired, by id.")
+    tied_for_first: str | None = Field(
+        default=None, description="Every approach first after the stated tie-break, "
+        "space-separated: several on a tie.")
+    tie_break: str | None = Field(
+        default=None, description="'decided' when the stated tie-break separated approaches "
+        "level on points at the top, 'tie stands' when it did not; absent when one approach "
+        "had the top score alone.")
     error: str | None = Field(default=None,
                               description="Why the row could not be read (no advice then).")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -42,19 +43,26 @@ class CaseResult(BaseModel):
 
     @property
     def top_agrees(self) -> bool:
-        """The advisor's top approach is the literature's class."""
-        return self.recommendation.top.approach is self.entry.literature
+        """The literature's approach is first alone (after the stated tie-break); a tie that
+        stands is never counted as agreement through the fixed order of approaches."""
+        return self.recommendation.tied_for_first == (self.entry.literature,)
 
     @property
     def acceptable_agrees(self) -> bool:
-        """The advisor's top approach is the literature's class or an acceptable one."""
-        return self.top_agrees or self.recommendation.top.approach in self.entry.acceptable
+        """The literature's approach or an acceptable one is first, alone or in a tie that
+        the stated tie-break leaves standing."""
+        wanted = {self.entry.literature, *self.entry.acceptable}
+        return bool(wanted & set(self.recommendation.tied_for_first))
 
 
 def load_casebook(path: Path) -> tuple[CaseEntry, ...]:
-    """Read and validate the casebook (a YAML list of entries)."""
+    """Read and validate the casebook (a YAML list of entries). Entries are records of what
+    their sources said, kept as written: answers in a spelling since deprecated (``scope:
+    regional_or_national``) are read as the library reads them, without the warning."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(CaseEntry.model_validate(item) for item in raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return tuple(CaseEntry.model_validate(item) for item in raw)
 
 
 def run_casebook(entries: tuple[CaseEntry, ...], rules: RuleSet | None = None) -> list[CaseResult]:

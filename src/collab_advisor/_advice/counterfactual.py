@@ -82,13 +82,16 @@ class WhatIf(BaseModel):
     def explain(self) -> str:
         """The change in plain words."""
         what = "; ".join(change.describe() for change in self.changes) or "no change"
-        top = self.recommendation.top.name
+        after = self.recommendation
+        top = after.top.name
+        tied = join_words([after.ranked(a).name for a in after.tied_for_first])
         if not self.has_advice:
             verdict = "no approach stands out yet"
         elif not self.had_advice:
-            verdict = f"{top} now fits best"
+            verdict = f"first place is a tie: {tied}" if after.is_tie else f"{top} now fits best"
         else:
-            verdict = (f"the best fit becomes {top}" if self.top_changed
+            verdict = (f"first place is a tie: {tied}" if after.is_tie
+                       else f"the best fit becomes {top}" if self.top_changed
                        else f"{top} still ranks first")
         moves = [f"{a.display_name} {d:+d}" for a, d in self.score_changes.items() if d]
         return printable(f"If {what}: {verdict}"
@@ -125,7 +128,7 @@ def what_if(rec: Recommendation, rules: RuleSet | None, changes: dict[str, Any])
     )
     deltas = {a: after.score_of(a) - rec.score_of(a) for a in Approach}
     return WhatIf(changes=listed, recommendation=after,
-                  top_changed=after.top.approach is not rec.top.approach, score_changes=deltas,
+                  top_changed=after.tied_for_first != rec.tied_for_first, score_changes=deltas,
                   had_advice=has_advice(rec, chosen), has_advice=has_advice(after, chosen))
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from .._engines.plan import APPROACHES, Scores, ScoringPlan, plan_for
 from .._model.context import Approach
 from .._model.fields import RULE_FIELDS
-from .._model.wording import points_text
+from .._model.wording import join_words, points_text
 from .._rulebook.ruleset import RuleSet
 
 _FROZEN = ConfigDict(frozen=True)
@@ -116,8 +116,10 @@ def _best(plan: ScoringPlan, index: int) -> int:
 
 
 def assess_fit(rules: RuleSet, scores: Scores, high: Scores, top: int, runner_up: int,
-               unknown: int) -> Fit:
-    """Strong, moderate, weak or unclear, by the documented thresholds."""
+               unknown: int, tied: tuple[int, ...] = ()) -> Fit:
+    """Strong, moderate, weak or unclear, by the documented thresholds. ``tied`` lists the
+    approaches (indices) sharing first place on a tie that stands: the message names them
+    all and judges the fit of the first listed, saying so."""
     best = reachable_best(rules)
     share = _share(scores[top], best[top])
     lead = scores[top] - scores[runner_up]
@@ -127,22 +129,31 @@ def assess_fit(rules: RuleSet, scores: Scores, high: Scores, top: int, runner_up
               "context")
     ahead = (f"level with {second}" if lead == 0
              else f"{points_text(lead)} ahead of {second}")
+    subject, fits, has = name, "fits", "has"
+    if len(tied) > 1:
+        subject = f"{join_words([APPROACHES[i].display_name for i in tied])} (tied for first)"
+        fits, has = "fit", "have"
+        points = (f"{points_text(scores[top])} each; for {name}, {share:.0%} of the most it "
+                  f"reaches in any context ({best[top]})")
+        ahead = "level with each other"
     strength: Literal["strong", "moderate", "weak", "unclear"]
     if share >= STRONG_SHARE and lead >= STRONG_LEAD:
         strength = "strong"
-        message = f"{name} fits strongly{_so_far(unknown)}: {points}, and {ahead}."
+        message = f"{subject} {fits} strongly{_so_far(unknown)}: {points}, and {ahead}."
     elif share >= WEAK_SHARE:
         close = (f"; it is only {ahead}, so the two are close" if lead < STRONG_LEAD
                  else f"; it is {ahead}")
+        if len(tied) > 1:
+            close = f"; they are {ahead}"
         strength = "moderate"
-        message = f"{name} fits moderately{_so_far(unknown)}: {points}{close}."
+        message = f"{subject} {fits} moderately{_so_far(unknown)}: {points}{close}."
     elif unknown and max(_share(high[i], best[i]) for i in range(len(APPROACHES))) >= WEAK_SHARE:
         strength = "unclear"
-        message = (f"Too little is known to judge the fit yet: {name} has {points}. "
+        message = (f"Too little is known to judge the fit yet: {subject} {has} {points}. "
                    "Answer the next questions to see whether any approach fits well.")
     else:
         strength = "weak"
-        message = (f"Even the best-ranked approach fits weakly ({name}: {points}). "
+        message = (f"Even the best-ranked approach fits weakly ({subject}: {points}). "
                    f"Ask first: {INDEPENDENT_QUESTION}")
     return Fit(strength=strength, share=share, message=message, lead=lead,
                runner_up=APPROACHES[runner_up], best=best[top])

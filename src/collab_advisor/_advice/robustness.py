@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .._model.context import Approach
+from .._model.wording import join_words
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
 from .counterfactual import MAX_PATH_CHANGES, Change, answers_words, path_to, with_answers
@@ -24,7 +25,8 @@ class Robustness(BaseModel):
 
     runner_up: Approach
     changes_needed: int | None
-    """How many answers must change; ``None`` when more than ``MAX_PATH_CHANGES``."""
+    """How many answers must change; ``None`` when more than ``MAX_PATH_CHANGES``; 0 on a
+    tie that stands (the runner-up already shares first place)."""
     changes: tuple[Change, ...]
     """One smallest set of changes that does it (empty when none was found)."""
     message: str
@@ -33,6 +35,13 @@ class Robustness(BaseModel):
 def robustness_of(rec: Recommendation, rules: RuleSet | None = None) -> Robustness:
     """The robustness statement for a recommendation, from ``path_to(rec, runner_up)``."""
     runner_up = rec.ranking[1]
+    if rec.is_tie:
+        names = join_words([rec.ranked(a).name for a in rec.tied_for_first])
+        return Robustness(
+            runner_up=runner_up.approach, changes_needed=0, changes=(),
+            message=f"Tied: {names} already share first place (after the stated "
+            "tie-break), so no approach holds it alone; robustness applies to a clear "
+            "first place.")
     path = path_to(rec, rules, runner_up.approach, with_result=False)
     top = rec.top.name
     if not path.found:

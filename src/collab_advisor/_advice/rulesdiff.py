@@ -10,8 +10,9 @@ rules directly (the same meaning as both engines), so no engine is needed.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from .._model.samples import seeded_field_values
 from .._model.wording import join_words
 from .._rulebook.catalogue import describe_condition
 from .._rulebook.format import Rule
+from .._rulebook.ledger import first_place
 from .._rulebook.loader import shipped_rules_dir
 from .._rulebook.ruleset import RuleSet
 
@@ -140,6 +142,16 @@ class RulesDiff(BaseModel):
 Case = tuple[Literal["casebook", "prototype"], str, str, Context, Approach | None]
 
 
+def _top(rules: RuleSet, scores: Sequence[int], facts: Mapping[str, Any]) -> int:
+    """The index of the approach a result lists first (``Recommendation.top``): first
+    alone on points, or after the stated tie-break (``first_place``)."""
+    best = top_of(scores)
+    if list(scores).count(scores[best]) == 1:
+        return best
+    placed = first_place(rules, dict(zip(APPROACHES, scores, strict=True)), facts)
+    return APPROACHES.index(placed.first[0])
+
+
 def _moved_cases(old: RuleSet, new: RuleSet, cases: Sequence[Case]) -> list[CaseChange]:
     """The cases whose first place differs between the two rule sets."""
     old_plan, new_plan = plan_for(old), plan_for(new)
@@ -148,10 +160,11 @@ def _moved_cases(old: RuleSet, new: RuleSet, cases: Sequence[Case]) -> list[Case
         facts = _facts(context)
         old_scores, old_fired = old_plan.score(facts)
         new_scores, new_fired = new_plan.score(facts)
-        if top_of(old_scores) != top_of(new_scores):
+        old_top, new_top = _top(old, old_scores, facts), _top(new, new_scores, facts)
+        if old_top != new_top:
             moved.append(CaseChange(
                 kind=kind, id=case_id, name=name, expected=expected,
-                old_top=APPROACHES[top_of(old_scores)], new_top=APPROACHES[top_of(new_scores)],
+                old_top=APPROACHES[old_top], new_top=APPROACHES[new_top],
                 now_fires=_scoring(new_fired - old_fired, new),
                 no_longer_fires=_scoring(old_fired - new_fired, old)))
     return moved
@@ -173,7 +186,7 @@ def _sampled(old: RuleSet, new: RuleSet, sample: int, seed: int, repointed: set[
         new_scores, new_fired = new_plan.score(values)
         starts.update(new_fired - old_fired)
         stops.update(old_fired - new_fired)
-        before, after = top_of(old_scores), top_of(new_scores)
+        before, after = _top(old, old_scores, values), _top(new, new_scores, values)
         if before != after:
             transitions[(before, after)] += 1
             decides.update(old_fired ^ new_fired)
@@ -314,7 +327,9 @@ def _case(kind: Literal["casebook", "prototype"], path: Path, number: int,
     if not isinstance(context, dict):
         raise ValueError(f"{where}: 'context' must be a mapping of field names to values")
     try:
-        ctx = Context.model_validate(context)
+        with warnings.catch_warnings():  # a casebook is a record: old spellings are read
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx = Context.model_validate(context)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
     expected_raw = next((item[key] for key in ("literature", "expect", "approach", "expected")

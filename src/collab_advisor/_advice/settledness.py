@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engines.plan import APPROACHES, ScoringPlan
+from .._engines.plan import APPROACHES, ScoringPlan, top_of
 from .._model.fields import RULE_FIELDS
+from .._reasoning.gaps import gap_tables
 from .._result.record import Recommendation
 from .._rulebook.ruleset import RuleSet
 from .analysis import Outlook, outlook, quick_settled, settled_exactly, settled_of
+from .analysis import score_bounds as bounds_of
 from .pairing import rules_for, scored
 from .rowproofs import exact_allowed, settled_rows
 
@@ -29,22 +31,87 @@ def is_settled(rec: Recommendation, rules: RuleSet | None = None,
 
     A statement about these rules, not a measure of certainty (see ``robustness``).
     The cheap proofs come first; the full outlook only when they cannot tell. The
-    vectorised twin is ``settledness`` below.
+    vectorised twin is ``settledness`` below. Where a completion could end level on
+    points at the top, the stated tie-break would decide first place there, and the
+    result is not called settled (sound; cautious in the cases the tie-break would keep).
     """
-    if known_outlook is not None:
-        return known_outlook.settled
     found = scored(rec, rules_for(rec, rules))
+    if known_outlook is not None:
+        return known_outlook.settled and no_level_at_top(*found)
     for proof in (settled_of(*found), quick_settled(*found, list(RULE_FIELDS)),
                   settled_exactly(*found, list(RULE_FIELDS))):
         if proof is not None:
-            return proof
-    return outlook(*found, list(RULE_FIELDS)).settled
+            return proof and no_level_at_top(*found)
+    return outlook(*found, list(RULE_FIELDS)).settled and no_level_at_top(*found)
+
+
+def no_level_at_top(plan: ScoringPlan, facts: Any, scores: Any, fired: Any) -> bool:
+    """True when every field is known, or when no completion leaves another approach level
+    on points with the top one. The proofs above follow first place on points (ties going
+    to the earlier approach); where a completion could end level, the stated tie-break
+    (``first_place``) decides it, so settledness is claimed only where no tie can arise.
+    Sound: from the exact gap tables, or else the bounds."""
+    if all(name in facts for name in plan.classes):
+        return True
+    top = top_of(scores)
+    tables = gap_tables(plan)
+    if tables is not None:
+        gains = tables.gains_of(plan.codes_of(facts), top)
+    else:
+        low, high = bounds_of(plan, facts, scores, fired)
+        gains = [most - low[top] for most in high]
+    return all(gain < 0 for other, gain in enumerate(gains) if other != top)
+
+
+def no_level_rows(plan: ScoringPlan, columns: list[Any], scores: Any,
+                  unknown: Any | None = None) -> Any:
+    """``no_level_at_top`` per row (rows with every field known are True; ``unknown``, when
+    given, marks the rows to check)."""
+    import numpy as np
+
+    if unknown is None:
+        unknown = np.zeros(len(scores), dtype=bool)
+        for position, name in enumerate(plan.classes):
+            unknown |= np.asarray(columns[position]) == len(plan.classes[name])
+    tops = scores.argmax(axis=1)
+    tables = gap_tables(plan)
+    result = np.ones(len(scores), dtype=bool)
+    rows = np.flatnonzero(unknown)
+    if not len(rows):
+        return result
+    if tables is not None:
+        codes = np.stack([np.asarray(column, dtype=np.int64)[rows] for column in columns],
+                         axis=1)
+        gains = tables.best_gains(codes, tops[rows])
+        gains[np.arange(len(rows)), tops[rows]] = -1
+        result[rows] = (gains < 0).all(axis=1)
+        return result
+    for row in rows.tolist():
+        facts = {name: plan.classes[name][int(columns[position][row])]
+                 for position, name in enumerate(plan.fields)
+                 if name in plan.classes and columns[position][row] < len(plan.classes[name])}
+        row_scores = tuple(int(v) for v in scores[row])
+        _, fired = plan.score(facts)
+        result[row] = no_level_at_top(plan, facts, row_scores, fired)
+    return result
 
 
 
 def settledness(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) -> Any:
-    """Per row, ``is_settled`` (the vectorised twin of the function above): bounds,
-    then witnesses, then the outlook."""
+    """Per row, ``is_settled`` (the vectorised twin of the function above): first place on
+    points settled, and no completion left level at the top (``no_level_at_top``)."""
+    import numpy as np
+
+    unknown = np.zeros(len(scores), dtype=bool)
+    for position, name in enumerate(plan.classes):
+        unknown |= np.asarray(columns[position]) == len(plan.classes[name])
+    on_points = _settled_on_points(plan, columns, scores, fired)
+    return on_points & no_level_rows(plan, columns, scores, unknown & on_points)
+
+
+def _settled_on_points(plan: ScoringPlan, columns: list[Any], scores: Any, fired: Any) -> Any:
+    """Per row, whether first place on points (ties to the earlier approach) is settled:
+    bounds, then witnesses, then the outlook."""
     import numpy as np
 
     tabled = settled_rows(plan, columns, scores)

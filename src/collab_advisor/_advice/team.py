@@ -25,6 +25,7 @@ from .._result.build import recommend, shipped_rules
 from .._result.facts import facts_of, to_context
 from .._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from .._rulebook.evaluation import Facts
+from .._rulebook.ledger import first_place
 from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
 from .confidence import Confidence, confidence
@@ -306,8 +307,8 @@ def recommend_team(
     settled_across = across is None or across.settled
     impacts = {impact.field: impact for impact in across.impacts} if across else {}
     team_top = APPROACHES.index(advice.top.approach)
-    disagreements = [_disagreement(plan, impacts[field], team_top, disputes[field])
-                     for field in order]
+    disagreements = [_disagreement(plan, impacts[field], team_top, disputes[field],
+                                   (ruleset, facts)) for field in order]
     position = {field: index for index, field in enumerate(RULE_FIELDS)}
     disagreements.sort(key=lambda d: (not d.changes_top, d.possible_tops_after,
                                       position[d.field]))
@@ -330,6 +331,13 @@ def recommend_team(
     )
 
 
+def _leads_to(plan: ScoringPlan, rules: RuleSet, facts: Facts) -> Approach:
+    """The approach listed first once a disputed answer is settled (after the stated
+    tie-break, as ``recommend`` ranks it)."""
+    scores, _ = plan.score(facts)
+    return first_place(rules, dict(zip(APPROACHES, scores, strict=True)), facts).first[0]
+
+
 def _member_views(members: list[TeamMember], advice: Recommendation, ruleset: RuleSet,
                   engine: EngineChoice) -> list[MemberView]:
     """Each member's own advice, and how far it is from the team's."""
@@ -345,14 +353,13 @@ def _member_views(members: list[TeamMember], advice: Recommendation, ruleset: Ru
 
 
 def _disagreement(plan: ScoringPlan, impact: FieldImpact, team_top: int,
-                  answers: list[tuple[Value, list[str]]]) -> Disagreement:
+                  answers: list[tuple[Value, list[str]]],
+                  agreed: tuple[RuleSet, Facts]) -> Disagreement:
     field = impact.field
-    position = plan.fields.index(field)
-    leads_by_class = dict(zip(impact.values, impact.tops, strict=True))
+    rules, facts = agreed
     options = [
         ProposedValue(value=value, members=tuple(members),
-                      leads_to=APPROACHES[leads_by_class[
-                          plan.classes[field][plan.code(position, value)]]])
+                      leads_to=_leads_to(plan, rules, {**facts, field: value}))
         for value, members in answers
     ]
     changes = any(option.leads_to is not APPROACHES[team_top] for option in options)

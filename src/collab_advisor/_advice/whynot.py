@@ -59,7 +59,9 @@ class WhyNot(BaseModel):
             place = (", the top approach." if self.has_advice else
                      ", listed first only by the fixed order of approaches.")
         else:
-            place = ", tied with the top approach."
+            place = (", level on points with the top approach, which the stated tie-break "
+                     "puts first (more of its defining, then typical, then hedged features "
+                     "hold).")
         lines = [f"{self.name}: rank {self.rank}, {points_text(self.score)}{place}"]
         if not self.has_advice:
             lines.append("No approach stands out yet: none of the top approach's defining "

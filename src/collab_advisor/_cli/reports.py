@@ -11,6 +11,8 @@ from .._advice.recommend import Recommendation
 from .._advice.whynot import WhyNot
 from .._model.context import Approach
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
+from .._present.tiewords import first_names
+from .._present.tiewords import verdict as tiewords_verdict
 from .render import Doc
 
 
@@ -66,14 +68,14 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
                                                    if before.has_advice else ""))
     elif not before.has_advice:
         verdict = f"{after.top.name} now fits best ({points_text(after.top.score)})"
+    elif after.is_tie:
+        verdict = (f"first place is a tie: {join_words(first_names(after))} "
+                   f"({points_text(after.top.score)} each)")
     elif result.top_changed:
-        verdict = (f"the best fit changes from {before.top.name} to {after.top.name} "
+        verdict = (f"the best fit changes from {_first_words(before)} to {after.top.name} "
                    f"({points_text(after.top.score)})")
     else:
-        verdict = f"{after.top.name} still fits best ({points_text(after.top.score)}"
-        tied = [r.name for r in after.ranking[1:] if r.approach in after.tied_at_top]
-        verdict += (f", tied with {join_words(tied)}; the fixed order of approaches lists it "
-                    "first)" if tied else ")")
+        verdict = f"{after.top.name} still fits best ({points_text(after.top.score)})"
     settled = ("The new advice is settled." if after.is_settled
                else "Other answers could still change the new advice.")
     doc.para(f"If {changed}: {verdict}. {settled}")
@@ -82,18 +84,28 @@ def what_if_doc(before: Recommendation, result: WhatIf, verbose: bool) -> Doc:
     return doc
 
 
+def _first_words(rec: Recommendation) -> str:
+    """First place in a few words: one approach, or every tied approach marked as a tie."""
+    names = join_words(first_names(rec))
+    return f"{names} (tied)" if rec.is_tie else names
+
+
 def why_not_doc(rec: Recommendation, result: WhyNot, verbose: bool) -> Doc:
     """What holds an approach back and which of its rules did not apply."""
     doc = Doc(f"Why not {result.name}?", footer=_footer(rec))
     if result.rank == 1 and not rec.has_advice:
         place = (f"No approach stands out yet: {result.name} is listed first with "
                  f"{points_text(result.score)} only by the fixed order of approaches.")
+    elif result.rank == 1 and rec.is_tie:
+        place = (f"{result.name} shares first place with "
+                 f"{join_words([n for n in first_names(rec) if n != result.name])}, with "
+                 f"{points_text(result.score)} each; the stated tie-break leaves them tied.")
     elif result.rank == 1:
         place = f"{result.name} already fits best, with {points_text(result.score)}."
     elif result.gap == 0:
-        place = (f"{result.name} ranks {result.rank} with {points_text(result.score)}, tied "
-                 f"with {rec.top.name}; the fixed order of approaches lists {rec.top.name} "
-                 "first.")
+        place = (f"{result.name} ranks {result.rank} with {points_text(result.score)}, level "
+                 f"on points with {rec.top.name}, which is first on the stated tie-break: "
+                 "more of its defining (then typical, then hedged) features hold.")
     else:
         place = (f"{result.name} ranks {result.rank} of 4 with "
                  f"{points_text(result.score)}, {points_text(result.gap)} behind "
@@ -141,7 +153,7 @@ def compare_doc(comparison: Comparison, verbose: bool) -> Doc:
     """The contexts' rankings and scores side by side, the answers and reasons that differ."""
     recs, labels = comparison.recommendations, comparison.labels
     doc = Doc("Comparing " + join_words(list(labels)), footer=_footer(recs[0]))
-    tops = [f"{label}: {rec.top.name} ({points_text(rec.top.score)})" if rec.has_advice
+    tops = [f"{label}: {tiewords_verdict(rec)} ({points_text(rec.top.score)})" if rec.has_advice
             else f"{label}: no approach stands out yet"
             for label, rec in zip(labels, recs, strict=True)]
     if not any(rec.has_advice for rec in recs):

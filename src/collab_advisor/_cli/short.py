@@ -56,9 +56,24 @@ def verdict(rec: Recommendation) -> str:
         if len(rec.tied_for_first) == len(rec.ranking):
             return f"No approach is ahead: all four are tied at {points_text(top.score)}."
         return f"A tie for first place: {names}, with {points_text(top.score)} each."
+    if rec.tie_break is not None:
+        level = join_words([rec.ranked(a).name for a in rec.tie_break.level_on_points
+                            if a is not top.approach])
+        return (f"{top.name} fits best on the stated tie-break: level with {level} on "
+                f"{points_text(top.score)}, more of its defining (then typical, then hedged) "
+                "features hold.")
     runner_up = rec.ranking[1]
     return (f"{top.name} fits best, with {points_text(top.score)}, "
             f"{points_text(top.score - runner_up.score)} ahead of {runner_up.name}.")
+
+
+def _tie_line(rec: Recommendation, an: Analysis) -> str:
+    """Whether an open question could still separate a tie that stands."""
+    if an.tie is None or not an.tie.separable:
+        return ("The stated tie-break leaves them level, and nothing left to ask can "
+                "separate them (see --full for how they differ in the guidance).")
+    return ("The stated tie-break leaves them level; answers still open could separate "
+            "them (see --full).")
 
 
 def how_sure(rec: Recommendation, an: Analysis) -> str:
@@ -78,6 +93,9 @@ def short_view(rec: Recommendation, an: Analysis) -> list[RenderableType]:
                                     if rec.context.name else "")
     parts.append(Text(title, style="bold"))
     parts.append(Text(verdict(rec), style="bold green"))
+    parts.append(Text(f"Grades: {rec.grade_summary}."))
+    if rec.is_tie and an.tie is not None:
+        parts.append(Text(_tie_line(rec, an)))
     parts.append(Text(""))
     parts.append(Text("Main reasons", style="bold underline"))
     leaders = _leaders(rec)
@@ -90,7 +108,8 @@ def short_view(rec: Recommendation, an: Analysis) -> list[RenderableType]:
         for reason in shown:
             sign = "+" if reason.points >= 0 else "-"
             words = textwrap.shorten(one_line(reason.text), 150, placeholder="...")
-            parts.append(Padding(Text(f"{sign} {words} ({reason.points:+d})"), (0, 0, 0, 2)))
+            parts.append(Padding(Text(f"{sign} {words} ({reason.points:+d}; {reason.grade})"),
+                                 (0, 0, 0, 2)))
         more = len(ranked.reasons) - len(shown)
         if more > 0:
             parts.append(Padding(Text(f"and {more} more (see --full)", style="dim"),

@@ -112,10 +112,25 @@ def match_value(field: str, text: str) -> Value:
             return match_choice(text, ["yes", "no"], f"{label} answer", aliases) == "yes"
         except ValueMatchError as error:
             raise ValueMatchError(f"{label}: {error}") from None
+    old = old_spelling(field, text)
+    if old is not None:
+        return old  # read by Context, with its deprecation warning
     try:
         return match_choice(text, allowed_values(field), f"{label} value")
     except ValueMatchError as error:
         raise ValueMatchError(f"{label}: {error}") from None
+
+
+def old_spelling(field: str, text: str) -> str | None:
+    """The deprecated spelling of one of ``field``'s values that ``text`` types exactly
+    (any case, spaces or hyphens for underscores), or None: saved files, rows and typed
+    answers in an old spelling keep working for one minor release."""
+    choices = FIELDS[field].choices
+    spellings = getattr(choices, "old_spellings", None)
+    if spellings is None:
+        return None
+    wanted = normalise(text)
+    return next((old for old in spellings() if old == wanted), None)
 
 
 def _initials(approach: Approach) -> str:

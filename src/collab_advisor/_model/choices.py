@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .described import DescribedEnum, register_old_spelling
+from .described import DescribedEnum, register_old_spelling, warn_old_spelling
 
 
 class Approach(DescribedEnum):
     """The four collaboration-based approaches the advisor ranks.
 
-    The declaration order is the guidance's own order and is also the
-    documented tie-break: when two approaches score the same, the one
-    declared first ranks higher.
+    The declaration order is the guidance's own order. It lists approaches, and is
+    never a preference: approaches level on points are separated only by the stated
+    tie-break of rules/PRINCIPLES.md, and a tie it leaves stands.
     """
 
     QI_COLLABORATIVE = (
@@ -278,7 +278,10 @@ class ImprovementFocus(DescribedEnum):
 register_old_spelling(
     Scope, "regional_or_national", "multi_organisation",
     "Deprecated: the old value that mixed organisations with geography; read as "
-    "multi_organisation, with geographic_reach regional unless geographic_reach is given.")
+    "multi_organisation, with geographic_reach regional unless geographic_reach is given.",
+    advice="scope Scope.MULTI_ORGANISATION ('multi_organisation') with geographic_reach "
+    "GeographicReach.REGIONAL, NATIONAL or INTERNATIONAL ('regional', 'national', "
+    "'international')")
 
 OLD_SCOPE_REACH = "regional"
 """What ``scope: regional_or_national`` (the old spelling) says of ``geographic_reach``:
@@ -289,6 +292,7 @@ def upgrade_old_spellings(data: Any) -> Any:
     """Read the old ``scope: regional_or_national`` as several organisations across at
     least a region (``geographic_reach`` kept when it is given)."""
     if isinstance(data, dict) and data.get("scope") == "regional_or_national":
+        warn_old_spelling(Scope, "regional_or_national", stacklevel=6)
         data = {**data, "scope": Scope.MULTI_ORGANISATION.value}
         if data.get("geographic_reach") is None:
             data["geographic_reach"] = OLD_SCOPE_REACH

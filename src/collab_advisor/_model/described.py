@@ -7,7 +7,8 @@ context and in error messages, so a member and its meaning never drift apart.
 from __future__ import annotations
 
 import types
-from enum import StrEnum
+import warnings
+from enum import EnumType, StrEnum
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import GetJsonSchemaHandler
@@ -23,13 +24,47 @@ lists the old spelling at the end of ``enum`` and again under ``deprecatedValues
 """
 
 
-def register_old_spelling(enum: type[DescribedEnum], old: str, new: str, note: str) -> None:
-    """Accept ``old`` as a deprecated spelling of the member whose value is ``new``."""
+OLD_SPELLINGS_REMOVED_IN = "0.3.0"
+"""The release in which old spellings stop being read (one minor release after 0.2)."""
+
+_ADVICE: dict[tuple[type, str], str] = {}
+"""Per (enum, old value), what to write instead, in words, for the deprecation warning."""
+
+
+def register_old_spelling(enum: type[DescribedEnum], old: str, new: str, note: str,
+                          advice: str | None = None) -> None:
+    """Accept ``old`` as a deprecated spelling of the member whose value is ``new``; its
+    Python attribute (``Scope.REGIONAL_OR_NATIONAL``) still works too. ``advice`` says what
+    to write instead (default: the new value)."""
     enum(new)  # the new value must exist
     OLD_SPELLINGS.setdefault(enum, {})[old] = (new, note)
+    _ADVICE[(enum, old)] = advice or f"{enum.__name__}.{new.upper()} ('{new}')"
 
 
-class DescribedEnum(StrEnum):
+def warn_old_spelling(enum: type, old: str, stacklevel: int = 3) -> None:
+    """The ``DeprecationWarning`` for reading an old spelling, naming the new values."""
+    warnings.warn(
+        f"'{old}' ({enum.__name__}.{old.upper()}) is deprecated and is read until "
+        f"{OLD_SPELLINGS_REMOVED_IN}; use {_ADVICE[(enum, old)]}",
+        DeprecationWarning, stacklevel=stacklevel)
+
+
+class _DescribedEnumType(EnumType):
+    """The enums' metaclass: an old spelling's attribute (``Scope.REGIONAL_OR_NATIONAL``)
+    still gives the member it is read as, with a ``DeprecationWarning``."""
+
+    def __getattr__(cls, name: str) -> Any:
+        for old, (new, _) in OLD_SPELLINGS.get(cls, {}).items():
+            if old.upper() == name:
+                warn_old_spelling(cls, old)
+                return cls(new)
+        parent = getattr(EnumType, "__getattr__", None)  # Python 3.11 has one; later do not
+        if parent is not None:
+            return parent(cls, name)
+        raise AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'")
+
+
+class DescribedEnum(StrEnum, metaclass=_DescribedEnumType):
     """A string enum; each member is declared as ``NAME = "value", "description"``."""
 
     _value_: str
@@ -44,7 +79,10 @@ class DescribedEnum(StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> DescribedEnum | None:
         old = OLD_SPELLINGS.get(cls, {}).get(value) if isinstance(value, str) else None
-        return cls(old[0]) if old is not None else None
+        if old is None:
+            return None
+        warn_old_spelling(cls, str(value), stacklevel=5)
+        return cls(old[0])
 
     @classmethod
     def old_spellings(cls) -> dict[str, tuple[str, str]]:

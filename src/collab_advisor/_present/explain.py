@@ -23,8 +23,8 @@ from .confidence_face import (
     CONFIDENCE_HEADING,
     caveat_lines,
     confidence_lines,
-    tie_outlook,
 )
+from .tiewords import first_names, grade_text, tie_break_text, tie_outlook_text
 
 _NEXT_SHOWN = 3
 """How many next questions the explanation lists (the reports list them all)."""
@@ -109,7 +109,8 @@ def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
 def _reason_lines(reason: Reason, verbose: bool) -> list[str]:
     sign = f"{reason.points:+d}"
     lines = _wrap(reason.text, " " * 9, f"   {sign:>4}  ")
-    cited = f"[{reason.rule_id}; {reason.source}]" if verbose else f"[{reason.source}]"
+    cited = (f"[{reason.rule_id}; {reason.source}; {grade_text(reason.grade)}]" if verbose
+             else f"[{reason.source}; {grade_text(reason.grade)}]")
     lines += _wrap(cited, " " * 10, " " * 9)
     seen: set[str] = set()
     for trace in reason.via:
@@ -128,9 +129,14 @@ def summary(rec: Recommendation, an: Analysis) -> str:
         return (f"Nothing is known yet, so no approach is ahead ({points_text(top.score)} "
                 "each)." + (f" The most useful thing to find out first: {first}" if first else ""))
     if len(tied) > 1:
-        names = join_words([r.name for r in rec.ranking if r.approach in tied])
-        text = (f"{names} share the best fit, with {points_text(top.score)} each; the fixed "
-                f"order of approaches lists {top.name} first.")
+        names = join_words(first_names(rec))
+        text = (f"{names} are tied for first place, with {points_text(top.score)} each; "
+                "no approach is preferred among them.")
+    elif rec.tie_break is not None:
+        level = [rec.ranked(a).name for a in rec.tie_break.level_on_points if a not in tied]
+        text = (f"{top.name} fits best on the stated tie-break: level on "
+                f"{points_text(top.score)} with {join_words(level)}, more of its defining "
+                "(then typical, then hedged) features hold.")
     else:
         runner_up = rec.ranking[1]
         lead = top.score - runner_up.score
@@ -138,6 +144,7 @@ def summary(rec: Recommendation, an: Analysis) -> str:
                 f"{points_text(lead)} ahead of {runner_up.name}.")
     known = total - len(rec.unknown_fields)
     text += f" This rests on {known} of the {total} answers the rules use."
+    text += f" The grades: {rec.grade_summary}."
     if not rec.unknown_fields:
         text += " Everything is known, so the ranking cannot change."
     elif an.is_settled:
@@ -190,20 +197,23 @@ def explain(rec: Recommendation, an: Analysis, verbose: bool = True) -> str:
         for reason in ranked.reasons:
             lines += _reason_lines(reason, verbose)
         lines.append("")
-    tied = rec.tied_at_top
-    if len(tied) > 1:
-        names = [r.name for r in rec.ranking if r.approach in tied]
-        joined = join_words(names)
-        lines += _wrap(
-            f"{joined} share the top score ({points_text(rec.top.score)}). The tie is "
-            "broken by the fixed order of approaches (Quality Improvement Collaborative, "
-            "Community of Practice, Managed Clinical Network, Clinical Community); "
-            + tie_outlook(rec, an), "",
-        )
-        lines.append("")
+    lines += _tie_lines(rec, an)
     lines += _outlook_lines(rec, an, verbose)
     lines.append(provenance(rec.rules_version, rec.rules_fingerprint, rec.engine))
     return printable("\n".join(lines))
+
+
+def _tie_lines(rec: Recommendation, an: Analysis) -> list[str]:
+    """The stated tie-break when it applied, and a tie that stands named as one."""
+    if rec.tie_break is None:
+        return []
+    lines = _heading("Tie at the top" if rec.is_tie else "Level on points: the stated tie-break")
+    lines += _wrap(tie_break_text(rec), "")
+    outlook = tie_outlook_text(rec, an)
+    if outlook:
+        lines += _wrap(outlook, "")
+    lines.append("")
+    return lines
 
 
 def _confidence_block(an: Analysis) -> list[str]:

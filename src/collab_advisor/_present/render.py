@@ -28,10 +28,11 @@ from .confidence_face import (
     confidence_html,
     confidence_markdown,
 )
+from .tiewords import grade_text, tie_break_text, tie_outlook_text, verdict
 
 if TYPE_CHECKING:
     from .._advice.analyse import Analysis
-    from .._result.record import RankedApproach, Recommendation
+    from .._result.record import RankedApproach, Reason, Recommendation
 
 
 
@@ -85,15 +86,12 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
     out += ["", f"**Fit:** {_md(an.fit.message)}", "",
             f"**Settled?** {_md(settled_text(rec, an))}", "",
             f"**Robustness:** {_md(an.robustness.message)}", ""]
-    if rec.is_tie:
-        out += [f"**Tied for first:** {_md(_tied_names(rec))} share the top score "
-                f"({rec.top.score} points); the list order is not a preference.", ""]
+    out += _md_first_place(rec, an)
     for ranked in _leaders(rec):
         reasons = ranked.reasons if full else ranked.reasons[:3]
         if reasons:
             out += [f"**Why {_md(ranked.name)}:**", ""]
-            out += [f"- {r.points:+d}: {_md(r.text)} "
-                    f"*({_md(_cited(r.rule_id, r.source, verbose))})*" for r in reasons]
+            out += [_md_reason(r, verbose) for r in reasons]
             out.append("")
     out += caveat_markdown(an.evidence_caveat)
     questions = an.next_questions if full else an.next_questions[:3]
@@ -108,6 +106,44 @@ def to_markdown(rec: Recommendation, an: Analysis, full: bool = True, verbose: b
     return printable("\n".join(out))
 
 
+def _md_reason(reason: Reason, verbose: bool) -> str:
+    """One reason as a Markdown list item, with its source and grade."""
+    return (f"- {reason.points:+d}: {_md(reason.text)} "
+            f"*({_md(_cited(reason.rule_id, reason.source, verbose))}; "
+            f"{_md(grade_text(reason.grade))})*")
+
+
+def _md_first_place(rec: Recommendation, an: Analysis) -> list[str]:
+    """First place in Markdown: the verdict (every tied approach named), what it rests
+    on, and the stated tie-break when it applied."""
+    out = [f"**First place:** {_md(verdict(rec))}. {_md(rec.grade_summary)}.", ""]
+    if rec.is_tie:
+        out += [f"**Tied for first:** {_md(_tied_names(rec))} share first place "
+                f"({rec.top.score} points each); the list order is not a preference.", ""]
+    if rec.tie_break is not None:
+        out += [f"**Tie-break:** {_md(tie_break_text(rec))}", ""]
+    outlook = tie_outlook_text(rec, an)
+    if outlook:
+        out += [f"**Can the tie be separated?** {_md(outlook)}", ""]
+    return out
+
+
+def _html_first_place(rec: Recommendation, an: Analysis) -> str:
+    """First place in HTML, as ``_md_first_place``."""
+    parts = [f"<p><strong>First place:</strong> {escape(verdict(rec))}. "
+             f"{escape(rec.grade_summary)}.</p>"]
+    if rec.is_tie:
+        parts.append(f"<p><strong>Tied for first:</strong> {escape(_tied_names(rec))} share "
+                     f"first place ({rec.top.score} points each); the list order is not a "
+                     "preference.</p>")
+    if rec.tie_break is not None:
+        parts.append(f"<p><strong>Tie-break:</strong> {escape(tie_break_text(rec))}</p>")
+    outlook = tie_outlook_text(rec, an)
+    if outlook:
+        parts.append(f"<p><strong>Can the tie be separated?</strong> {escape(outlook)}</p>")
+    return "".join(parts)
+
+
 def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[str]:
     out = ["## Context", "", "| Field | Value |", "|---|---|"]
     out += [f"| {_md(f)} | {_md(v)} |" for f, v in _known_rows(rec)]
@@ -115,7 +151,7 @@ def _markdown_details(rec: Recommendation, an: Analysis, verbose: bool) -> list[
     out += _markdown_ranges(rec, an)
     for ranked in rec.ranking[len(_leaders(rec)):]:
         out += [f"## {ranked.rank}. {_md(ranked.name)} ({ranked.score} points)", ""]
-        out += [f"- {r.points:+d}: {_md(r.text)} *({_md(_cited(r.rule_id, r.source, verbose))})*"
+        out += [_md_reason(r, verbose)
                 for r in ranked.reasons] or ["- No rule applied to this approach."]
         out.append("")
     out += ["## Things to consider", ""]
@@ -174,6 +210,7 @@ body[data-jp-theme-light="true"] .ca-report,body.vscode-light .ca-report{--ca-fg
 .ca-report .ca-num{text-align:right;white-space:nowrap}
 .ca-report .ca-note{color:var(--ca-muted);font-size:.9em}
 .ca-report tr.ca-top td{background:var(--ca-top)}
+.ca-grade{color:var(--ca-muted);font-size:.9em;white-space:nowrap}
 .ca-report ul{margin:.3em 0 .6em 1.2em;padding:0}
 .ca-report li{margin:.15em 0}
 .ca-report td,.ca-report th{overflow-wrap:break-word}
@@ -235,7 +272,8 @@ def _reason_items(ranked: RankedApproach, limit: int | None = None) -> str:
             f'<br><span class="ca-note">because: {escape(t.text)}</span>' for t in r.via
         )
         items.append(f"<li><strong>{r.points:+d}</strong> {escape(r.text)} "
-                     f'<span class="ca-note">[{escape(r.source)}]</span>'
+                     f'<span class="ca-note">[{escape(r.source)}]</span> '
+                     f'<span class="ca-grade">{escape(grade_text(r.grade))}</span>'
                      f"{chain}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
@@ -250,9 +288,7 @@ def to_html(rec: Recommendation, an: Analysis, full: bool = True) -> str:
              f"<p><strong>Fit:</strong> {escape(an.fit.message)}<br>"
              f"<strong>Settled?</strong> {escape(settled_text(rec, an))}<br>"
              f"<strong>Robustness:</strong> {escape(an.robustness.message)}</p>",
-             f"<p><strong>Tied for first:</strong> {escape(_tied_names(rec))} share the top "
-             f"score ({rec.top.score} points); the list order is not a preference.</p>"
-             if rec.is_tie else ""]
+             _html_first_place(rec, an)]
     for ranked in _leaders(rec):
         parts += [f"<h2>Why {escape(ranked.name)}</h2>",
                   _reason_items(ranked, None if full else 3)]

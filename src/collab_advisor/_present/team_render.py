@@ -15,9 +15,11 @@ from .._model.fields import RULE_FIELDS
 from .._model.wording import describe_value, field_label, join_words, points_text, provenance
 from .._printable import one_line
 from .confidence_face import CONFIDENCE_CSS, CONFIDENCE_HEADING, confidence_html
+from .tiewords import first_names, grade_text, tie_break_text
 
 if TYPE_CHECKING:
     from .._advice.team import TeamRecommendation
+    from .._result.record import Recommendation
 
 _WIDTH = 88
 
@@ -46,10 +48,19 @@ def _range_heading(team: TeamRecommendation) -> str:
     return "across the team's answers"
 
 
+def _first(rec: Recommendation) -> str:
+    """First place in a few words: one approach, or every tied approach named as a tie."""
+    if rec.is_tie:
+        return join_words(first_names(rec)) + " (tied)"
+    return rec.top.name
+
+
 def _settled_words(team: TeamRecommendation) -> str:
     top = team.advice.top.name
+    stays = ("the same approaches stay tied for first" if team.advice.is_tie
+             else f"{top} stays first")
     if team.settled_across_disputes:
-        across = (f"Whichever of the proposed answers the team settles on, {top} stays first"
+        across = (f"Whichever of the proposed answers the team settles on, {stays}"
                   if team.disputed else "No answer is disputed")
     else:
         across = "The team's disagreements could change which approach comes first"
@@ -65,11 +76,18 @@ def _settled_words(team: TeamRecommendation) -> str:
 def _summary(team: TeamRecommendation) -> str:
     top = team.advice.top.name
     members = f"{len(team.members)} member{'s' if len(team.members) != 1 else ''} answered. "
-    if team.has_advice:
-        text = members + f"Under the answers they agree on, {top} ranks first. "
+    if team.has_advice and team.advice.is_tie:
+        text = members + (f"Under the answers they agree on, {_first(team.advice)} share "
+                          "first place: a tie, with no preference among them. ")
+    elif team.has_advice:
+        how = " on the stated tie-break" if team.advice.tie_break is not None else ""
+        text = members + f"Under the answers they agree on, {top} ranks first{how}. "
     else:
         text = (members + "Under the answers they agree on, no approach stands out yet: "
                 "none of the leading approach's defining features is among them. ")
+    text += f"Grades: {team.advice.grade_summary}. "
+    if team.advice.tie_break is not None:
+        text += tie_break_text(team.advice) + " "
     decisive = team.decisive
     if decisive is not None and decisive.changes_top:
         text += f"The disagreement to discuss first is {field_label(decisive.field)}. "
@@ -116,8 +134,8 @@ def explain_team(team: TeamRecommendation) -> str:
         lines += _wrap(f"{ranked.rank}. {ranked.name}: {points_text(ranked.score)} "
                        f"(could reach {low} to {high} {spans})", "     ")
         for reason in ranked.reasons[:3]:
-            lines += _wrap(f"{reason.points:+d}  {reason.text} [{reason.source}]", " " * 9,
-                           " " * 5)
+            lines += _wrap(f"{reason.points:+d}  {reason.text} [{reason.source}; "
+                           f"{grade_text(reason.grade)}]", " " * 9, " " * 5)
     lines.append("")
     lines.append("Voices")
     lines.append("-" * 6)
@@ -132,7 +150,7 @@ def explain_team(team: TeamRecommendation) -> str:
         role = f" ({one_line(view.role)})" if view.role else ""
         agree = "same first place as the team" if view.agrees_on_top else "a different first place"
         label = one_line(view.label)
-        lines += _wrap(f"{label}{role}: {view.recommendation.top.name} first, {agree}; "
+        lines += _wrap(f"{label}{role}: {_first(view.recommendation)} first, {agree}; "
                        f"{view.distance} of 6 pairs ordered differently from the team.", "    ",
                        "  ")
     lines.append("")
@@ -172,7 +190,7 @@ def team_markdown(team: TeamRecommendation) -> str:
             "|---|---|---|---:|"]
     for view in team.member_views:
         out.append(f"| {_md(one_line(view.label))} | {_md(one_line(view.role or ''))} | "
-                   f"{_md(view.recommendation.top.name)} | {view.distance} |")
+                   f"{_md(_first(view.recommendation))} | {view.distance} |")
     out += ["", "*" + _md(provenance(team.advice.rules_version, team.advice.rules_fingerprint,
                                      team.advice.engine)) + "*"]
     return "\n".join(out)
@@ -237,7 +255,7 @@ def team_html(team: TeamRecommendation) -> str:
     for view in team.member_views:
         parts.append(f"<tr><td>{escape(one_line(view.label))}</td>"
                      f"<td>{escape(one_line(view.role or ''))}</td>"
-                     f"<td>{escape(view.recommendation.top.name)}</td>"
+                     f"<td>{escape(_first(view.recommendation))}</td>"
                      f"<td>{view.distance}</td></tr>")
     parts.append("</tbody></table>")
     footer = provenance(team.advice.rules_version, team.advice.rules_fingerprint,

@@ -14,16 +14,19 @@ from .._errors import EngineUnavailableError
 from .._model.context import Context
 from .._rulebook.evaluation import EngineName, Evaluation
 from .._rulebook.format import cite_all
+from .._rulebook.ledger import TIE_BREAK_PRINCIPLE, FirstPlace, first_place
 from .._rulebook.loader import load_rules
 from .._rulebook.ruleset import RuleSet
 from .facts import facts_of, to_context
 from .record import (
     RESULT_SCHEMA_VERSION,
+    FeatureCount,
     FindingTrace,
     Inference,
     RankedApproach,
     Reason,
     Recommendation,
+    TieBreak,
 )
 
 
@@ -103,23 +106,29 @@ def build_recommendation(
         for index, points, reason in effects:
             scores[index] += points
             reasons[index].append(reason)
-    order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], i))
-    best = scores[order[0]]
+    placed = first_place(rules, dict(zip(APPROACHES, scores, strict=True)),
+                         facts_of(context)) if _tie_on_points(scores) else None
+    keys = [placed.keys.get(approach, ()) if placed else () for approach in APPROACHES]
+    standing = [(scores[i], keys[i]) for i in range(len(APPROACHES))]
+    order = sorted(range(len(APPROACHES)), key=lambda i: (-scores[i], _negated(keys[i]), i))
     ranking = tuple(
         construct(RankedApproach, {
             "approach": APPROACHES[index],
             "name": _NAMES[index],
-            # Competition ranking: equal scores share a rank (1, 1, 3).
-            "rank": 1 + sum(other > scores[index] for other in scores),
+            # Competition ranking: equal standing shares a rank (1, 1, 3); among those
+            # level on points at the top, the stated tie-break's counts decide standing.
+            "rank": 1 + sum(other > standing[index] for other in standing),
             "score": scores[index],
             "reasons": tuple(sorted(reasons[index], key=_reason_order)),
         })
         for index in order
     )
+    first = placed.first if placed else (APPROACHES[order[0]],)
     rec = construct(Recommendation, {
         "context": context,
         "ranking": ranking,
-        "tied_for_first": tuple(APPROACHES[i] for i in order if scores[i] == best),
+        "tied_for_first": tuple(a for a in APPROACHES if a in first),
+        "tie_break": tie_break_record(placed) if placed else None,
         "findings": tracer.findings(rules, evaluation.findings),
         "fired_rules": tuple(fired_scoring),
         "engine": engine,
@@ -131,6 +140,29 @@ def build_recommendation(
 
 
 _NAMES = tuple(approach.display_name for approach in APPROACHES)
+
+
+def _tie_on_points(scores: list[int]) -> bool:
+    best = max(scores)
+    return scores.count(best) > 1
+
+
+def _negated(key: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(-count for count in key)
+
+
+def tie_break_record(placed: FirstPlace) -> TieBreak:
+    """The result's record of the stated tie-break applied to a tie on points."""
+    level = tuple(a for a in APPROACHES if a in placed.level_on_points)
+    return construct(TieBreak, {
+        "level_on_points": level,
+        "counts": tuple(construct(FeatureCount, {
+            "approach": approach,
+            **dict(zip(("defining", "typical", "hedged"), placed.keys[approach], strict=True)),
+        }) for approach in level),
+        "first": tuple(a for a in level if a in placed.first),
+        "principle": TIE_BREAK_PRINCIPLE,
+    })
 
 
 def _reason_order(reason: Reason) -> tuple[int, str]:
@@ -184,11 +216,12 @@ class _Prepared:
                 self.advice.add(rule.id)
             if not rule.score:
                 continue
+            grade = rules.grade(rule.id)
             self.effects[rule.id] = [
                 (APPROACHES.index(effect.approach), effect.points, construct(Reason, {
                     "rule_id": rule.id, "title": rule.title, "points": effect.points,
                     "text": effect.why, "source": cite_all(effect.source or rule.source),
-                    "via": ()}))
+                    "via": (), "strength": grade.strength, "source_kind": grade.source_kind}))
                 for effect in rule.score
             ]
 

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import EngineName
+from .._rulebook.strength import SourceKind, StrengthClass
 from .legacy import moved
 
 _FROZEN = ConfigDict(frozen=True)
-RESULT_SCHEMA_VERSION = 2
+RESULT_SCHEMA_VERSION = 3
 """The version of a serialised ``Recommendation`` (and ``Report``); raised when its keys
 change meaning. 2: tied approaches share a rank, ``tied_for_first`` lists them, and the
-analyses left the record for ``Report.analysis``."""
+analyses left the record for ``Report.analysis``. 3: the stated tie-break is applied
+(``tie_break`` records it; ranks and ``tied_for_first`` follow it)."""
 
 
 class RuleReference(BaseModel):
@@ -66,6 +68,84 @@ class Reason(RuleReference):
     """The guidance section or published reference the rule rests on."""
     via: tuple[FindingTrace, ...] = ()
     """The findings the rule came through, each traced to the rules behind it."""
+    strength: StrengthClass | None = None
+    """The strength class of the ledger feature the rule scores (``local`` for an
+    organisation's own rule); None only in results saved before schema 3."""
+    source_kind: SourceKind | None = None
+    """The kind of source the feature rests on (guidance, published study, design
+    document, local decision); None only in results saved before schema 3."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def grade(self) -> str:
+        """The reason's grade as symbol and words, never colour alone:
+        '●●● defining, guidance' ('ungraded' for a result saved before grades)."""
+        if self.strength is None or self.source_kind is None:
+            return "ungraded"
+        return f"{self.strength.label}, {self.source_kind.value}"
+
+
+class FeatureCount(BaseModel):
+    """How many of one approach's features hold, per strength class: what the stated
+    tie-break compares."""
+
+    model_config = _FROZEN
+
+    approach: Approach
+    defining: int
+    typical: int
+    hedged: int
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """The counts in the order the tie-break compares them."""
+        return self.defining, self.typical, self.hedged
+
+
+class TieBreak(BaseModel):
+    """The stated tie-break, applied because two or more approaches were level on points
+    at the top (rules/PRINCIPLES.md)."""
+
+    model_config = _FROZEN
+
+    level_on_points: tuple[Approach, ...]
+    """The approaches that shared the top score, in the fixed order of ``Approach``."""
+    counts: tuple[FeatureCount, ...]
+    """Each of them with how many of its defining, typical and hedged features hold."""
+    first: tuple[Approach, ...]
+    """The ones the tie-break keeps first: one when it separated them, all of them (a tie
+    that stands) when their counts are equal too."""
+    principle: str
+    """The tie-break in words."""
+
+    @property
+    def separated(self) -> bool:
+        """True when the tie-break left one approach first."""
+        return len(self.first) == 1
+
+    def count_of(self, approach: Approach | str) -> FeatureCount:
+        """The feature counts of one approach that was level on points."""
+        wanted = Approach(approach)
+        return next(c for c in self.counts if c.approach is wanted)
+
+
+_SUMMARY_ORDER = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
+                  StrengthClass.DESIGN, StrengthClass.LOCAL)
+
+
+def summarise_grades(reasons: list[Reason] | tuple[Reason, ...], subject: str) -> str:
+    """'<subject> rests on 2 defining, 1 typical and 1 design-document reason': the classes
+    of the reasons given, firmest first (reasons saved before grades count as ungraded)."""
+    counts: dict[str, int] = {strength.word: 0 for strength in _SUMMARY_ORDER}
+    counts["ungraded"] = 0
+    for reason in reasons:
+        counts[reason.strength.word if reason.strength is not None else "ungraded"] += 1
+    total = sum(counts.values())
+    if total == 0:
+        return f"{subject} rests on no reason for it"
+    parts = [f"{count} {word}" for word, count in counts.items() if count]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{subject} rests on {joined} reason{'s' if total != 1 else ''}"
 
 
 class RankedApproach(BaseModel):
@@ -77,10 +157,18 @@ class RankedApproach(BaseModel):
     name: str
     rank: int
     """1 for the best fit. Approaches with equal scores share a rank (1, 1, 3: competition
-    ranking); the list itself keeps the fixed order of ``Approach`` among them."""
+    ranking); the list itself keeps the fixed order of ``Approach`` among them. Among the
+    approaches level on points at the top, the stated tie-break (``Recommendation.
+    tie_break``) orders and ranks them; a tie it cannot separate keeps a shared rank."""
     score: int
     """The sum of the reasons' points."""
     reasons: tuple[Reason, ...]
+
+    def grade_summary(self, subject: str | None = None) -> str:
+        """One line saying what this place rests on, from the grades of its reasons for it
+        (positive points): 'Community of Practice rests on 2 defining and 1 hedged reason'."""
+        return summarise_grades([r for r in self.reasons if r.points > 0],
+                                subject if subject is not None else self.name)
 
     def __eq__(self, other: object) -> bool:
         """Equal when every stored field is."""
@@ -112,8 +200,9 @@ class Recommendation(BaseModel):
     context: Context
     ranking: tuple[RankedApproach, ...]
     tied_for_first: tuple[Approach, ...]
-    """Every approach with the top score, in the fixed order of ``Approach``: one when
-    first place is clear, several on a tie. A tie is a tie: no approach in it is preferred."""
+    """Every approach still first after the stated tie-break, in the fixed order of
+    ``Approach``: one when first place is clear, several on a tie. A tie is a tie: no
+    approach in it is preferred."""
     findings: tuple[FindingTrace, ...]
     fired_rules: tuple[str, ...]
     engine: EngineName
@@ -121,6 +210,10 @@ class Recommendation(BaseModel):
     rules_fingerprint: str
     schema_version: int = RESULT_SCHEMA_VERSION
     """The version of this result's serialised form (``model_dump()``, JSON)."""
+    tie_break: TieBreak | None = None
+    """The stated tie-break, when two or more approaches were level on points at the top
+    (None when one approach had the top score alone, and in results saved before schema
+    3, which ranked on points only)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -143,20 +236,41 @@ class Recommendation(BaseModel):
 
     @property
     def top(self) -> RankedApproach:
-        """The first entry of the ranking. On a tie it is the first of ``tied_for_first``
-        in the fixed order of ``Approach``, which is a way of listing, never a preference:
-        check ``tied_for_first`` (or ``is_tie``) before speaking of one best fit."""
+        """The first entry of the ranking: the approach first alone when there is no tie
+        (on points, or after the stated tie-break). On a tie that stands it is the first
+        of ``tied_for_first`` in the fixed order of ``Approach``, which is a way of
+        listing, never a preference: check ``is_tie`` (or ``tied_for_first``) before
+        speaking of one best fit."""
         return self.ranking[0]
 
     @property
     def is_tie(self) -> bool:
-        """True when two or more approaches share the top score."""
+        """True when two or more approaches are still first after the stated tie-break."""
         return len(self.tied_for_first) > 1
 
     @property
     def tied_at_top(self) -> tuple[Approach, ...]:
-        """The approaches sharing the top score (one when there is no tie); the same as
-        ``tied_for_first``."""
+        """The approaches first after the stated tie-break (one when there is no tie);
+        the same as ``tied_for_first``."""
+        return self.tied_for_first
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def grade_summary(self) -> str:
+        """One line per ranking: what first place rests on, by the grades of the reasons
+        for it ('first place rests on 2 defining and 1 typical reason'); on a tie that
+        stands, one clause per tied approach."""
+        if not self.is_tie:
+            return self.top.grade_summary("first place")
+        return "; ".join(self.ranked(a).grade_summary(f"{self.ranked(a).name}'s share of "
+                                                      "first place")
+                         for a in self.tied_for_first)
+
+    @property
+    def level_on_points(self) -> tuple[Approach, ...]:
+        """Every approach with the top score, before the stated tie-break."""
+        if self.tie_break is not None:
+            return self.tie_break.level_on_points
         return self.tied_for_first
 
     @property

@@ -161,13 +161,19 @@ def rule_catalogue(rules: RuleSet) -> str:
         "",
         "A rule fires only when what is known makes its condition certain: a question not "
         "answered yet never satisfies a test, negated or not. Points add up per approach; "
-        "the highest total ranks first, ties going to the order below.",
+        "the highest total ranks first. Approaches level on points at the top are "
+        "separated by the stated tie-break (more of their defining features holding, then "
+        "typical, then hedged; rules/PRINCIPLES.md); a tie it leaves stands as a tie, and "
+        "the order of the sections below only lists.",
         "",
         "Each reason carries a grade: the strength class of the feature it rests on, as a "
         "symbol and a word (" + ", ".join(s.label for s in StrengthClass) + "), and the "
         "kind of source (guidance, published study, design document or local decision). "
         "A ranking is summed up in one line, such as 'first place rests on 2 defining and "
-        "1 design-document reasons'. The points of a shipped rule come from its feature's "
+        "1 design-document reasons'. Every face shows both: the text, Markdown and HTML "
+        "reports, the one-screen view, the web page, team reports, and the JSON and API "
+        "(each reason's `grade`, `strength` and `source_kind`; the ranking's "
+        "`grade_summary`). The points of a shipped rule come from its feature's "
         "class and its direction (rules/PRINCIPLES.md): "
         + "; ".join(f"{s.word} {points_for(s, Direction.FOR):+d} for, "
                     f"{points_for(s, Direction.AGAINST):+d} against" for s in StrengthClass)

@@ -36,6 +36,7 @@ from .format import (
 )
 from .ledger import check_ledger
 from .loadprogress import report_progress
+from .oldvalues import upgrade_old_values
 from .reading import Collected, Placed
 
 MAX_CONDITION_DEPTH = 12
@@ -67,6 +68,7 @@ def _unique_ids(items: list[Placed], kind: str, problems: list[RuleProblem]) -> 
 
 
 def check_whole_set(found: Collected, problems: list[RuleProblem]) -> None:
+    upgrade_old_values([*found.rules, *found.features])  # old values, with a warning
     declared = _unique_ids(found.findings, "finding", problems)
     _unique_ids(found.rules, "rule", problems)
     for placed in found.rules:

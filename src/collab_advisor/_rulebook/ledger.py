@@ -273,3 +273,47 @@ def break_tie(rules: RuleSet, tied: Sequence[Approach],
     keys = {approach: tie_break_key(rules, approach, facts) for approach in tied}
     best = max(keys.values(), default=())
     return tuple(approach for approach in tied if keys[approach] == best)
+
+
+@dataclass(frozen=True)
+class FirstPlace:
+    """Who is first in a scored context: the approaches level on points at the top, and
+    those the stated tie-break keeps first among them."""
+
+    level_on_points: tuple[Approach, ...]
+    """Every approach with the top score, in the order the scores were given."""
+    first: tuple[Approach, ...]
+    """Of those, the ones first after the stated tie-break (all of them when it cannot
+    separate them; the one approach when there was no tie on points)."""
+    keys: Mapping[Approach, tuple[int, ...]]
+    """The tie-break key (defining, typical, hedged features holding) of each approach
+    level on points; empty when no tie on points called for it."""
+
+    @property
+    def tie_on_points(self) -> bool:
+        """True when two or more approaches share the top score, so the tie-break applied."""
+        return len(self.level_on_points) > 1
+
+    @property
+    def is_tie(self) -> bool:
+        """True when two or more approaches are still first after the tie-break."""
+        return len(self.first) > 1
+
+
+def first_place(rules: RuleSet, scores: Mapping[Approach, int],
+                facts: Mapping[str, str | bool | int]) -> FirstPlace:
+    """First place of a scored context: the approaches level on the top score and, when
+    there are several, the stated tie-break (``TIE_BREAK_PRINCIPLE``) applied to them.
+
+    ``scores`` gives each approach's points (its order is the order of the answer);
+    ``facts`` are the known answers the approaches' features are checked against.
+    """
+    if not scores:
+        return FirstPlace((), (), {})
+    best = max(scores.values())
+    level = tuple(approach for approach, score in scores.items() if score == best)
+    if len(level) == 1:
+        return FirstPlace(level, level, {})
+    keys = {approach: tie_break_key(rules, approach, facts) for approach in level}
+    top_key = max(keys.values())
+    return FirstPlace(level, tuple(a for a in level if keys[a] == top_key), keys)

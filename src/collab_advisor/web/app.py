@@ -28,6 +28,7 @@ from collab_advisor import CollabAdvisorError, ContextError, RuleSet, __version_
 from collab_advisor._model.context import TYPED_JSON
 from collab_advisor._present.confidence_face import share_label
 
+from .._present import tiewords
 from .apidocs import add_api_pages
 from .errors import API_ERRORS
 from .errors import ErrorAnswer as ErrorAnswer
@@ -56,6 +57,9 @@ def _templates() -> Environment:
     )
     env.globals["version"] = __version__
     env.globals["share_label"] = share_label
+    env.globals.update(verdict=tiewords.verdict, verdict_parts=tiewords.verdict_parts,
+                       tie_break_text=tiewords.tie_break_text,
+                       tie_outlook_text=tiewords.tie_outlook_text)
     for name in env.list_templates():
         env.get_template(name)
     return env

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from ..._advice.batch import recommend_many, survey_chunks
 from ..._advice.confidence_batch import CONFIDENCE_COLUMNS, confidence_cells
+from ..._engines.plan import APPROACHES
 from ..._model.context import Approach
 from ..._result.record import RESULT_SCHEMA_VERSION, Recommendation
 from ..._rulebook.collector import collection_paused
@@ -35,8 +36,17 @@ _CHUNK = 5000
 
 
 _BATCH_COLUMNS = ("row", "name", "top", *(f"score_{a.value}" for a in Approach),
-                  "settled", "rules_fired", "error")
-"""The columns of batch output, in order."""
+                  "settled", "rules_fired", "tied_for_first", "tie_break", "error")
+"""The columns of batch output, in order. ``top`` is the first of ``tied_for_first`` (every
+approach first after the stated tie-break, space-separated: several on a tie, which is no
+preference); ``tie_break`` is empty when one approach had the top score alone, 'decided'
+when the stated tie-break separated approaches level on points, 'tie stands' when not."""
+
+
+def tie_cells(tied: tuple[Approach, ...], level: tuple[Approach, ...]) -> list[str]:
+    """The ``tied_for_first`` and ``tie_break`` cells of one row."""
+    verdict = "" if len(level) < 2 else "tie stands" if len(tied) > 1 else "decided"
+    return [" ".join(a.value for a in tied), verdict]
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -125,19 +135,22 @@ def _surveyed(rows: list[dict[str, Any]], rules: RuleSet | None) -> Iterator[lis
     for part in survey_chunks(rows, rules=rules, chunk_size=max(1, len(rows))):
         fired = [" ".join(ids) for ids in part.fired_sets]
         names = (str(row.get("name") or "") for row in rows)
-        for name, error, top, scores, settled, which in zip(
+        for row, (name, error, top, scores, settled, which) in enumerate(zip(
                 names, part.errors, part.tops, part.scores, part.settled, part.fired,
-                strict=True):
+                strict=True)):
             if error is not None:
                 yield error
             else:
-                yield [0, name, _TOPS[top], *scores, settled, fired[which], ""]
+                level, first = part.level_and_first(row)
+                yield [0, name, _TOPS[top], *scores, settled, fired[which],
+                       *tie_cells(tuple(APPROACHES[i] for i in first),
+                                  tuple(APPROACHES[i] for i in level)), ""]
 
 
 def _record(rec: Recommendation, settled: bool) -> list[Any]:
     return [0, rec.context.name or "", rec.top.approach.value,
             *(rec.score_of(approach) for approach in Approach), settled,
-            " ".join(rec.fired_rules), ""]
+            " ".join(rec.fired_rules), *tie_cells(rec.tied_for_first, rec.level_on_points), ""]
 
 
 def _with_confidence(records: list[list[Any]], rows: dict[int, dict[str, Any] | str],

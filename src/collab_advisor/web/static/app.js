@@ -45,7 +45,7 @@
     var results = document.getElementById("results");
     var status = document.getElementById("live-status");
     if (results && status) {
-      status.textContent = "Advice updated: " + results.getAttribute("data-top") + " fits best.";
+      status.textContent = "Advice updated: " + results.getAttribute("data-top") + ".";
     }
     bind();
   }
