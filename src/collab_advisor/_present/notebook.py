@@ -174,7 +174,7 @@ class Advice(Recommendation):
         else from the cheap proofs first."""
         seen = (self._cache or {}).get("outlook")
         if isinstance(seen, Outlook) and (seen.exact or seen.settled):
-            return seen.settled
+            return is_settled(self, self.rules(), known_outlook=seen)
         return is_settled(self, self.rules())
 
     @property
