@@ -105,6 +105,23 @@ def test_one_member_gets_exactly_the_single_context_advice(values: dict[str, Any
         assert team.score_range_of(ranked.approach) == ranked.score_range
 
 
+def test_a_team_of_one_is_not_settled_where_a_level_top_could_still_arise() -> None:
+    """A team of one is not called settled when open answers could leave another approach
+    level on points at the top (the single-context advice says so too)."""
+    values = {"professions": "multi_professional", "control": "self_directed",
+              "enabling_support": "directs", "scope": "multi_organisation",
+              "clinical_focus": "specific_topic", "geographic_reach": "national",
+              "time_span": "fixed_term", "patient_involvement": "co_produced",
+              "leadership": "professional", "improvement_focus": "both",
+              "agenda_set_by": "sponsor", "existing_network": True,
+              "single_org_can_solve": True, "resourcing": "some_support",
+              "shared_domain": False}
+    single = recommend(values, engine="python")
+    team = recommend_team([values], engine="python")
+    assert single.is_settled is False
+    assert team.is_settled is False
+
+
 @settings(max_examples=30)
 @given(field_values(), st.integers(2, 5))
 def test_a_team_that_agrees_gets_the_single_context_advice(values: dict[str, Any],

@@ -30,8 +30,9 @@ from .._rulebook.ruleset import RuleSet
 from .analysis import FieldImpact, outlook_for
 from .confidence import Confidence, confidence
 from .confidence_count import band_of
-from .pairing import has_advice
+from .pairing import has_advice, scored
 from .presenters import words
+from .settledness import no_level_at_top
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -322,7 +323,9 @@ def recommend_team(
         score_ranges=tuple((a, look.low[i], look.high[i]) for i, a in enumerate(APPROACHES)),
         ranges_exact=look.exact,
         settled_across_disputes=settled_across,
-        is_settled=look.settled,
+        # a completion level on points at the top goes to the tie-break: not settled
+        # (over every open answer, disputed ones included: cautious, as for one context)
+        is_settled=look.settled and no_level_at_top(*scored(advice, ruleset)),
         roles=roles,
         voices_note=_voices_note(roles),
         member_views=tuple(views),
