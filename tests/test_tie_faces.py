@@ -179,3 +179,11 @@ def test_batch_columns_say_tied_and_tie_break(tmp_path: Path) -> None:
     assert list(frame["tie_break"]) == ["tie stands", "decided"]
     assert list(frame["top"]) == [Approach.COMMUNITY_OF_PRACTICE.value,
                                   Approach.QI_COLLABORATIVE.value]
+
+
+def test_the_grade_summary_reads_as_a_sentence_of_its_own() -> None:
+    """After the verdict, the summary of grades starts with a capital on HTML and Markdown."""
+    rec = recommend({"aim": "share_know_how"}, engine="python")
+    assert rec.grade_summary.startswith("first place rests on")
+    assert ". First place rests on" in to_markdown(rec)
+    assert ". First place rests on" in to_html(rec)

@@ -116,7 +116,7 @@ def _md_reason(reason: Reason, verbose: bool) -> str:
 def _md_first_place(rec: Recommendation, an: Analysis) -> list[str]:
     """First place in Markdown: the verdict (every tied approach named), what it rests
     on, and the stated tie-break when it applied."""
-    out = [f"**First place:** {_md(verdict(rec))}. {_md(rec.grade_summary)}.", ""]
+    out = [f"**First place:** {_md(verdict(rec))}. {_md(_capital(rec.grade_summary))}.", ""]
     if rec.is_tie:
         out += [f"**Tied for first:** {_md(_tied_names(rec))} share first place "
                 f"({rec.top.score} points each); the list order is not a preference.", ""]
@@ -131,7 +131,7 @@ def _md_first_place(rec: Recommendation, an: Analysis) -> list[str]:
 def _html_first_place(rec: Recommendation, an: Analysis) -> str:
     """First place in HTML, as ``_md_first_place``."""
     parts = [f"<p><strong>First place:</strong> {escape(verdict(rec))}. "
-             f"{escape(rec.grade_summary)}.</p>"]
+             f"{escape(_capital(rec.grade_summary))}.</p>"]
     if rec.is_tie:
         parts.append(f"<p><strong>Tied for first:</strong> {escape(_tied_names(rec))} share "
                      f"first place ({rec.top.score} points each); the list order is not a "
@@ -361,3 +361,6 @@ def html_document(rec: Recommendation, an: Analysis) -> str:
             f"</head><body>\n{to_html(rec, an)}\n</body></html>\n")
 
 
+def _capital(sentence: str) -> str:
+    """``sentence`` with its first letter in capitals (it follows a full stop)."""
+    return sentence[:1].upper() + sentence[1:]
