@@ -9,6 +9,7 @@ from collab_advisor import Approach, Context, RuleSet, load_rules, recommend
 from collab_advisor._advice.facts import facts_of
 from collab_advisor._engines.durable import DurableEngine
 from collab_advisor._engines.python import PythonEngine
+from collab_advisor._rulebook.compile import TOP_FIELD
 
 from .strategies import contexts
 
@@ -27,6 +28,16 @@ def test_durable_rules_and_plain_python_agree_on_every_context(
     by_rete = recommend(ctx, engine="durable")
     by_python = recommend(ctx, engine="python")
     assert by_rete.model_copy(update={"engine": "python"}) == by_python
+
+
+@given(ctx=contexts(), top=st.sampled_from(list(Approach)))
+def test_both_engines_raise_the_same_considerations(
+    ctx: Context, top: Approach, durable_engine: str
+) -> None:
+    """With an approach in first place, both engines fire the same advice rules (the
+    considerations are raised on the plain-Python engine whichever engine ranked)."""
+    facts = {**facts_of(ctx), TOP_FIELD: top.value}
+    assert DurableEngine().evaluate(_SHIPPED, facts) == PythonEngine().evaluate(_SHIPPED, facts)
 
 
 @given(ctx=contexts())

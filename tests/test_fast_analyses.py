@@ -188,3 +188,29 @@ def test_first_places_counted_by_parts_equal_every_completion_on_the_shipped_rul
     with monkeypatch.context() as patched:
         patched.setattr(analysis, "parts_of", lambda plan: None)
         assert _outlook_figures(_SHIPPED, values) == fast
+
+
+def _beyond_limits() -> st.SearchStrategy[dict[str, Any]]:
+    """Contexts with at most six rule fields known (most beyond the exact limits)."""
+    return st.sets(st.sampled_from(sorted(RULE_FIELDS)), max_size=6).flatmap(
+        lambda known: st.fixed_dictionaries({name: _value(name) for name in sorted(known)}))
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.none(), _rule_file()), values=_beyond_limits())
+def test_sampled_first_places_by_parts_equal_scoring_each_sample(
+        text: str | None, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the exact limits, the seeded sample's first places per answer are the same
+    whether its completions are scored from the parts' tables or rule by rule."""
+    from collab_advisor._advice import analysis
+    from collab_advisor._engines.plan import plan_for
+
+    plan = plan_for(_SHIPPED if text is None else _load(text))
+    facts = {k: v for k, v in values.items() if k in plan.classes}
+    unknown = [name for name in plan.classes if name not in facts]
+    codes = {name: list(range(len(plan.classes[name]))) for name in unknown}
+    by_parts = analysis._sampled_tops(plan, facts, unknown, codes)
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "parts_of", lambda plan: None)  # rule by rule
+        assert analysis._sampled_tops(plan, facts, unknown, codes) == by_parts

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, RuleSet, load_rules, recommend, recommend_many
@@ -233,3 +233,19 @@ def test_without_tables_settledness_still_equals_the_full_analysis(
     and enumeration give the full analysis's answer, row by row."""
     assert gap_tables(plan_for(_UNTABLED)) is None
     _check(_UNTABLED, rows)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=_partial(), by_parts=st.booleans())
+def test_settledness_read_after_the_next_questions_is_the_analysis_own(
+        values: dict[str, Any], by_parts: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked after the next questions (as the results page does), ``is_settled`` reuses
+    their look-ahead where it can tell and still says what the full analysis says, also
+    for rules too large to split into parts (where the look-ahead's bounds may be loose)."""
+    with monkeypatch.context() as patched:
+        if not by_parts:
+            patched.setattr(analysis, "parts_of", lambda plan: None)
+        rec = recommend(values, engine="python")
+        assert rec.next_questions is not None  # works out the look-ahead first
+        assert rec.is_settled == recommend(values, engine="python").analysis.is_settled

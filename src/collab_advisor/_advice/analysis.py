@@ -35,6 +35,7 @@ from .parts import (
     add_smallest_first,
     lookahead_detail,
     parts_of,
+    parts_rows,
     settled_by_parts,
     tops_apart,
 )
@@ -370,7 +371,12 @@ def _sampled_tops(plan: ScoringPlan, facts: Facts, unknown: list[str],
         choice = rng.integers(0, len(codes[name]), size=LOOKAHEAD_SAMPLES)
         drawn[name] = choice
         columns[plan.fields.index(name)] = np.asarray(codes[name], dtype=np.int64)[choice]
-    scores, _ = plan.score_rows(columns)
+    parts = parts_of(plan)
+    if parts is None:
+        scores, _ = plan.score_rows(columns)
+    else:  # the same scores, read from each part's table instead of rule by rule
+        scores = parts_rows(parts, {name: columns[position]
+                                    for position, name in enumerate(plan.fields)})
     tops = scores.argmax(axis=1)
     count = len(APPROACHES)
     out: dict[str, list[list[int]]] = {}

@@ -163,6 +163,7 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
                 options.append((field, value))
     spent = 0
     cost = max(1, len(plan.alternatives))
+    coded = _coded(plan, facts, options)
     for size in range(1, MAX_PATH_CHANGES + 1):
         count = _combinations_with_distinct_fields(options, size)
         if spent + count * cost > PATH_BUDGET:
@@ -171,7 +172,7 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
                           f"{approach.display_name} first; {size} ({count} combinations) "
                           "is more than this search's budget.")
         spent += count * cost
-        best = _best_of_size(plan, facts, options, size, target)
+        best = _best_of_size(plan, facts, options, size, target, coded)
         if best is not None:
             after = recommend({**rec.context.model_dump(mode="json"), **dict(best)},
                               rules=rules, engine=rec.engine) if with_result else None
@@ -205,20 +206,30 @@ def _combinations_with_distinct_fields(options: list[tuple[str, Value]], size: i
     return sums[size]
 
 
-def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]],
-                  size: int, target: int) -> tuple[tuple[str, Value], ...] | None:
-    import numpy as np
-
+def _coded(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]]
+           ) -> tuple[list[int], list[int], list[int]]:
+    """The context's codes by field position, and each option's field position and code
+    (worked out once per search, not once per size)."""
     base = [plan.code(position, facts.get(name)) for position, name in enumerate(plan.fields)]
     field_of = [plan.fields.index(field) for field, _ in options]
-    code_of = [plan.code(plan.fields.index(field), value) for field, value in options]
+    code_of = [plan.code(position, value)
+               for position, (_, value) in zip(field_of, options, strict=True)]
+    return base, field_of, code_of
+
+
+def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]],
+                  size: int, target: int, coded: tuple[list[int], list[int], list[int]]
+                  ) -> tuple[tuple[str, Value], ...] | None:
+    import numpy as np
+
+    base, field_of, code_of = coded
     parts = parts_of(plan)
     chosen_all = candidates(field_of, size) if parts is not None else None
     if parts is not None and chosen_all is not None:  # part by part, every candidate at once
         known = {name: base[position] for position, name in enumerate(plan.fields)
                  if name in facts}
-        coded = [(field, code) for (field, _), code in zip(options, code_of, strict=True)]
-        found = best_candidate(parts, known, coded, chosen_all, target)
+        by_code = [(field, code) for (field, _), code in zip(options, code_of, strict=True)]
+        found = best_candidate(parts, known, by_code, chosen_all, target)
         return None if found is None else tuple(options[i] for i in found)
     combos = (combo for combo in itertools.combinations(range(len(options)), size)
               if len({field_of[i] for i in combo}) == size)

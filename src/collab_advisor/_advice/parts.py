@@ -90,6 +90,18 @@ def part_scores(parts: Parts, codes: Mapping[str, int]) -> Scores:
     return tuple(total)
 
 
+def parts_rows(parts: Parts, columns: Mapping[str, Any]) -> Any:
+    """The scores of many contexts at once (rows by approaches), from one array of class
+    codes per field (the unknown answer coded as one past its classes)."""
+    import numpy as np
+
+    rows = len(next(iter(columns.values())))
+    scores = np.tile(np.asarray(parts.constant, dtype=np.int64), (rows, 1))
+    for names, table in zip(parts.fields, parts.tables, strict=True):
+        scores += table[tuple(columns[name] for name in names)]
+    return scores
+
+
 def part_gaps(parts: Parts, codes: Mapping[str, int], top: int,
               domains: Mapping[str, Sequence[int]] | None = None) -> list[int]:
     """Per approach, the most its score can exceed ``top``'s over every completion of the

@@ -10,6 +10,7 @@ as scoring each candidate on the compiled core.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,6 +43,13 @@ def candidates(fields: Sequence[int], size: int) -> Any | None:
     return np.stack(np.nonzero(grid), axis=1).astype(np.int64)
 
 
+SCORES_KEPT = 4
+"""Candidate score matrices kept (the latest): a results page asks for a path to each
+approach of one context, and each search of a size scores the same candidates."""
+_kept: dict[tuple[Any, ...], Any] = {}
+_keeping = threading.Lock()
+
+
 def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tuple[str, int]],
                    chosen: Any, target: int) -> tuple[int, ...] | None:
     """Among ``chosen`` (rows of option indices), the one that puts ``target`` first with
@@ -50,9 +58,39 @@ def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tupl
     and the class code it would take."""
     import numpy as np
 
-    rows = len(chosen)
-    if not rows:
+    if not len(chosen):
         return None
+    scores = candidate_scores(parts, base, options, chosen)
+    others = np.delete(scores, target, axis=1).max(axis=1)
+    wins = scores.argmax(axis=1) == target
+    if not wins.any():
+        return None
+    lead = np.where(wins, scores[:, target] - others, np.iinfo(np.int64).min)
+    return tuple(int(i) for i in chosen[int(np.argmax(lead))])
+
+
+def candidate_scores(parts: Parts, base: Mapping[str, int], options: Sequence[tuple[str, int]],
+                     chosen: Any) -> Any:
+    """The scores (candidates by approaches) of each candidate in ``chosen``; the latest few
+    are kept, keyed by what determines them (the parts, the codes, the options, the size)."""
+    key = (parts, tuple(sorted(base.items())), tuple(options), chosen.shape)
+    with _keeping:
+        found = _kept.get(key)
+    if found is None:
+        found = _score_candidates(parts, base, options, chosen)
+        found.flags.writeable = False
+        with _keeping:
+            while len(_kept) >= SCORES_KEPT:
+                del _kept[next(iter(_kept))]
+            _kept[key] = found
+    return found
+
+
+def _score_candidates(parts: Parts, base: Mapping[str, int],
+                      options: Sequence[tuple[str, int]], chosen: Any) -> Any:
+    import numpy as np
+
+    rows = len(chosen)
     columns = {name: column for column, name in enumerate(
         dict.fromkeys(name for names in parts.fields for name in names))}
     codes = np.empty((rows, len(columns)), dtype=np.int64)
@@ -70,9 +108,4 @@ def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tupl
     scores = np.tile(np.asarray(parts.constant, dtype=np.int64), (rows, 1))
     for names, table in zip(parts.fields, parts.tables, strict=True):
         scores += table[tuple(codes[:, columns[name]] for name in names)]
-    others = np.delete(scores, target, axis=1).max(axis=1)
-    wins = scores.argmax(axis=1) == target
-    if not wins.any():
-        return None
-    lead = np.where(wins, scores[:, target] - others, np.iinfo(np.int64).min)
-    return tuple(int(i) for i in chosen[int(np.argmax(lead))])
+    return scores

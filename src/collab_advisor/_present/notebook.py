@@ -167,7 +167,15 @@ class Advice(Recommendation):
     @property
     def is_settled(self) -> bool:
         """``analysis.is_settled``: no answer to the unknowns could change first place."""
-        return self._part("is_settled", lambda: is_settled(self, self.rules()))
+        return self._part("is_settled", self._settled)
+
+    def _settled(self) -> bool:
+        """From the outlook when it is already worked out and can tell (as ``analyse`` does),
+        else from the cheap proofs first."""
+        seen = (self._cache or {}).get("outlook")
+        if isinstance(seen, Outlook) and (seen.exact or seen.settled):
+            return is_settled(self, self.rules(), known_outlook=seen)
+        return is_settled(self, self.rules())
 
     @property
     def ranges_exact(self) -> bool:

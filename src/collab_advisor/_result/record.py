@@ -276,8 +276,8 @@ class Recommendation(BaseModel):
     @property
     def unknown_fields(self) -> tuple[str, ...]:
         """The rule fields not known yet, in the context's field order."""
-        known = self.context.known()
-        return tuple(name for name in RULE_FIELDS if name not in known)
+        values = self.context.__dict__  # read directly: known() dumps the whole context
+        return tuple(name for name in RULE_FIELDS if values.get(name) is None)
 
     def ranked(self, approach: Approach | str) -> RankedApproach:
         """One approach's entry in the ranking."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -186,18 +186,20 @@ class RulesInUse(BaseModel):
 
 @router.post("/recommend", summary="Rank the four approaches for a context",
              response_model=Report)
-def api_recommend(context: Context, request: Request) -> JSONResponse:
+async def api_recommend(context: Context, request: Request) -> Response:
     """The recommendation with its analysis, exactly as ``Report.model_dump(mode="json")``
     gives it (``recommend(context).report()``).
 
     The body is a JSON object of context fields; leave out what is not known.
     """
+    # Run on the event loop, not a worker thread: the work is all Python, so threads only
+    # take turns holding the interpreter lock (and the hop costs as much as the JSON).
     rec = recommend(context, rules=settings_of(request).rules)
-    return _json(rec.report().model_dump(mode="json"))
+    return Response(rec.report().model_dump_json(), media_type="application/json")
 
 
 @router.post("/what-if", summary="The advice if some answers changed", response_model=WhatIf)
-def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
+async def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
     """``recommend(context).what_if(**changes)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     changes = cast(_Changes, body.changes).given()
@@ -206,7 +208,7 @@ def api_what_if(body: WhatIfRequest, request: Request) -> JSONResponse:
 
 @router.post("/why-not", summary="Why an approach did not rank first",
              response_model=WhyNot)
-def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
+async def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).why_not(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.why_not(body.approach).model_dump(mode="json"))
@@ -214,7 +216,7 @@ def api_why_not(body: ApproachRequest, request: Request) -> JSONResponse:
 
 @router.post("/path-to", summary="The fewest changed answers that put an approach first",
              response_model=PathTo)
-def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
+async def api_path_to(body: ApproachRequest, request: Request) -> JSONResponse:
     """``recommend(context).path_to(approach)`` as JSON."""
     rec = recommend(body.context, rules=settings_of(request).rules)
     return _json(rec.path_to(body.approach).model_dump(mode="json"))

@@ -67,7 +67,7 @@ def _has_blanks(params: Sequence[tuple[str, str]]) -> bool:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> Response:
+async def index(request: Request) -> Response:  # on the event loop: see api_recommend
     """The form, and the advice for the answers in the query string."""
     params = request.query_params.multi_items()
     state = read_state(params)
@@ -101,7 +101,7 @@ def _advice_page(request: Request, state: State, tokens: Sequence[str],
         errors=state.errors,
         upload_problems=upload_problems,
         rec=rec,
-        views=approach_views(rec),
+        views=approach_views(rec, settings.rules),
         settled=settled_words(rec),
         next_question=next_question,
         query=query,

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from collab_advisor import Approach, PathTo, Recommendation, WhatIf, WhyNot
+from collab_advisor import Approach, PathTo, Recommendation, RuleSet, WhatIf, WhyNot
+from collab_advisor._advice.counterfactual import path_to as changes_to
 
 from .fields import BY_NAME, QUESTIONS, FieldQuestion, Value, read_state, to_query
 
@@ -147,12 +148,15 @@ class ApproachView:
     """The what-if query that tries the path's changes (empty when there is none)."""
 
 
-def approach_views(rec: Recommendation) -> dict[Approach, ApproachView]:
-    """Bars, why-not and path-to for every approach."""
+def approach_views(rec: Recommendation, rules: RuleSet) -> dict[Approach, ApproachView]:
+    """Bars, why-not and path-to for every approach (``rules`` made ``rec``).
+
+    The page shows a path's changes only, so the recommendation under them is not built.
+    """
     laid_out = bars(rec)
     out = {}
     for ranked in rec.ranking:
-        path = rec.path_to(ranked.approach)
+        path = changes_to(rec, rules, ranked.approach, with_result=False)
         tokens = [("change", f"{c.field}=" + ("" if c.after is None else
                                               BY_NAME[c.field].url_value(c.after)))
                   for c in path.changes]
