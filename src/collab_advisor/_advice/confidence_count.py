@@ -33,9 +33,12 @@ from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 
-EXACT_ROWS = 12_000
-"""Most scored rows (combinations of answers the rules tell apart) for an exact count."""
-SAMPLE_ROWS = 6_000
+EXACT_ROWS = 4_000
+"""Most scored rows (combinations of answers the rules tell apart) for an exact count.
+A cost budget: 12,000 rows (and 6,000 samples) made an explained result about 12.6 ms at
+the median and 61 ms at worst; 4,000 and 2,000 make it 7.3 and 16 ms (80 random partial
+contexts, python engine), for margins of about 2 points instead of 1."""
+SAMPLE_ROWS = 2_000
 """Completions drawn, seeded by the facts and weights, beyond ``EXACT_ROWS``."""
 Z95 = 1.959964
 """The normal quantile of a two-sided 95% interval."""
