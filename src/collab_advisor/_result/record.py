@@ -17,7 +17,7 @@ from .._errors import CollabAdvisorError
 from .._model.context import Approach, Context
 from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import EngineName
-from .._rulebook.strength import SourceKind, StrengthClass
+from .._rulebook.strength import SUMMARY_ORDER, SourceKind, StrengthClass, rests_on
 from .legacy import moved
 
 _FROZEN = ConfigDict(frozen=True)
@@ -129,23 +129,14 @@ class TieBreak(BaseModel):
         return next(c for c in self.counts if c.approach is wanted)
 
 
-_SUMMARY_ORDER = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
-                  StrengthClass.DESIGN, StrengthClass.LOCAL)
-
-
 def summarise_grades(reasons: list[Reason] | tuple[Reason, ...], subject: str) -> str:
     """'<subject> rests on 2 defining, 1 typical and 1 design-document reason': the classes
     of the reasons given, firmest first (reasons saved before grades count as ungraded)."""
-    counts: dict[str, int] = {strength.word: 0 for strength in _SUMMARY_ORDER}
+    counts: dict[str, int] = {strength.word: 0 for strength in SUMMARY_ORDER}
     counts["ungraded"] = 0
     for reason in reasons:
         counts[reason.strength.word if reason.strength is not None else "ungraded"] += 1
-    total = sum(counts.values())
-    if total == 0:
-        return f"{subject} rests on no reason for it"
-    parts = [f"{count} {word}" for word, count in counts.items() if count]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"{subject} rests on {joined} reason{'s' if total != 1 else ''}"
+    return rests_on(subject, counts, none="no reason for it")
 
 
 class RankedApproach(BaseModel):

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from .._model.context import Approach
 from .compile import ConditionTooComplexError, compile_condition
 from .format import AllOf, DefiningFeature, Rule, Source
-from .strength import SourceKind, StrengthClass, points_for
+from .strength import SUMMARY_ORDER, SourceKind, StrengthClass, points_for, rests_on
 
 
 class RuleSet(Protocol):
@@ -226,23 +226,14 @@ def grade_of(rules: RuleSet, rule_id: str) -> ReasonGrade:
                        source_kind(feature.source, feature.strength))
 
 
-SUMMARY_ORDER = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
-                 StrengthClass.DESIGN, StrengthClass.LOCAL)
-
-
 def grade_summary(rules: RuleSet, rule_ids: Iterable[str], *,
                   subject: str = "first place") -> str:
     """One line saying what a place rests on, from the ids of the rules behind it:
     'first place rests on 2 defining, 1 typical and 1 design-document reason'."""
-    counts = {strength: 0 for strength in SUMMARY_ORDER}
+    counts = {strength.word: 0 for strength in SUMMARY_ORDER}
     for rule_id in dict.fromkeys(rule_ids):  # each rule once, in the order given
-        counts[grade_of(rules, rule_id).strength] += 1
-    total = sum(counts.values())
-    if total == 0:
-        return f"{subject} rests on no reason"
-    parts = [f"{count} {strength.word}" for strength, count in counts.items() if count]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"{subject} rests on {joined} reason{'s' if total != 1 else ''}"
+        counts[grade_of(rules, rule_id).strength.word] += 1
+    return rests_on(subject, counts)
 
 
 # -- the stated tie-break -----------------------------------------------------------------

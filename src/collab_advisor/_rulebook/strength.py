@@ -97,3 +97,19 @@ class SourceKind(StrEnum):
     """One programme's or government's design documents."""
     LOCAL = "local decision"
     """An organisation's own rule."""
+
+
+SUMMARY_ORDER = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
+                 StrengthClass.DESIGN, StrengthClass.LOCAL)
+"""The classes in a summary of grades, firmest first."""
+
+
+def rests_on(subject: str, counts: dict[str, int], *, none: str = "no reason") -> str:
+    """'<subject> rests on 2 defining, 1 typical and 1 design-document reason', from the
+    number of reasons per class word (in the order given; classes counted 0 are left out)."""
+    total = sum(counts.values())
+    if total == 0:
+        return f"{subject} rests on {none}"
+    parts = [f"{count} {word}" for word, count in counts.items() if count]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{subject} rests on {joined} reason{'s' if total != 1 else ''}"
