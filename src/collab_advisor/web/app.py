@@ -139,10 +139,33 @@ def create_app(rules: RuleSet | None = None, *,
     return app
 
 
+UNREADABLE_BODY = ("The body is not JSON the server can read: a number may have thousands of "
+                   "digits, or the nesting may be thousands deep")
+"""The 400's message for a body the server will not read."""
+MAX_NESTING = 64
+"""Deepest nesting of a request body answered field by field; deeper gets 400 (Python
+3.11's JSON parser refuses such a body itself; 3.13's reads it)."""
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists or mappings more than ``limit`` deep (iteratively)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [item for held in level if isinstance(held, (list, tuple, dict))
+                 for item in (held.values() if isinstance(held, dict) else held)]
+        if not level:
+            return False
+    return True
+
+
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """422 naming each bad field and its allowed values."""
+    """422 naming each bad field and its allowed values (400 for a body nested so deep
+    that echoing it back would be unsafe)."""
     if isinstance(exc, RequestValidationError):
         errors: list[Any] = list(exc.errors())
+        if any(_deeper_than(error.get("input"), MAX_NESTING) for error in errors):
+            return JSONResponse({"message": UNREADABLE_BODY, "detail": UNREADABLE_BODY},
+                                status_code=400)
         message = "; ".join(describe_problem(problem) for problem in errors)
     else:
         assert isinstance(exc, ValidationError)
@@ -200,8 +223,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return await _not_found(request, exc)
     text = str(exc.detail)
     if exc.status_code == 400 and "parsing the body" in text:
-        text = ("The body is not JSON the server can read: a number may have thousands of "
-                "digits, or the nesting may be thousands deep")
+        text = UNREADABLE_BODY
     headers = exc.headers
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}
