@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -54,6 +56,16 @@ def durable_engine() -> EngineChoice:
 def shipped() -> RuleSet:
     """The shipped rules, loaded once."""
     return load_rules()
+
+
+def load_script(name: str) -> ModuleType:
+    """The module of ``scripts/<name>.py`` (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses in a script look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_rules(folder: Path, name: str, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collab_advisor import Approach
 from collab_advisor._advice.casebook import load_casebook, run_casebook
 
-from .conftest import ROOT
+from .conftest import ROOT, load_script
 
 CASEBOOK = ROOT / "casebook" / "casebook.yaml"
 TOP_AGREEMENT = 17
@@ -38,13 +38,7 @@ def test_agreement_with_the_literature_does_not_fall() -> None:
 
 def test_the_committed_report_is_current() -> None:
     """docs/casebook.md is regenerated whenever the rules or the casebook change."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("casebook_report",
-                                                  ROOT / "scripts" / "casebook_report.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("casebook_report")
     expected = module.render(run_casebook(load_casebook(CASEBOOK)))
     assert (ROOT / "docs" / "casebook.md").read_text(encoding="utf-8") == expected, (
         "run: python scripts/casebook_report.py")
@@ -82,13 +76,7 @@ def test_every_programme_outside_its_acceptable_approaches_is_a_documented_diver
 
 def test_the_committed_heldout_report_is_current() -> None:
     """docs/heldout-report.md is regenerated whenever the rules or the held-out set change."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("heldout_report",
-                                                  ROOT / "scripts" / "heldout_report.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("heldout_report")
     from collab_advisor import recommend
 
     programmes = module.load_heldout()

@@ -4,33 +4,21 @@ compared, the set-up commands the ones CI runs, and the site built strictly."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
 
-from .conftest import ON_CI, ROOT
+from .conftest import ON_CI, ROOT, load_script
 
 README = ROOT / "README.md"
 
 
-def _doc_examples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("doc_examples",
-                                                  ROOT / "scripts" / "doc_examples.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["doc_examples"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-DOCS = _doc_examples()
+DOCS = load_script("doc_examples")
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 
