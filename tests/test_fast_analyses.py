@@ -84,6 +84,31 @@ def _load(text: str) -> RuleSet:
         return load_rules(path)
 
 
+@settings(max_examples=40, deadline=None)
+@given(text=_rule_file(), values=_partial())
+def test_one_changed_answer_is_scored_as_a_row_of_codes_would_be(
+        text: str, values: dict[str, Any]) -> None:
+    """Scoring every single changed answer from the parts' lines gives the scores that
+    listing a row of codes per candidate gives, on random rule sets and contexts."""
+    import numpy as np
+
+    from collab_advisor._advice.parts import parts_of
+    from collab_advisor._engines.plan import plan_for
+
+    for rules in (_SHIPPED, _load(text)):
+        plan = plan_for(rules)
+        parts = parts_of(plan)
+        if parts is None:  # fields that interact too widely: no parts, searched one by one
+            continue
+        base = {name: code for name, code in zip(plan.fields, plan.codes_of(values),
+                                                 strict=True) if name in values}
+        options = [(name, code) for name in plan.classes
+                   for code in range(len(plan.classes[name]) + 1)]
+        chosen = np.arange(len(options), dtype=np.int64)[:, None]
+        assert (pathsearch.single_scores(parts, base, options)
+                == pathsearch._score_candidates(parts, base, options, chosen)).all()
+
+
 def _one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pathsearch, "MAX_VECTOR_CELLS", 0)  # every candidate on the core
 
