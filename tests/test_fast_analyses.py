@@ -154,10 +154,12 @@ def test_path_to_by_parts_equals_scoring_each_candidate_on_random_rule_sets(
            st.text(st.sampled_from("ab -\t\n\x1c\u00a0é"), max_size=200),
            st.lists(st.text("ab-", max_size=100), max_size=12).map(" ".join),
            st.lists(st.text("abc", max_size=12), max_size=40).map("  ".join),
+           st.lists(st.text("ab-é", min_size=1, max_size=95), min_size=1,
+                    max_size=12).map(" ".join),
            st.lists(st.one_of(st.text("a", min_size=1, max_size=95),
                               st.text(" ", min_size=1, max_size=95)), max_size=12).map("".join)),
        indent=st.sampled_from(["", "  ", " " * 9]),
-       first=st.sampled_from([None, "", "  1. ", "   +3  "]))
+       first=st.sampled_from([None, "", "  1. ", "   +3  ", " " * 87]))
 def test_the_explanations_wrapping_gives_textwraps_lines(text: str, indent: str,
                                                           first: str | None) -> None:
     """The explanation's line wrapping (a fast path for short texts, by position for words
