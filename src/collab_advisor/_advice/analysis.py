@@ -32,13 +32,13 @@ from .._engines.plan import (
 from .._errors import CollabAdvisorError
 from .._reasoning.gaps import gap_tables
 from .._rulebook.evaluation import Facts
+from .outlook_counts import first_places_by_answer
 from .parts import (
     add_smallest_first,
     lookahead_detail,
     parts_of,
     parts_rows,
     settled_by_parts,
-    tops_apart,
 )
 from .tallies import counts_by_answer, keeps_first
 
@@ -150,14 +150,15 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
     exact = within_exact_limits(plan, {name: len(codes[name]) for name in unknown})
     parts = parts_of(plan)
     ranges: tuple[Scores, Scores] | None = None
+    known = codes_of(plan, facts, unknown)
     if parts is not None:
-        ahead, partial, ranges = lookahead_detail(parts, codes_of(plan, facts, unknown), codes)
+        ahead, partial, ranges = lookahead_detail(parts, known, codes)
     else:
         ahead, partial = {}, _answered_alone(plan, facts, unknown, codes)
     if exact:
         if parts is not None and ranges is not None:
             low, high = ranges
-            present = tops_apart(parts, codes_of(plan, facts, unknown), unknown, codes)
+            present = first_places_by_answer(parts, known, unknown, codes)
         else:
             table = _enumerate(plan, facts, unknown, codes, scores, fired)
             flat = table.reshape(-1, len(APPROACHES))
