@@ -12,11 +12,12 @@ built part by part on a flat axis, one ``argmax`` and one sum per part (up to
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._engines.plan import APPROACHES
-from .parts import Parts, _classes, tops_apart
+from .parts import Parts, tops_apart
 
 FLAT_CELLS = 2_048
 """Combinations of classes up to which the product is built flat; beyond, ``tops_apart``
@@ -41,7 +42,7 @@ def first_places_by_answer(parts: Parts, known: Mapping[str, int], unknown: Sequ
         if not free:
             base = base + table[tuple(known[name] for name in names)]
             continue
-        _, classes, _, sizes, answers = _classes(parts, part, known, codes)
+        classes, sizes, answers = _part_classes(parts, part, known, codes)
         grids.append((free, classes, sizes, answers))
         cells *= len(sizes)
     if cells > FLAT_CELLS:
@@ -80,3 +81,46 @@ def _sum_but(cube: Any, axis: int) -> Any:
     """``cube`` summed over every axis but ``axis`` and the last (approaches)."""
     others = tuple(a for a in range(cube.ndim - 1) if a != axis)
     return cube.sum(axis=others) if others else cube
+
+
+_KEPT = 200_000
+"""Patterns of a part's codes whose classes ``_part_classes`` keeps per rule set."""
+_kept: weakref.WeakKeyDictionary[Parts, dict[tuple[int, ...], tuple[Any, Any, Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _part_classes(parts: Parts, part: int, known: Mapping[str, int],
+                  codes: Mapping[str, list[int]]) -> tuple[Any, Any, Any]:
+    """A part's combinations of answers to its free fields grouped by the points they give
+    (as ``tops_apart`` groups them): each class's points, its size, and per class how many
+    of its combinations give each answer of each free field (in field order). Kept per
+    rule set, by part and pattern of its codes, where every free field ranges over all
+    its answers."""
+    import numpy as np
+
+    names, table = parts.fields[part], parts.tables[part]
+    full = all(name in known or list(codes[name]) == list(range(table.shape[axis] - 1))
+               for axis, name in enumerate(names))
+    kept = _kept.get(parts)
+    if kept is None:
+        kept = _kept.setdefault(parts, {})
+    key = (part, *(known.get(name, -1) for name in names))
+    found = kept.get(key) if full else None
+    if found is None:
+        index = [[known[name]] if name in known else codes[name] for name in names]
+        cells = table[np.ix_(*index)].reshape(-1, len(APPROACHES))
+        classes, inverse, sizes = np.unique(cells, axis=0, return_inverse=True,
+                                            return_counts=True)
+        inverse = inverse.reshape(-1)
+        free = [len(codes[name]) for name in names if name not in known]
+        cell_of = np.arange(len(inverse)).reshape(free)
+        columns = []
+        for place, size in enumerate(free):
+            for answer in range(size):  # how many cells of each class give this answer
+                columns.append(np.bincount(
+                    inverse[np.take(cell_of, answer, axis=place).reshape(-1)],
+                    minlength=len(classes)))
+        found = (classes, sizes.astype(np.int64), np.stack(columns, axis=1).astype(np.int64))
+        if full and len(kept) < _KEPT:
+            kept[key] = found
+    return found
