@@ -191,7 +191,7 @@ def _impact(plan: ScoringPlan, name: str, codes: Sequence[int],
     """What answering ``name`` could do: each answer's scores are ``answered`` (the other
     unknowns left open), ``by_answer`` counts the completions each approach tops; ``top``
     is the top approach now and ``now`` its lead."""
-    new_tops = tuple(top_of(row) for row in answered)
+    new_tops = tuple(row.index(max(row)) for row in answered)  # top_of: ties to the first
     classes = plan.classes[name]
     return FieldImpact(
         field=name,
@@ -201,7 +201,8 @@ def _impact(plan: ScoringPlan, name: str, codes: Sequence[int],
         settles=sum(1 for counts, new_top in zip(by_answer, new_tops, strict=True)
                     if counts[new_top] and list(counts).count(0) == len(counts) - 1)
         if exact else 0,
-        margin_shift=max(abs(_margin(row, top) - now) for row in answered),
+        margin_shift=max(abs(row[top] - max([*row[:top], *row[top + 1:]]) - now)
+                         for row in answered),
         open_after=_expected_open(by_answer),
         questions_after=questions_after,
     )
