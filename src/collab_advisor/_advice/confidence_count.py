@@ -229,10 +229,15 @@ def _draw(opened: Sequence[OpenField], facts: Facts,
         (k, sorted((str(a), w) for a, w in v.items())) for k, v in given.items()),
         sorted(held))))
     rng = np.random.default_rng(seed.getrandbits(64))
+    # Per field, uniform draws read through its cumulative weights (the draws
+    # ``Generator.choice(p=...)`` makes, all fields' uniforms at once).
+    uniform = rng.random((len(opened), SAMPLE_ROWS))
     picks = []
-    for f in opened:
+    for f, drawn in zip(opened, uniform, strict=True):
         chance = np.asarray(f.unit_weights())
-        picks.append(rng.choice(len(f.units), size=SAMPLE_ROWS, p=chance / chance.sum()))
+        cumulative = (chance / chance.sum()).cumsum()
+        cumulative /= cumulative[-1]
+        picks.append(cumulative.searchsorted(drawn, side="right").astype(np.int64))
     return picks, np.ones(SAMPLE_ROWS)
 
 
@@ -255,11 +260,10 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
         scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
         answer = [(w * np.asarray(row) * scale) @ per_unit
                   for w, row in zip(f.weights, f.share, strict=True)]
-        by_answer[f.name] = tuple(tuple(float(x) for x in a) for a in answer)
-    alt = {key: tuple(float(x) for x in np.bincount(moved, weights=row_weight,
-                                                    minlength=OUTCOMES))
+        by_answer[f.name] = tuple(tuple(a.tolist()) for a in answer)
+    alt = {key: tuple(np.bincount(moved, weights=row_weight, minlength=OUTCOMES).tolist())
            for key, moved in alt_masks.items()}
-    return Spread(tuple(opened), tuple(float(x) for x in outcomes), by_answer, exact, rows,
+    return Spread(tuple(opened), tuple(outcomes.tolist()), by_answer, exact, rows,
                   alt, (*picks, masks, row_weight))
 
 

@@ -106,6 +106,8 @@ class CountTables:
     """Per field of a part, its units (as ``confidence_count.OpenField.units``)."""
     unit_keys: dict[str, dict[tuple[object, ...], int]]
     """Per field of a part, its units by what the rules and features see of a value."""
+    tests: dict[str, list[Any]]
+    """Per field of a part, the features' tests on it (``unit_tests``)."""
     blocks: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
     """Per part and pattern of known answers, its open cells' classes and class vectors."""
 
@@ -114,7 +116,7 @@ class CountTables:
         plan = plan_for(rules)
         try:
             key = (plan.code(plan.fields.index(name), value),
-                   *(test(value) for test in unit_tests(rules, name)))
+                   *(test(value) for test in self.tests[name]))
         except TypeError:
             return None
         return self.unit_keys[name].get(key)
@@ -165,11 +167,12 @@ def _build(rules: RuleSet) -> CountTables | None:
             members.setdefault(root(name), []).append(name)
     units: dict[str, tuple[Value, ...]] = {}
     unit_keys: dict[str, dict[tuple[object, ...], int]] = {}
+    all_tests: dict[str, list[Any]] = {}
     for name in used:
         values = field_answers(name)
         found, of = units_for(rules, plan, name, values)
         units[name] = tuple(found)
-        tests = unit_tests(rules, name)
+        tests = all_tests[name] = unit_tests(rules, name)
         position = plan.fields.index(name)
         unit_keys[name] = {(plan.code(position, value), *(t(value) for t in tests)): unit
                            for value, unit in zip(values, of, strict=True)}
@@ -179,7 +182,8 @@ def _build(rules: RuleSet) -> CountTables | None:
         return None
     tables = tuple(_table(rules, plan, names, units, groups, keyed) for names in parts)
     constant = _constant(rules, plan, groups.constant, keyed)
-    return CountTables(tuple(tuple(p) for p in parts), tables, constant, units, unit_keys)
+    return CountTables(tuple(tuple(p) for p in parts), tables, constant, units, unit_keys,
+                       all_tests)
 
 
 def _shift_rules(rules: RuleSet, plan: ScoringPlan) -> list[tuple[int, Any, Any]]:
@@ -363,7 +367,12 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     else:
         assert picks is not None  # a full grid of rows is never smaller than its classes
         ids = [inverse.reshape(-1)[_cell(axes, picks, sizes)] for axes, inverse, _ in varying]
-        chosen, code = np.unique(np.stack(ids, axis=1), axis=0, return_inverse=True)
+        if grid < 1 << 62:  # each row's classes as one number, in mixed radix
+            combined, code = np.unique(_grid_code(varying, counts, sizes, picks, rows),
+                                       return_inverse=True)
+            chosen = np.stack(np.unravel_index(combined, counts), axis=1)
+        else:
+            chosen, code = np.unique(np.stack(ids, axis=1), axis=0, return_inverse=True)
         code = code.reshape(-1)
         vectors = np.tile(constant, (len(chosen), 1))
         for column, (_, _, classes) in enumerate(varying):
@@ -373,16 +382,21 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
 
 def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Alternatives]:
     """First-place masks of each distinct vector, read out for each row by ``code``."""
+    import numpy as np
+
     scores, keys = vectors[:, :_COUNT], vectors[:, _COUNT:2 * _COUNT]
-    masks = first_masks(scores, keys)[code]
-    alt: Alternatives = {}
+    tables: list[tuple[tuple[StrengthClass, int] | None, Any]] = [(None, scores)]
     if alternatives:
         for place, strength in enumerate(ALTERNATIVE_CLASSES):
             start = _COUNT * (2 + place)
             shift = vectors[:, start:start + _COUNT]
-            for step in (1, -1):
-                alt[(strength, step)] = first_masks(scores + step * shift, keys)[code]
-    return masks, alt
+            tables += [((strength, step), scores + step * shift) for step in (1, -1)]
+    # Every table's scores in one stack: one pass of ``first_masks`` for all of them.
+    masks = first_masks(np.concatenate([t for _, t in tables]),
+                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)
+    alt: Alternatives = {key: masks[n][code] for n, (key, _) in enumerate(tables)
+                         if key is not None}
+    return masks[0][code], alt
 
 
 def _cell(axes: Sequence[int], picks: Sequence[Any], sizes: Sequence[int]) -> Any:
