@@ -253,14 +253,17 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
         rules, facts, opened, picks, rows, alternatives)
     outcomes = np.bincount(masks, weights=row_weight, minlength=OUTCOMES)
     by_answer = {}
+    if opened:  # per field and unit, the weight of each outcome: one count for all fields
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        codes = ((np.stack(picks) + starts[:-1, None]) * OUTCOMES + masks).ravel()
+        every = np.bincount(codes, weights=np.tile(row_weight, len(opened)),
+                            minlength=int(starts[-1]) * OUTCOMES).reshape(-1, OUTCOMES)
     for i, f in enumerate(opened):
-        per_unit = np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
-                               minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
+        per_unit = every[starts[i]:starts[i + 1]]
         unit_w = per_unit.sum(axis=1)
         scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
-        answer = [(w * np.asarray(row) * scale) @ per_unit
-                  for w, row in zip(f.weights, f.share, strict=True)]
-        by_answer[f.name] = tuple(tuple(a.tolist()) for a in answer)
+        answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
+        by_answer[f.name] = tuple(tuple(a) for a in answer.tolist())
     alt = {key: tuple(np.bincount(moved, weights=row_weight, minlength=OUTCOMES).tolist())
            for key, moved in alt_masks.items()}
     return Spread(tuple(opened), tuple(outcomes.tolist()), by_answer, exact, rows,

@@ -393,10 +393,10 @@ def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Alternati
             tables += [((strength, step), scores + step * shift) for step in (1, -1)]
     # Every table's scores in one stack: one pass of ``first_masks`` for all of them.
     masks = first_masks(np.concatenate([t for _, t in tables]),
-                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)
-    alt: Alternatives = {key: masks[n][code] for n, (key, _) in enumerate(tables)
+                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)[:, code]
+    alt: Alternatives = {key: masks[n] for n, (key, _) in enumerate(tables)
                          if key is not None}
-    return masks[0][code], alt
+    return masks[0], alt
 
 
 def _cell(axes: Sequence[int], picks: Sequence[Any], sizes: Sequence[int]) -> Any:
