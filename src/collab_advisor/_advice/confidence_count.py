@@ -249,22 +249,22 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
     names = [f.name for f in opened]
     sizes = [len(f.units) for f in opened]
     found = row_masks(rules, facts, names, sizes, None if exact else picks, rows, alternatives)
-    masks, alt_masks = found if found is not None else _tally_by_rules(
+    code, firsts, alt_masks = found if found is not None else _tally_by_rules(
         rules, facts, opened, picks, rows, alternatives)
-    outcomes = np.bincount(masks, weights=row_weight, minlength=OUTCOMES)
+    masks = firsts[code]
+    # Rows that share a combination of classes share every table's outcome: weigh the
+    # combinations once, then count outcomes over them.
+    combined = np.bincount(code, weights=row_weight, minlength=len(firsts))
+    outcomes = np.bincount(firsts, weights=combined, minlength=OUTCOMES)
     by_answer = {}
-    if opened:  # per field and unit, the weight of each outcome: one count for all fields
-        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        codes = ((np.stack(picks) + starts[:-1, None]) * OUTCOMES + masks).ravel()
-        every = np.bincount(codes, weights=np.tile(row_weight, len(opened)),
-                            minlength=int(starts[-1]) * OUTCOMES).reshape(-1, OUTCOMES)
     for i, f in enumerate(opened):
-        per_unit = every[starts[i]:starts[i + 1]]
+        per_unit = np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
+                               minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
         unit_w = per_unit.sum(axis=1)
         scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
         answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
         by_answer[f.name] = tuple(tuple(a) for a in answer.tolist())
-    alt = {key: tuple(np.bincount(moved, weights=row_weight, minlength=OUTCOMES).tolist())
+    alt = {key: tuple(np.bincount(moved, weights=combined, minlength=OUTCOMES).tolist())
            for key, moved in alt_masks.items()}
     return Spread(tuple(opened), tuple(outcomes.tolist()), by_answer, exact, rows,
                   alt, (*picks, masks, row_weight))
@@ -272,9 +272,10 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
 
 def _tally_by_rules(rules: RuleSet, facts: Facts, opened: Sequence[OpenField],
                     picks: list[Any], rows: int, alternatives: bool
-                    ) -> tuple[Any, dict[tuple[StrengthClass, int], Any]]:
-    """``count_tables.row_masks`` the slow way, rule by rule for each row: for rule sets
-    whose tables would not fit, and the reference the tests hold the tables to."""
+                    ) -> tuple[Any, Any, dict[tuple[StrengthClass, int], Any]]:
+    """``count_tables.row_masks`` the slow way, rule by rule for each row (each row its
+    own combination): for rule sets whose tables would not fit, and the reference the
+    tests hold the tables to."""
     import numpy as np
 
     plan = plan_for(rules)
@@ -295,7 +296,7 @@ def _tally_by_rules(rules: RuleSet, facts: Facts, opened: Sequence[OpenField],
             shift = fired[:, chosen].astype(np.int64) @ signs
             for step in (1, -1):
                 alt[(strength, step)] = first_masks(scores + step * shift, keys)
-    return first_masks(scores, keys), alt
+    return np.arange(rows), first_masks(scores, keys), alt
 
 
 def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],

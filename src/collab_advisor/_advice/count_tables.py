@@ -317,10 +317,10 @@ Alternatives = dict[tuple[StrengthClass, int], Any]
 
 def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequence[int],
               picks: Sequence[Any] | None, rows: int,
-              alternatives: bool) -> tuple[Any, Alternatives] | None:
-    """Per scored row, the first-place mask, and per alternative strength table (class,
-    step) the masks under it; ``None`` where the tables do not serve (the caller scores
-    rule by rule).
+              alternatives: bool) -> tuple[Any, Any, Alternatives] | None:
+    """Per scored row, its combination of classes (an index); per combination, the
+    first-place mask, and per alternative strength table (class, step) the masks under
+    it; ``None`` where the tables do not serve (the caller scores rule by rule).
 
     ``names``: the open fields, each completed over ``sizes`` units; ``picks``: per open
     field its unit in each row, or ``None`` for every combination in order (the last
@@ -380,8 +380,8 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     return _firsts(vectors, alternatives, code)
 
 
-def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Alternatives]:
-    """First-place masks of each distinct vector, read out for each row by ``code``."""
+def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
+    """``code``, and the first-place masks of each distinct vector under each table."""
     import numpy as np
 
     scores, keys = vectors[:, :_COUNT], vectors[:, _COUNT:2 * _COUNT]
@@ -393,10 +393,10 @@ def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Alternati
             tables += [((strength, step), scores + step * shift) for step in (1, -1)]
     # Every table's scores in one stack: one pass of ``first_masks`` for all of them.
     masks = first_masks(np.concatenate([t for _, t in tables]),
-                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)[:, code]
+                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)
     alt: Alternatives = {key: masks[n] for n, (key, _) in enumerate(tables)
                          if key is not None}
-    return masks[0], alt
+    return code, masks[0], alt
 
 
 def _cell(axes: Sequence[int], picks: Sequence[Any], sizes: Sequence[int]) -> Any:
