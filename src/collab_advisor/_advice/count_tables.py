@@ -335,25 +335,10 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     if any(name in tables.units and len(tables.units[name]) != size
            for name, size in zip(names, sizes, strict=True)):
         return None
-    constant = tables.constant.copy()
-    varying: list[tuple[list[int], Any, Any]] = []
-    for part, part_fields in enumerate(tables.fields):
-        pattern = []
-        for name in part_fields:
-            if name in index:
-                pattern.append(-1)
-            elif name in facts:
-                unit = tables.unit_of(rules, name, facts[name])
-                if unit is None:
-                    return None
-                pattern.append(unit)
-            else:
-                pattern.append(len(tables.units[name]))
-        inverse, classes = _classes(tables, part, tuple(pattern))
-        if len(classes) == 1:
-            constant += classes[0]
-        else:
-            varying.append(([index[n] for n in part_fields if n in index], inverse, classes))
+    split = _split(tables, rules, facts, index)
+    if split is None:
+        return None
+    constant, varying = split
     counts = [len(classes) for _, _, classes in varying]
     grid = math.prod(counts)
     if grid <= rows:
@@ -378,6 +363,33 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
         for column, (_, _, classes) in enumerate(varying):
             vectors += classes[chosen[:, column]]
     return _firsts(vectors, alternatives, code)
+
+
+def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str, int]
+           ) -> tuple[Any, list[tuple[list[int], Any, Any]]] | None:
+    """The vector of the parts with one class, and per other part its open fields (their
+    places in ``index``), its cells' classes and its class vectors (``None`` when a known
+    answer falls in no unit)."""
+    constant = tables.constant.copy()
+    varying: list[tuple[list[int], Any, Any]] = []
+    for part, part_fields in enumerate(tables.fields):
+        pattern = []
+        for name in part_fields:
+            if name in index:
+                pattern.append(-1)
+            elif name in facts:
+                unit = tables.unit_of(rules, name, facts[name])
+                if unit is None:
+                    return None
+                pattern.append(unit)
+            else:
+                pattern.append(len(tables.units[name]))
+        inverse, classes = _classes(tables, part, tuple(pattern))
+        if len(classes) == 1:
+            constant += classes[0]
+        else:
+            varying.append(([index[n] for n in part_fields if n in index], inverse, classes))
+    return constant, varying
 
 
 def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
