@@ -109,17 +109,26 @@ class CountTables:
     tests: dict[str, list[Any]]
     """Per field of a part, the features' tests on it (``unit_tests``)."""
     blocks: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    known: dict[tuple[Any, ...], int | None] = field(default_factory=dict, repr=False)
+    """Known answers' units, as ``unit_of`` found them."""
     """Per part and pattern of known answers, its open cells' classes and class vectors."""
 
     def unit_of(self, rules: RuleSet, name: str, value: object) -> int | None:
-        """The unit a known answer falls in, or ``None`` when no unit matches it."""
+        """The unit a known answer falls in, or ``None`` when no unit matches it (kept
+        per answer)."""
+        kept = (name, type(value), value)
+        if kept in self.known:
+            return self.known[kept]
         plan = plan_for(rules)
         try:
             key = (plan.code(plan.fields.index(name), value),
                    *(test(value) for test in self.tests[name]))
         except TypeError:
             return None
-        return self.unit_keys[name].get(key)
+        found = self.unit_keys[name].get(key)
+        if len(self.known) < _BLOCKS_KEPT:
+            self.known[kept] = found
+        return found
 
 
 def count_tables(rules: RuleSet) -> CountTables | None:
@@ -393,22 +402,39 @@ def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str
 
 
 def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
-    """``code``, and the first-place masks of each distinct vector under each table."""
+    """``code``, and the first-place masks of each distinct vector under each table (an
+    alternative that moves no points in any of them has the table in use's masks)."""
     import numpy as np
 
     scores, keys = vectors[:, :_COUNT], vectors[:, _COUNT:2 * _COUNT]
-    tables: list[tuple[tuple[StrengthClass, int] | None, Any]] = [(None, scores)]
+    moves: list[tuple[tuple[StrengthClass, int], Any]] = []
+    still: list[tuple[StrengthClass, int]] = []
     if alternatives:
         for place, strength in enumerate(ALTERNATIVE_CLASSES):
             start = _COUNT * (2 + place)
             shift = vectors[:, start:start + _COUNT]
-            tables += [((strength, step), scores + step * shift) for step in (1, -1)]
-    # Every table's scores in one stack: one pass of ``first_masks`` for all of them.
-    masks = first_masks(np.concatenate([t for _, t in tables]),
-                        np.tile(keys, (len(tables), 1))).reshape(len(tables), -1)
-    alt: Alternatives = {key: masks[n] for n, (key, _) in enumerate(tables)
-                         if key is not None}
-    return code, masks[0], alt
+            if shift.any():
+                moves += [((strength, step), step * shift) for step in (1, -1)]
+            else:
+                still += [(strength, step) for step in (1, -1)]
+    stack = scores[None, :, :]
+    if moves:  # every moving table's scores in one stack, one pass for all of them
+        stack = np.concatenate([stack, scores[None, :, :] + np.stack([m for _, m in moves])])
+    bits = 1 << np.arange(_COUNT, dtype=np.int64)
+    at_top = stack == stack.max(axis=2, keepdims=True)
+    masks = at_top @ bits
+    table, row = np.nonzero(masks & (masks - 1))
+    if len(row):  # only rows level on points need the tie-break
+        masked = np.where(at_top[table, row], keys[row], -1)
+        masks[table, row] = (masked == masked.max(axis=1, keepdims=True)) @ bits
+    alt: Alternatives = {key: masks[n + 1] for n, (key, _) in enumerate(moves)}
+    alt.update((key, masks[0]) for key in still)
+    return code, masks[0], {key: alt[key] for key in sorted(alt, key=_table_order)}
+
+
+def _table_order(key: tuple[StrengthClass, int]) -> tuple[int, int]:
+    """Alternative tables in their usual order: by class, one step up first."""
+    return ALTERNATIVE_CLASSES.index(key[0]), -key[1]
 
 
 def _cell(axes: Sequence[int], picks: Sequence[Any], sizes: Sequence[int]) -> Any:
