@@ -305,6 +305,21 @@ def _shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any,
     return out
 
 
+def top_bits(values: Any) -> tuple[Any, Any]:
+    """Along the last axis (approaches): where the most is, and that as a bit mask (the
+    approaches' axis taken one by one: numpy reduces a short last axis slowly)."""
+    import numpy as np
+
+    most = values[..., 0]
+    for approach in range(1, values.shape[-1]):
+        most = np.maximum(most, values[..., approach])
+    at_top = values == most[..., None]
+    masks = at_top[..., 0].astype(np.int64)
+    for approach in range(1, values.shape[-1]):
+        masks |= at_top[..., approach].astype(np.int64) << approach
+    return at_top, masks
+
+
 def first_masks(scores: Any, keys: Any) -> Any:
     """Per row, the approaches first as a bit mask: most points, then the stated tie-break
     key (a tie it leaves stays a tie, several bits)."""
@@ -420,13 +435,10 @@ def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alte
     stack = scores[None, :, :]
     if moves:  # every moving table's scores in one stack, one pass for all of them
         stack = np.concatenate([stack, scores[None, :, :] + np.stack([m for _, m in moves])])
-    bits = 1 << np.arange(_COUNT, dtype=np.int64)
-    at_top = stack == stack.max(axis=2, keepdims=True)
-    masks = at_top @ bits
+    at_top, masks = top_bits(stack)
     table, row = np.nonzero(masks & (masks - 1))
     if len(row):  # only rows level on points need the tie-break
-        masked = np.where(at_top[table, row], keys[row], -1)
-        masks[table, row] = (masked == masked.max(axis=1, keepdims=True)) @ bits
+        masks[table, row] = top_bits(np.where(at_top[table, row], keys[row], -1))[1]
     alt: Alternatives = {key: masks[n + 1] for n, (key, _) in enumerate(moves)}
     alt.update((key, masks[0]) for key in still)
     return code, masks[0], {key: alt[key] for key in sorted(alt, key=_table_order)}
