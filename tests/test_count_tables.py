@@ -81,8 +81,8 @@ def test_first_places_from_the_tables_equal_scoring_each_row_rule_by_rule(
     found = row_masks(rules, facts, [f.name for f in opened], [len(f.units) for f in opened],
                       None if spread.exact else picks, rows, True)
     assert found is not None
-    code, firsts, alternatives = found
-    expected_code, expected, expected_alternatives = _tally_by_rules(
+    code, firsts, alternatives, _ = found
+    expected_code, expected, expected_alternatives, _ = _tally_by_rules(
         rules, facts, opened, picks, rows, True)
     assert np.array_equal(firsts[code], expected[expected_code])
     assert set(alternatives) == set(expected_alternatives)
@@ -120,3 +120,30 @@ def test_each_cells_points_keys_and_shifts_equal_the_rules_one_by_one(
                      if ids[int(r)] in fired), np.zeros(count, dtype=np.int64))
         start = count * (2 + place)
         assert vector[start:start + count].tolist() == moved.tolist()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ctx=contexts(),
+       drop=st.sets(st.sampled_from(list(RULE_FIELDS)), min_size=1, max_size=5))
+def test_each_answers_outcomes_equal_counting_the_rows_one_by_one(
+        tmp_path: Path, data: st.DataObject, ctx: Any, drop: set[str]) -> None:
+    """Each open answer's weight of each outcome (what the next questions are chosen by)
+    equals adding up the scored rows that give that answer."""
+    rules = _rules(tmp_path, data)
+    facts = _partial(rules, ctx, drop)
+    weights = {"aim": {"share_know_how": 3, "redesign_services": 0}} if data.draw(
+        st.booleans()) else None
+    spread = spread_of(rules, facts, weights)
+    count = len(spread.outcomes)
+    masks, row_weight = spread.rows_of[len(spread.fields)], spread.rows_of[-1]
+    for f, picks in zip(spread.fields, spread.rows_of, strict=False):
+        per_unit = np.zeros((len(f.units), count))
+        np.add.at(per_unit, (picks, masks), row_weight)
+        expected = [
+            [sum(w * row[u] * per_unit[u][m] / per_unit[u].sum()
+                 for u in range(len(f.units)) if per_unit[u].sum() > 0)
+             for m in range(count)]
+            for w, row in zip(f.weights, f.share, strict=True)]
+        found = spread.by_answer[f.name]
+        assert np.allclose(found, expected, rtol=1e-9, atol=1e-9)

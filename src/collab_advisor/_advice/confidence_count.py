@@ -34,6 +34,7 @@ from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 from .count_tables import (
     LAST_BAND_TOP,
+    by_unit,
     class_shifts,
     first_masks,
     key_weight,
@@ -249,17 +250,22 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
     names = [f.name for f in opened]
     sizes = [len(f.units) for f in opened]
     found = row_masks(rules, facts, names, sizes, None if exact else picks, rows, alternatives)
-    code, firsts, alt_masks = found if found is not None else _tally_by_rules(
+    code, firsts, alt_masks, layout = found if found is not None else _tally_by_rules(
         rules, facts, opened, picks, rows, alternatives)
     masks = firsts[code]
     # Rows that share a combination of classes share every table's outcome: weigh the
     # combinations once, then count outcomes over them.
     combined = np.bincount(code, weights=row_weight, minlength=len(firsts))
     outcomes = np.bincount(firsts, weights=combined, minlength=OUTCOMES)
+    if layout is not None:  # every combination of answers: by answer from the classes
+        units = by_unit(layout, sizes, [f.unit_weights() for f in opened], firsts,
+                        combined, outcomes)
+    else:
+        units = [np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
+                             minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
+                 for i, f in enumerate(opened)]
     by_answer = {}
-    for i, f in enumerate(opened):
-        per_unit = np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
-                               minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
+    for f, per_unit in zip(opened, units, strict=True):
         unit_w = per_unit.sum(axis=1)
         scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
         answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
@@ -272,7 +278,7 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
 
 def _tally_by_rules(rules: RuleSet, facts: Facts, opened: Sequence[OpenField],
                     picks: list[Any], rows: int, alternatives: bool
-                    ) -> tuple[Any, Any, dict[tuple[StrengthClass, int], Any]]:
+                    ) -> tuple[Any, Any, dict[tuple[StrengthClass, int], Any], None]:
     """``count_tables.row_masks`` the slow way, rule by rule for each row (each row its
     own combination): for rule sets whose tables would not fit, and the reference the
     tests hold the tables to."""
@@ -296,7 +302,7 @@ def _tally_by_rules(rules: RuleSet, facts: Facts, opened: Sequence[OpenField],
             shift = fired[:, chosen].astype(np.int64) @ signs
             for step in (1, -1):
                 alt[(strength, step)] = first_masks(scores + step * shift, keys)
-    return np.arange(rows), first_masks(scores, keys), alt
+    return np.arange(rows), first_masks(scores, keys), alt, None
 
 
 def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],

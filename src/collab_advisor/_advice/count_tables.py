@@ -339,9 +339,55 @@ def first_masks(scores: Any, keys: Any) -> Any:
 Alternatives = dict[tuple[StrengthClass, int], Any]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a full grid of rows maps onto combinations of classes: per part with several
+    classes, its open fields (places among the open fields), its cells' classes and its
+    class vectors; and each such part's number of classes (the first most significant)."""
+
+    varying: list[tuple[list[int], Any, Any]]
+    counts: list[int]
+
+
+def by_unit(layout: Layout, sizes: Sequence[int], unit_weights: Sequence[Any],
+            firsts: Any, combined: Any, outcomes: Any) -> list[Any]:
+    """Per open field, per unit, the weight of each outcome over every completion with
+    it, from the combinations of classes (``combined``: their weights; ``firsts``: their
+    outcomes) rather than from every row. A field in no part with several classes
+    leaves the outcomes as they are; in a part, its units share each class's outcomes
+    in proportion to the weight of the class's cells that give them."""
+    import numpy as np
+
+    outcomes_count = len(outcomes)
+    out: list[Any] = [np.outer(np.asarray(w) / np.sum(w), outcomes) for w in unit_weights]
+    grid = np.arange(len(firsts))
+    for place, (axes, inverse, classes) in enumerate(layout.varying):
+        count = len(classes)
+        stride = math.prod(layout.counts[place + 1:])
+        mine = (grid // stride) % count
+        per_class = np.bincount(mine * outcomes_count + firsts, weights=combined,
+                                minlength=count * outcomes_count
+                                ).reshape(count, outcomes_count)
+        cell_weight = np.ones([1] * len(axes))
+        for n, axis in enumerate(axes):
+            shape = [1] * len(axes)
+            shape[n] = sizes[axis]
+            cell_weight = cell_weight * np.asarray(unit_weights[axis]).reshape(shape)
+        cell_weight = np.broadcast_to(cell_weight, [sizes[a] for a in axes]).reshape(-1)
+        class_weight = np.bincount(inverse, weights=cell_weight, minlength=count)
+        scale = np.divide(1.0, class_weight, out=np.zeros_like(class_weight),
+                          where=class_weight > 0)
+        units = np.unravel_index(np.arange(len(inverse)), [sizes[a] for a in axes])
+        for n, axis in enumerate(axes):
+            share = np.bincount(inverse * sizes[axis] + units[n], weights=cell_weight,
+                                minlength=count * sizes[axis]).reshape(count, sizes[axis])
+            out[axis] = (share * scale[:, None]).T @ per_class
+    return out
+
+
 def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequence[int],
               picks: Sequence[Any] | None, rows: int,
-              alternatives: bool) -> tuple[Any, Any, Alternatives] | None:
+              alternatives: bool) -> tuple[Any, Any, Alternatives, Layout | None] | None:
     """Per scored row, its combination of classes (an index); per combination, the
     first-place mask, and per alternative strength table (class, step) the masks under
     it; ``None`` where the tables do not serve (the caller scores rule by rule).
@@ -386,7 +432,8 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
         vectors = np.tile(constant, (len(chosen), 1))
         for column, (_, _, classes) in enumerate(varying):
             vectors += classes[chosen[:, column]]
-    return _firsts(vectors, alternatives, code)
+    return (*_firsts(vectors, alternatives, code),
+            Layout(varying, counts) if picks is None else None)
 
 
 def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str, int]
