@@ -13,6 +13,11 @@ the raw number of combinations suggests. Where the rows still exceed ``EXACT_ROW
 seeded sample of ``SAMPLE_ROWS`` completions (drawn with the answers' weights) gives
 the shares with a 95% margin.
 
+Each row's first place, under the strength table in use and under the alternatives, is
+read from small per-part tables worked out once per rule set (``count_tables``); rule
+sets those tables do not fit are scored rule by rule (``_tally_by_rules``), with the
+same results.
+
 Within a band of ``sites`` that a custom rule cuts, the band's weight is spread over
 its whole numbers (the last band's over 12 to ``LAST_BAND_TOP``).
 """
