@@ -305,21 +305,6 @@ def _shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any,
     return out
 
 
-def top_bits(values: Any) -> tuple[Any, Any]:
-    """Along the last axis (approaches): where the most is, and that as a bit mask (the
-    approaches' axis taken one by one: numpy reduces a short last axis slowly)."""
-    import numpy as np
-
-    most = values[..., 0]
-    for approach in range(1, values.shape[-1]):
-        most = np.maximum(most, values[..., approach])
-    at_top = values == most[..., None]
-    masks = at_top[..., 0].astype(np.int64)
-    for approach in range(1, values.shape[-1]):
-        masks |= at_top[..., approach].astype(np.int64) << approach
-    return at_top, masks
-
-
 def first_masks(scores: Any, keys: Any) -> Any:
     """Per row, the approaches first as a bit mask: most points, then the stated tie-break
     key (a tie it leaves stays a tie, several bits)."""
@@ -465,30 +450,55 @@ def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str
 
 def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
     """``code``, and the first-place masks of each distinct vector under each table (an
-    alternative that moves no points in any of them has the table in use's masks)."""
+    alternative that moves no points in any of them has the table in use's masks).
+
+    Each approach's scores under every table lie in one contiguous plane (tables by
+    vectors), in 32 bits when they fit: numpy compares whole planes far faster than a
+    short last axis.
+    """
     import numpy as np
 
-    scores, keys = vectors[:, :_COUNT], vectors[:, _COUNT:2 * _COUNT]
-    moves: list[tuple[tuple[StrengthClass, int], Any]] = []
-    still: list[tuple[StrengthClass, int]] = []
-    if alternatives:
-        for place, strength in enumerate(ALTERNATIVE_CLASSES):
-            start = _COUNT * (2 + place)
-            shift = vectors[:, start:start + _COUNT]
-            if shift.any():
-                moves += [((strength, step), step * shift) for step in (1, -1)]
-            else:
-                still += [(strength, step) for step in (1, -1)]
-    stack = scores[None, :, :]
-    if moves:  # every moving table's scores in one stack, one pass for all of them
-        stack = np.concatenate([stack, scores[None, :, :] + np.stack([m for _, m in moves])])
-    at_top, masks = top_bits(stack)
+    small = int(np.abs(vectors).max(initial=0)) * 4 < 1 << 31
+    planes = np.ascontiguousarray(vectors.T, dtype=np.int32 if small else np.int64)
+    scores, keys = planes[:_COUNT], planes[_COUNT:2 * _COUNT]
+    moving: list[tuple[StrengthClass, Any]] = []
+    still: list[StrengthClass] = []
+    for place, strength in enumerate(ALTERNATIVE_CLASSES if alternatives else ()):
+        shift = planes[_COUNT * (2 + place):_COUNT * (3 + place)]
+        if shift.any():
+            moving.append((strength, shift))
+        else:
+            still.append(strength)
+    stack = np.empty((_COUNT, 1 + 2 * len(moving), planes.shape[1]), dtype=planes.dtype)
+    stack[:, 0] = scores
+    for n, (_, shift) in enumerate(moving):
+        stack[:, 1 + 2 * n] = scores + shift
+        stack[:, 2 + 2 * n] = scores - shift
+    at_top, masks = _plane_bits(stack)
     table, row = np.nonzero(masks & (masks - 1))
     if len(row):  # only rows level on points need the tie-break
-        masks[table, row] = top_bits(np.where(at_top[table, row], keys[row], -1))[1]
-    alt: Alternatives = {key: masks[n + 1] for n, (key, _) in enumerate(moves)}
-    alt.update((key, masks[0]) for key in still)
+        masks[table, row] = _plane_bits(np.where(at_top[:, table, row], keys[:, row], -1))[1]
+    alt: Alternatives = {}
+    for n, (strength, _) in enumerate(moving):
+        alt[(strength, 1)], alt[(strength, -1)] = masks[1 + 2 * n], masks[2 + 2 * n]
+    for strength in still:
+        alt[(strength, 1)] = alt[(strength, -1)] = masks[0]
     return code, masks[0], {key: alt[key] for key in sorted(alt, key=_table_order)}
+
+
+def _plane_bits(planes: Any) -> tuple[Any, Any]:
+    """Along the first axis (approaches, one plane each): where the most is, and that as
+    a bit mask."""
+    import numpy as np
+
+    most = planes[0]
+    for approach in range(1, len(planes)):
+        most = np.maximum(most, planes[approach])
+    at_top = planes == most[None]
+    masks = at_top[0].astype(np.int64)
+    for approach in range(1, len(planes)):
+        masks |= at_top[approach].astype(np.int64) << approach
+    return at_top, masks
 
 
 def _table_order(key: tuple[StrengthClass, int]) -> tuple[int, int]:
