@@ -108,6 +108,9 @@ class CountTables:
     """Per field of a part, its units by what the rules and features see of a value."""
     tests: dict[str, list[Any]]
     """Per field of a part, the features' tests on it (``unit_tests``)."""
+    dtype: Any
+    """32-bit integers when no sum of cells (nor a score moved by a shift) can overflow
+    them, else 64-bit."""
     blocks: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
     known: dict[tuple[Any, ...], int | None] = field(default_factory=dict, repr=False)
     """Known answers' units, as ``unit_of`` found them."""
@@ -189,10 +192,14 @@ def _build(rules: RuleSet) -> CountTables | None:
     cells = sum(math.prod(len(units[n]) + 1 for n in names) * WIDTH for names in parts)
     if cells > PARTS_BUDGET:
         return None
+    import numpy as np
+
     tables = tuple(_table(rules, plan, names, units, groups, keyed) for names in parts)
     constant = _constant(rules, plan, groups.constant, keyed)
-    return CountTables(tuple(tuple(p) for p in parts), tables, constant, units, unit_keys,
-                       all_tests)
+    bound = int(np.abs(constant).max()) + sum(int(np.abs(t).max()) for t in tables)
+    dtype = np.int32 if 2 * bound < 1 << 31 else np.int64
+    return CountTables(tuple(tuple(p) for p in parts), tables, constant.astype(dtype), units,
+                       unit_keys, all_tests, dtype)
 
 
 def _shift_rules(rules: RuleSet, plan: ScoringPlan) -> list[tuple[int, Any, Any]]:
@@ -331,6 +338,8 @@ class Layout:
     class vectors; and each such part's number of classes (the first most significant)."""
 
     varying: list[tuple[list[int], Any, Any]]
+    """Per part: its open fields' places, its cells' classes, its classes' vectors (one
+    column each)."""
     counts: list[int]
 
 
@@ -347,7 +356,7 @@ def by_unit(layout: Layout, sizes: Sequence[int], unit_weights: Sequence[Any],
     out: list[Any] = [np.outer(np.asarray(w) / np.sum(w), outcomes) for w in unit_weights]
     grid = np.arange(len(firsts))
     for place, (axes, inverse, classes) in enumerate(layout.varying):
-        count = len(classes)
+        count = classes.shape[1]
         stride = math.prod(layout.counts[place + 1:])
         mine = (grid // stride) % count
         per_class = np.bincount(mine * outcomes_count + firsts, weights=combined,
@@ -394,30 +403,32 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     if split is None:
         return None
     constant, varying = split
-    counts = [len(classes) for _, _, classes in varying]
+    counts = [classes.shape[1] for _, _, classes in varying]
     grid = math.prod(counts)
+    # Per combination of classes, its vector as one column of ``planes`` (WIDTH rows).
     if grid <= rows:
         code = _grid_code(varying, counts, sizes, picks, rows)
-        vectors = constant.reshape((1,) * len(varying) + (WIDTH,))
+        planes = constant.reshape((WIDTH,) + (1,) * len(varying))
         for axis, (_, _, classes) in enumerate(varying):
-            shape = [1] * len(varying) + [WIDTH]
-            shape[axis] = len(classes)
-            vectors = vectors + classes.reshape(shape)
-        vectors = vectors.reshape(-1, WIDTH)
+            shape = [WIDTH] + [1] * len(varying)
+            shape[1 + axis] = classes.shape[1]
+            planes = planes + classes.reshape(shape)
+        planes = planes.reshape(WIDTH, -1)
     else:
         assert picks is not None  # a full grid of rows is never smaller than its classes
-        ids = [inverse.reshape(-1)[_cell(axes, picks, sizes)] for axes, inverse, _ in varying]
         if grid < 1 << 62:  # each row's classes as one number, in mixed radix
             combined, code = np.unique(_grid_code(varying, counts, sizes, picks, rows),
                                        return_inverse=True)
-            chosen = np.stack(np.unravel_index(combined, counts), axis=1)
+            chosen = np.stack(np.unravel_index(combined, counts))
         else:
-            chosen, code = np.unique(np.stack(ids, axis=1), axis=0, return_inverse=True)
+            chosen, code = np.unique(np.stack([
+                inverse.reshape(-1)[_cell(axes, picks, sizes)]
+                for axes, inverse, _ in varying]), axis=1, return_inverse=True)
         code = code.reshape(-1)
-        vectors = np.tile(constant, (len(chosen), 1))
+        planes = np.repeat(constant[:, None], chosen.shape[1], axis=1)
         for column, (_, _, classes) in enumerate(varying):
-            vectors += classes[chosen[:, column]]
-    return (*_firsts(vectors, alternatives, code),
+            planes += classes[:, chosen[column]]
+    return (*_firsts(planes, alternatives, code),
             Layout(varying, counts) if picks is None else None)
 
 
@@ -441,25 +452,23 @@ def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str
             else:
                 pattern.append(len(tables.units[name]))
         inverse, classes = _classes(tables, part, tuple(pattern))
-        if len(classes) == 1:
-            constant += classes[0]
+        if classes.shape[1] == 1:
+            constant += classes[:, 0]
         else:
             varying.append(([index[n] for n in part_fields if n in index], inverse, classes))
     return constant, varying
 
 
-def _firsts(vectors: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
-    """``code``, and the first-place masks of each distinct vector under each table (an
-    alternative that moves no points in any of them has the table in use's masks).
+def _firsts(planes: Any, alternatives: bool, code: Any) -> tuple[Any, Any, Alternatives]:
+    """``code``, and the first-place masks of each vector (a column of ``planes``) under
+    each table (an alternative that moves no points in any of them has the table in
+    use's masks).
 
     Each approach's scores under every table lie in one contiguous plane (tables by
-    vectors), in 32 bits when they fit: numpy compares whole planes far faster than a
-    short last axis.
+    vectors): numpy compares whole planes far faster than along a short last axis.
     """
     import numpy as np
 
-    small = int(np.abs(vectors).max(initial=0)) * 4 < 1 << 31
-    planes = np.ascontiguousarray(vectors.T, dtype=np.int32 if small else np.int64)
     scores, keys = planes[:_COUNT], planes[_COUNT:2 * _COUNT]
     moving: list[tuple[StrengthClass, Any]] = []
     still: list[StrengthClass] = []
@@ -535,7 +544,8 @@ def _grid_code(varying: Sequence[tuple[list[int], Any, Any]], counts: Sequence[i
 
 def _classes(tables: CountTables, part: int, pattern: tuple[int, ...]) -> tuple[Any, Any]:
     """A part's open cells (C order over its open fields) grouped by their vectors: each
-    cell's class and each class's vector, kept per pattern of known answers (-1: open)."""
+    cell's class and the classes' vectors (one column each, in the tables' integers),
+    kept per pattern of known answers (-1: open)."""
     import numpy as np
 
     key = (part, *pattern)
@@ -546,7 +556,7 @@ def _classes(tables: CountTables, part: int, pattern: tuple[int, ...]) -> tuple[
             slice(0, len(tables.units[name])) if at < 0 else at
             for name, at in zip(names, pattern, strict=True))]
         classes, inverse = np.unique(block.reshape(-1, WIDTH), axis=0, return_inverse=True)
-        found = (inverse.reshape(-1), classes)
+        found = (inverse.reshape(-1), np.ascontiguousarray(classes.T, dtype=tables.dtype))
         if len(tables.blocks) < _BLOCKS_KEPT:
             tables.blocks[key] = found
     return found
