@@ -338,8 +338,7 @@ class Layout:
     class vectors; and each such part's number of classes (the first most significant)."""
 
     varying: list[tuple[list[int], Any, Any]]
-    """Per part: its open fields' places, its cells' classes, its classes' vectors (one
-    column each)."""
+    """Per part: its open fields' places, its cells' classes, its classes' vectors."""
     counts: list[int]
 
 
@@ -356,7 +355,7 @@ def by_unit(layout: Layout, sizes: Sequence[int], unit_weights: Sequence[Any],
     out: list[Any] = [np.outer(np.asarray(w) / np.sum(w), outcomes) for w in unit_weights]
     grid = np.arange(len(firsts))
     for place, (axes, inverse, classes) in enumerate(layout.varying):
-        count = classes.shape[1]
+        count = len(classes)
         stride = math.prod(layout.counts[place + 1:])
         mine = (grid // stride) % count
         per_class = np.bincount(mine * outcomes_count + firsts, weights=combined,
@@ -403,17 +402,16 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     if split is None:
         return None
     constant, varying = split
-    counts = [classes.shape[1] for _, _, classes in varying]
+    counts = [len(classes) for _, _, classes in varying]
     grid = math.prod(counts)
-    # Per combination of classes, its vector as one column of ``planes`` (WIDTH rows).
     if grid <= rows:
         code = _grid_code(varying, counts, sizes, picks, rows)
-        planes = constant.reshape((WIDTH,) + (1,) * len(varying))
+        vectors = constant.reshape((1,) * len(varying) + (WIDTH,))
         for axis, (_, _, classes) in enumerate(varying):
-            shape = [WIDTH] + [1] * len(varying)
-            shape[1 + axis] = classes.shape[1]
-            planes = planes + classes.reshape(shape)
-        planes = planes.reshape(WIDTH, -1)
+            shape = [1] * len(varying) + [WIDTH]
+            shape[axis] = len(classes)
+            vectors = vectors + classes.reshape(shape)
+        vectors = vectors.reshape(-1, WIDTH)
     else:
         assert picks is not None  # a full grid of rows is never smaller than its classes
         if grid < 1 << 62:  # each row's classes as one number, in mixed radix
@@ -425,10 +423,11 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
                 inverse.reshape(-1)[_cell(axes, picks, sizes)]
                 for axes, inverse, _ in varying]), axis=1, return_inverse=True)
         code = code.reshape(-1)
-        planes = np.repeat(constant[:, None], chosen.shape[1], axis=1)
-        for column, (_, _, classes) in enumerate(varying):
-            planes += classes[:, chosen[column]]
-    return (*_firsts(planes, alternatives, code),
+        vectors = np.tile(constant, (chosen.shape[1], 1))
+        for column, (_, _, classes) in enumerate(varying):  # whole rows: a fast gather
+            vectors += np.take(classes, chosen[column], axis=0)
+    # Per combination of classes, its vector as one column of the planes (WIDTH rows).
+    return (*_firsts(np.ascontiguousarray(vectors.T), alternatives, code),
             Layout(varying, counts) if picks is None else None)
 
 
@@ -452,8 +451,8 @@ def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str
             else:
                 pattern.append(len(tables.units[name]))
         inverse, classes = _classes(tables, part, tuple(pattern))
-        if classes.shape[1] == 1:
-            constant += classes[:, 0]
+        if len(classes) == 1:
+            constant += classes[0]
         else:
             varying.append(([index[n] for n in part_fields if n in index], inverse, classes))
     return constant, varying
@@ -544,8 +543,8 @@ def _grid_code(varying: Sequence[tuple[list[int], Any, Any]], counts: Sequence[i
 
 def _classes(tables: CountTables, part: int, pattern: tuple[int, ...]) -> tuple[Any, Any]:
     """A part's open cells (C order over its open fields) grouped by their vectors: each
-    cell's class and the classes' vectors (one column each, in the tables' integers),
-    kept per pattern of known answers (-1: open)."""
+    cell's class and each class's vector (in the tables' integers), kept per pattern of
+    known answers (-1: open)."""
     import numpy as np
 
     key = (part, *pattern)
@@ -556,7 +555,7 @@ def _classes(tables: CountTables, part: int, pattern: tuple[int, ...]) -> tuple[
             slice(0, len(tables.units[name])) if at < 0 else at
             for name, at in zip(names, pattern, strict=True))]
         classes, inverse = np.unique(block.reshape(-1, WIDTH), axis=0, return_inverse=True)
-        found = (inverse.reshape(-1), np.ascontiguousarray(classes.T, dtype=tables.dtype))
+        found = (inverse.reshape(-1), classes.astype(tables.dtype))
         if len(tables.blocks) < _BLOCKS_KEPT:
             tables.blocks[key] = found
     return found
