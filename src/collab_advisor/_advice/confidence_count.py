@@ -37,13 +37,12 @@ from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
+from .count_rows import by_unit, row_masks
 from .count_tables import (
     LAST_BAND_TOP,
-    by_unit,
     class_shifts,
     first_masks,
     key_weight,
-    row_masks,
     units_for,
 )
 
