@@ -160,13 +160,15 @@ def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> 
 
 
 def _open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
-    """``open_field``, kept per rule set for a field without weights."""
-    if given is not None:
-        return open_field(rules, name, given)
+    """``open_field``, its answers and units kept per rule set (weights alone change)."""
     kept: dict[str, OpenField] = rules.derived("open_fields", lambda _: {})
     if name not in kept:
         kept[name] = open_field(rules, name, None)
-    return kept[name]
+    plain = kept[name]
+    if given is None:
+        return plain
+    return OpenField(name, plain.answers, _weights(name, plain.answers, given), plain.units,
+                     plain.share)
 
 
 def _weights(name: str, answers: Sequence[Value | str],
