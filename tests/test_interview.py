@@ -14,12 +14,13 @@ import pexpect
 import pytest
 import yaml
 
-from collab_advisor import Report, interview_stop, recommend
-from collab_advisor._cli.interview import PLANNING_WHY
+from collab_advisor import Report, interview_stop, load_rules, recommend
+from collab_advisor._cli.interview import PLANNING_WHY, parse_answer
 from collab_advisor._cli.values import allowed_values
 from collab_advisor._model.fields import FIELDS, RULE_FIELDS
 from collab_advisor._model.wording import describe_value, field_label
 
+from .conftest import load_script
 from .test_cli import COMMAND, run
 
 
@@ -34,7 +35,7 @@ def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: P
     name = next(n for n in RULE_FIELDS if FIELDS[n].question == second)
     assert f"Back to: {second}" in result.stderr
     answers = yaml.safe_load(saved.read_text())
-    value = allowed_values(name)[1]
+    value = parse_answer(name, "2")
     assert answers == {"aim": "share_know_how", name: value}
     again = run("recommend", "--context", str(saved), "--engine", "python", "--full")
     assert again.returncode == 0 and (
@@ -207,3 +208,28 @@ def test_a_skipped_question_is_not_asked_again_and_the_end_says_why() -> None:
     assert skipped and len(skipped) == len(set(skipped))
     assert ("No more questions to ask (20 left unknown)." in result.stderr
             or "Settled: " in result.stderr)
+
+
+def _reply(name: str, value: object) -> str:
+    """What a person types to give ``value`` for ``name``: its number in the list."""
+    if FIELDS[name].kind == "count":
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(allowed_values(name).index(value) + 1)
+
+
+def test_the_stop_script_asks_as_the_interview_asks() -> None:
+    """scripts/questions_to_stop.py asks the interview's questions in the interview's
+    order, a question the case leaves open skipped, and stops where the interview stops."""
+    script = load_script("questions_to_stop")
+    truth = dict(script.load_cases("casebook", 0, 0))["hin-south-london-cops"]
+    expected = script.run_case(load_rules(), truth, 0.9)
+    assert any(name not in truth for name in expected["order"])  # a "don't know" asked
+    replies = [_reply(n, truth[n]) if n in truth else "" for n in expected["order"]]
+    result = run("interview", "--engine", "python", stdin="\n".join([*replies, "no"]) + "\n")
+    assert result.returncode == 0, result.stderr
+    questions = {FIELDS[name].question: name for name in RULE_FIELDS}
+    asked = [questions[line] for line in result.stderr.splitlines() if line in questions]
+    assert asked == expected["order"]
+    assert expected["reason"] == "clear" and "Clear enough to act on: " in result.stderr
