@@ -70,14 +70,10 @@ def test_path_to_speaks_of_answers_on_its_message_cli_and_web_page() -> None:
 
 
 def test_the_evidence_caveat_stands_apart_from_the_eight_considerations() -> None:
-    """The considerations are the eight; the caveat is its own field and its own section
-    on the text, Markdown and HTML faces."""
+    """The caveat on the evidence is its own section on the text and HTML faces, not an
+    entry under "Things to consider", and its own field beside the eight considerations."""
     rec = recommend(_EXAMPLE)
-    an = rec.analysis
-    assert len(an.considerations) == 8
-    assert all(c.kind is not ConsiderationKind.EVIDENCE for c in an.considerations)
-    assert an.evidence_caveat is not None
-    title = an.evidence_caveat.title
+    title = "What the evidence says"
     text = rec.explain()
     things = text.split("Things to consider")[1].split("\n\n")[0]
     assert title not in things
@@ -87,6 +83,10 @@ def test_the_evidence_caveat_stands_apart_from_the_eight_considerations() -> Non
     considerations = html.split("<h2>Things to consider</h2>")[1].split("</ul>")[0]
     assert title not in considerations
     assert '<section class="ca-caveat">' in html and f"<h2>{title}</h2>" in html
+    an = rec.analysis
+    assert len(an.considerations) == 8
+    assert all(c.kind is not ConsiderationKind.EVIDENCE for c in an.considerations)
+    assert an.evidence_caveat is not None and an.evidence_caveat.title == title
 
 
 def test_a_complete_context_with_a_tie_does_not_say_more_answers_may_separate_them() -> None:

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from collab_advisor import load_rules, recommend
-from collab_advisor._printable import one_line, printable
+from collab_advisor._printable import _KEEP_LINES, _ONE_LINE, one_line, printable
 
 from .conftest import write_rules
 
@@ -30,6 +32,19 @@ def test_the_helper_escapes_and_keeps_layout() -> None:
     assert printable("a\x1b[1mb\nc\td\u202e") == "a\\x1b[1mb\nc\td\\u202e"
     assert one_line("a\nb\tc") == "a\\x0ab\\x09c"
     assert printable("Café, Zürich, 東京") == "Café, Zürich, 東京"
+
+
+_MIXED = st.text(alphabet=st.one_of(
+    st.sampled_from("ab \n\t\r\x00\x1b\x7f\x85\x9f\xa0\u061c\u200e\u202e\u2066\u2028"
+                    "\u2029\u2027\u2030é東"),
+    st.characters()), max_size=40)
+
+
+@given(_MIXED)
+def test_the_quick_look_escapes_exactly_as_the_full_translation(text: str) -> None:
+    """Skipping text with nothing to escape gives what translating every character gives."""
+    assert printable(text) == text.translate(_KEEP_LINES)
+    assert one_line(text) == text.translate(_ONE_LINE)
 
 
 def test_a_hostile_context_name_is_inert_in_every_rendering() -> None:

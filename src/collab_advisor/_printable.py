@@ -9,6 +9,8 @@ leaves the library as explanations, Markdown or HTML.
 
 from __future__ import annotations
 
+import re
+
 _BIDI_AND_SEPARATORS = (
     "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right and right-to-left marks
     "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
@@ -27,11 +29,25 @@ _KEEP_LINES: dict[int, str] = {code: text for code, text in _ONE_LINE.items()
                                if code not in (0x09, 0x0A)}
 
 
+def _finder(codes: dict[int, str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(f"\\u{code:04x}" for code in sorted(codes)) + "]")
+
+
+# A search in C finds whether anything needs escaping: most text needs nothing, and
+# translating a long document character by character costs far more than looking.
+_ONE_LINE_FIND = _finder(_ONE_LINE)
+_KEEP_LINES_FIND = _finder(_KEEP_LINES)
+
+
 def printable(text: str) -> str:
     """``text`` with every control character shown as an escape; newlines and tabs kept."""
+    if _KEEP_LINES_FIND.search(text) is None:
+        return text
     return text.translate(_KEEP_LINES)
 
 
 def one_line(text: str) -> str:
     """``text`` as one line: newlines and tabs are escaped too (for names in titles)."""
+    if _ONE_LINE_FIND.search(text) is None:
+        return text
     return text.translate(_ONE_LINE)

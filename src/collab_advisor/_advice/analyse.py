@@ -22,8 +22,13 @@ from .analysis import Outlook, outlook
 from .checklist import PlanningQuestion, checklist
 from .confidence import Confidence, confidence_of_spread
 from .confidence_count import Spread, Weights, spread_of
-from .considerations import Consideration, evidence_caveat, raise_considerations
-from .pairing import has_advice, rules_for, scored, top_features
+from .considerations import (
+    Consideration,
+    considerations_and_caveat,
+    evidence_caveat,
+    raise_considerations,
+)
+from .pairing import advice_and_features, has_advice, rules_for, scored, top_features
 from .questions import Fit, Question, assess_fit, build_questions, order_by_sharpening
 from .robustness import Robustness, robustness_of
 from .settledness import is_settled, no_level_at_top
@@ -124,6 +129,8 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
     if not seen.exact and not settled:  # the bounds may be loose: the exact proofs may tell
         settled = is_settled(rec, chosen)
     settled = settled and no_level_at_top(*found)  # a tie on points goes to the tie-break
+    advice, features = advice_and_features(rec, chosen, found[1])
+    considerations, caveat = considerations_and_caveat(rec, chosen, found[1])
     return Analysis(
         rules_fingerprint=chosen.fingerprint,
         score_ranges=tuple(
@@ -131,13 +138,13 @@ def analyse(rec: Recommendation, rules: RuleSet | None = None, *,
                        high=seen.high[APPROACHES.index(r.approach)]) for r in rec.ranking),
         ranges_exact=seen.exact,
         is_settled=settled,
-        has_advice=has_advice(rec, chosen),
-        top_features=top_features(rec, chosen),
+        has_advice=advice,
+        top_features=features,
         confidence=confidence_of_spread(spread),
         fit=fit_of(rec, chosen, seen),
         next_questions=next_questions(rec, chosen, seen, spread),
-        considerations=raise_considerations(rec, chosen),
-        evidence_caveat=evidence_caveat(rec, chosen),
+        considerations=considerations,
+        evidence_caveat=caveat,
         robustness=robustness_of(rec, chosen),
         planning_questions=checklist(rec.context),
         tie=tie_outlook(rec, chosen),
@@ -158,3 +165,11 @@ class Report(BaseModel):
 def report_of(rec: Recommendation, rules: RuleSet | None = None) -> Report:
     """``rec`` with ``analyse(rec, rules)``."""
     return Report(recommendation=rec, analysis=analyse(rec, rules))
+
+
+
+__all__ = ["Analysis", "Report", "ScoreRange", "analyse", "checklist", "confidence_of_spread",
+           "evidence_caveat", "fit_of", "has_advice", "is_settled", "next_questions",
+           "outlook_of", "raise_considerations", "report_of", "robustness_of", "scored",
+           "tie_outlook", "top_features"]
+"""Its own names and, as before, each analysis one by one (the floor's front door)."""

@@ -16,6 +16,7 @@ for example to the answers a team's members proposed.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,13 +32,13 @@ from .._engines.plan import (
 from .._errors import CollabAdvisorError
 from .._reasoning.gaps import gap_tables
 from .._rulebook.evaluation import Facts
+from .outlook_counts import first_places_by_answer
 from .parts import (
     add_smallest_first,
     lookahead_detail,
     parts_of,
     parts_rows,
     settled_by_parts,
-    tops_apart,
 )
 from .tallies import counts_by_answer, keeps_first
 
@@ -94,8 +95,9 @@ class Outlook:
 
 
 def _margin(scores: Sequence[int], top: int) -> int:
-    others = [int(score) for index, score in enumerate(scores) if index != top]
-    return int(scores[top]) - max(others)
+    """The lead of ``top`` over the best other approach (negative when behind)."""
+    best = max(int(score) for index, score in enumerate(scores) if index != top)
+    return int(scores[top]) - best
 
 
 def domain_codes(plan: ScoringPlan, field: str, values: Iterable[object] | None) -> list[int]:
@@ -148,14 +150,15 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
     exact = within_exact_limits(plan, {name: len(codes[name]) for name in unknown})
     parts = parts_of(plan)
     ranges: tuple[Scores, Scores] | None = None
+    known = codes_of(plan, facts, unknown)
     if parts is not None:
-        ahead, partial, ranges = lookahead_detail(parts, codes_of(plan, facts, unknown), codes)
+        ahead, partial, ranges = lookahead_detail(parts, known, codes)
     else:
         ahead, partial = {}, _answered_alone(plan, facts, unknown, codes)
     if exact:
         if parts is not None and ranges is not None:
             low, high = ranges
-            present = tops_apart(parts, codes_of(plan, facts, unknown), unknown, codes)
+            present = first_places_by_answer(parts, known, unknown, codes)
         else:
             table = _enumerate(plan, facts, unknown, codes, scores, fired)
             flat = table.reshape(-1, len(APPROACHES))
@@ -171,7 +174,8 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
         present = _sampled_tops(plan, facts, unknown, codes)
         every_top = frozenset()
         settled = _settled(low, high, top) or _settled_apart(plan, facts, top, codes)
-    impacts = [_impact(plan, name, codes[name], partial[name], present[name], scores, exact,
+    now = _margin(scores, top)
+    impacts = [_impact(plan, name, codes[name], partial[name], present[name], top, now, exact,
                        ahead.get(name, 0.0)) for name in unknown]
     order = {name: index for index, name in enumerate(
         [*(name for name in PURPOSE_FIRST if name in field_order),
@@ -182,20 +186,21 @@ def outlook(plan: ScoringPlan, facts: Facts, scores: Scores, fired: frozenset[st
 
 
 def _impact(plan: ScoringPlan, name: str, codes: Sequence[int],
-            answered: Sequence[Sequence[int]], by_answer: Sequence[Sequence[int]], scores: Scores,
-            exact: bool, questions_after: float) -> FieldImpact:
+            answered: Sequence[Sequence[int]], by_answer: Sequence[Sequence[int]], top: int,
+            now: int, exact: bool, questions_after: float) -> FieldImpact:
     """What answering ``name`` could do: each answer's scores are ``answered`` (the other
-    unknowns left open), ``by_answer`` counts the completions each approach tops."""
-    top = top_of(scores)
-    now = _margin(scores, top)
+    unknowns left open), ``by_answer`` counts the completions each approach tops; ``top``
+    is the top approach now and ``now`` its lead."""
     new_tops = tuple(top_of(row) for row in answered)
+    classes = plan.classes[name]
     return FieldImpact(
         field=name,
-        values=tuple(plan.classes[name][code] for code in codes),
+        values=tuple(classes[code] for code in codes),
         tops=new_tops,
-        changes_top=sum(1 for new_top in new_tops if new_top != top),
+        changes_top=len(new_tops) - new_tops.count(top),
         settles=sum(1 for counts, new_top in zip(by_answer, new_tops, strict=True)
-                    if exact and sum(1 for c in counts if c) == 1 and counts[new_top]),
+                    if counts[new_top] and list(counts).count(0) == len(counts) - 1)
+        if exact else 0,
         margin_shift=max(abs(_margin(row, top) - now) for row in answered),
         open_after=_expected_open(by_answer),
         questions_after=questions_after,
@@ -250,14 +255,12 @@ def _expected_open(by_answer: Sequence[Sequence[int]]) -> float:
     power of the entropy of which approach ranks first), averaged over the
     answers, each weighted by how many completions give it.
     """
-    import math
-
-    total = sum(sum(counts) for counts in by_answer)
+    weights = [sum(counts) for counts in by_answer]
+    total = sum(weights)
     if not total:
         return 0.0
     expected = 0.0
-    for counts in by_answer:
-        weight = sum(counts)
+    for counts, weight in zip(by_answer, weights, strict=True):
         if not weight:
             continue
         entropy = -sum(c / weight * math.log2(c / weight) for c in counts if c)

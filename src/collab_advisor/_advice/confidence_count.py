@@ -13,6 +13,11 @@ the raw number of combinations suggests. Where the rows still exceed ``EXACT_ROW
 seeded sample of ``SAMPLE_ROWS`` completions (drawn with the answers' weights) gives
 the shares with a 95% margin.
 
+Each row's first place, under the strength table in use and under the alternatives, is
+read from small per-part tables worked out once per rule set (``count_tables``); rule
+sets those tables do not fit are scored rule by rule (``_tally_by_rules``), with the
+same results.
+
 Within a band of ``sites`` that a custom rule cuts, the band's weight is spread over
 its whole numbers (the last band's over 12 to ``LAST_BAND_TOP``).
 """
@@ -26,12 +31,21 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._engines.plan import APPROACHES, ScoringPlan, Value, plan_for
+from .._engines.plan import APPROACHES, Value, plan_for
 from .._errors import CollabAdvisorError
 from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
+from .count_tables import (
+    LAST_BAND_TOP,
+    by_unit,
+    class_shifts,
+    first_masks,
+    key_weight,
+    row_masks,
+    units_for,
+)
 
 EXACT_ROWS = 4_000
 """Most scored rows (combinations of answers the rules tell apart) for an exact count.
@@ -44,16 +58,12 @@ Z95 = 1.959964
 """The normal quantile of a two-sided 95% interval."""
 SITES_BANDS: tuple[tuple[int, int | None], ...] = ((1, 3), (4, 11), (12, None))
 """The documented bands of ``sites`` (its help text): each one answer."""
-LAST_BAND_TOP = 100
-"""Where the open last band of ``sites`` is taken to end when a rule cuts inside it."""
 OUTCOMES = 1 << len(APPROACHES)
 """Outcomes as bit masks of the approaches first (one bit: alone; more: a tie)."""
 
 Weights = Mapping[str, Mapping[Any, float]]
 """Per field, a weight for some of its answers (values; ``sites``: '1-3', '4-11', '12+');
 answers left out weigh 0 when any is given."""
-
-_KEY_CLASSES = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED)
 
 
 def band_label(band: tuple[int, int | None]) -> str:
@@ -127,37 +137,6 @@ class Spread:
                          if seen[m] > 0 and abs(seen[m] - most) <= 1e-9 * max(1.0, most))
 
 
-def _units_for(rules: RuleSet, plan: ScoringPlan, name: str,
-               values: Sequence[Value]) -> tuple[list[Value], list[int]]:
-    """Values grouped by what rules and features tell apart: representatives, and each
-    value's group."""
-    position = plan.fields.index(name)
-    tests = [allowed for feature in rules.defining_features
-             for conjunction in rules._feature_conditions[feature.id]
-             for allowed in _tests_on(conjunction, name)]
-    groups: dict[tuple[object, ...], int] = {}
-    units: list[Value] = []
-    of: list[int] = []
-    for value in values:
-        key = (plan.code(position, value), *(test(value) for test in tests))
-        if key not in groups:
-            groups[key] = len(units)
-            units.append(value)
-        of.append(groups[key])
-    return units, of
-
-
-def _tests_on(conjunction: Any, name: str) -> list[Any]:
-    found: list[Any] = []
-    for tested, allowed in conjunction.choices:
-        if tested == name:
-            found.append(lambda value, allowed=allowed: value in allowed)
-    for tested, low, high in conjunction.ranges:
-        if tested == name:
-            found.append(lambda value, low=low, high=high: low <= value <= high)
-    return found
-
-
 def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
     """The answers of an open field, grouped into scored units, with their weights."""
     plan = plan_for(rules)
@@ -165,7 +144,7 @@ def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> 
     if spec.kind == "count":
         answers: tuple[Value | str, ...] = tuple(band_label(b) for b in SITES_BANDS)
         counts = [list(range(low, (high or LAST_BAND_TOP) + 1)) for low, high in SITES_BANDS]
-        units, of = _units_for(rules, plan, name, [v for band in counts for v in band])
+        units, of = units_for(rules, plan, name, [v for band in counts for v in band])
         share, start = [], 0
         for band in counts:
             row = [0.0] * len(units)
@@ -175,7 +154,7 @@ def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> 
             start += len(band)
     else:
         answers = tuple(spec.values)
-        units, of = _units_for(rules, plan, name, list(spec.values))
+        units, of = units_for(rules, plan, name, list(spec.values))
         share = [tuple(1.0 if u == unit else 0.0 for u in range(len(units))) for unit in of]
     weights = _weights(name, answers, given)
     return OpenField(name, answers, weights, tuple(units), tuple(share))
@@ -230,21 +209,20 @@ def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
     sizes = [len(f.units) for f in opened]
     exact = math.prod(sizes) <= EXACT_ROWS
     if exact:
-        grids = (list(itertools.product(*(range(s) for s in sizes)))
-                 if opened else [()])
-        picks = [_column([row[i] for row in grids]) for i in range(len(opened))]
-        row_weight = _column([1.0] * len(grids), float)
-        for i, f in enumerate(opened):
-            row_weight = row_weight * _column(f.unit_weights(), float)[picks[i]]
+        import numpy as np
+
+        count = math.prod(sizes)
+        picks = (list(np.unravel_index(np.arange(count, dtype=np.int64), sizes))
+                 if sizes else [])
+        row_weight = np.ones([1] * len(sizes))
+        for i, f in enumerate(opened):  # every row's weight, in the order of the rows
+            shape = [1] * len(sizes)
+            shape[i] = sizes[i]
+            row_weight = row_weight * np.asarray(f.unit_weights()).reshape(shape)
+        row_weight = np.broadcast_to(row_weight, sizes).reshape(-1)
     else:
         picks, row_weight = _draw(opened, facts, given, held)
     return _tally(rules, facts, opened, picks, row_weight, exact, alternatives)
-
-
-def _column(values: Sequence[Any], kind: type = int) -> Any:
-    import numpy as np
-
-    return np.asarray(values, dtype=np.int64 if kind is int else np.float64)
 
 
 def _draw(opened: Sequence[OpenField], facts: Facts,
@@ -257,10 +235,15 @@ def _draw(opened: Sequence[OpenField], facts: Facts,
         (k, sorted((str(a), w) for a, w in v.items())) for k, v in given.items()),
         sorted(held))))
     rng = np.random.default_rng(seed.getrandbits(64))
+    # Per field, uniform draws read through its cumulative weights (the draws
+    # ``Generator.choice(p=...)`` makes, all fields' uniforms at once).
+    uniform = rng.random((len(opened), SAMPLE_ROWS))
     picks = []
-    for f in opened:
+    for f, drawn in zip(opened, uniform, strict=True):
         chance = np.asarray(f.unit_weights())
-        picks.append(rng.choice(len(f.units), size=SAMPLE_ROWS, p=chance / chance.sum()))
+        cumulative = (chance / chance.sum()).cumsum()
+        cumulative /= cumulative[-1]
+        picks.append(cumulative.searchsorted(drawn, side="right").astype(np.int64))
     return picks, np.ones(SAMPLE_ROWS)
 
 
@@ -268,8 +251,45 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
            row_weight: Any, exact: bool, alternatives: bool) -> Spread:
     import numpy as np
 
-    plan = plan_for(rules)
     rows = len(row_weight)
+    names = [f.name for f in opened]
+    sizes = [len(f.units) for f in opened]
+    found = row_masks(rules, facts, names, sizes, None if exact else picks, rows, alternatives)
+    code, firsts, alt_masks, layout = found if found is not None else _tally_by_rules(
+        rules, facts, opened, picks, rows, alternatives)
+    masks = firsts[code]
+    # Rows that share a combination of classes share every table's outcome: weigh the
+    # combinations once, then count outcomes over them.
+    combined = np.bincount(code, weights=row_weight, minlength=len(firsts))
+    outcomes = np.bincount(firsts, weights=combined, minlength=OUTCOMES)
+    if layout is not None:  # every combination of answers: by answer from the classes
+        units = by_unit(layout, sizes, [f.unit_weights() for f in opened], firsts,
+                        combined, outcomes)
+    else:
+        units = [np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
+                             minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
+                 for i, f in enumerate(opened)]
+    by_answer = {}
+    for f, per_unit in zip(opened, units, strict=True):
+        unit_w = per_unit.sum(axis=1)
+        scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
+        answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
+        by_answer[f.name] = tuple(tuple(a) for a in answer.tolist())
+    alt = {key: tuple(np.bincount(moved, weights=combined, minlength=OUTCOMES).tolist())
+           for key, moved in alt_masks.items()}
+    return Spread(tuple(opened), tuple(outcomes.tolist()), by_answer, exact, rows,
+                  alt, (*picks, masks, row_weight))
+
+
+def _tally_by_rules(rules: RuleSet, facts: Facts, opened: Sequence[OpenField],
+                    picks: list[Any], rows: int, alternatives: bool
+                    ) -> tuple[Any, Any, dict[tuple[StrengthClass, int], Any], None]:
+    """``count_tables.row_masks`` the slow way, rule by rule for each row (each row its
+    own combination): for rule sets whose tables would not fit, and the reference the
+    tests hold the tables to."""
+    import numpy as np
+
+    plan = plan_for(rules)
     columns = []
     index = {f.name: i for i, f in enumerate(opened)}
     for position, name in enumerate(plan.fields):
@@ -281,43 +301,13 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
             columns.append(np.full(rows, plan.code(position, facts.get(name)), dtype=np.int64))
     scores, fired = plan.score_rows(columns)
     keys = _tie_keys(rules, facts, opened, picks, rows)
-    masks = first_masks(scores, keys)
-    outcomes = np.bincount(masks, weights=row_weight, minlength=OUTCOMES)
-    by_answer = {}
-    for i, f in enumerate(opened):
-        per_unit = np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
-                               minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
-        unit_w = per_unit.sum(axis=1)
-        scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
-        answer = [(w * np.asarray(row) * scale) @ per_unit
-                  for w, row in zip(f.weights, f.share, strict=True)]
-        by_answer[f.name] = tuple(tuple(float(x) for x in a) for a in answer)
-    alt: dict[tuple[StrengthClass, int], tuple[float, ...]] = {}
+    alt = {}
     if alternatives:
         for strength, (chosen, signs) in class_shifts(rules, plan).items():
             shift = fired[:, chosen].astype(np.int64) @ signs
             for step in (1, -1):
-                alt_masks = first_masks(scores + step * shift, keys)
-                alt[(strength, step)] = tuple(float(x) for x in np.bincount(
-                    alt_masks, weights=row_weight, minlength=OUTCOMES))
-    return Spread(tuple(opened), tuple(float(x) for x in outcomes), by_answer, exact, rows,
-                  alt, (*picks, masks, row_weight))
-
-
-def first_masks(scores: Any, keys: Any) -> Any:
-    """Per row, the approaches first as a bit mask: most points, then the stated tie-break
-    key (a tie it leaves stays a tie, several bits)."""
-    import numpy as np
-
-    bits = 1 << np.arange(len(APPROACHES), dtype=np.int64)
-    at_top = scores == scores.max(axis=1, keepdims=True)
-    masks = at_top @ bits
-    tied = np.flatnonzero(masks & (masks - 1))
-    if len(tied):  # only rows level on points need the tie-break
-        masked = np.where(at_top[tied], keys[tied], -1)
-        kept = masked == masked.max(axis=1, keepdims=True)
-        masks[tied] = kept @ bits
-    return masks
+                alt[(strength, step)] = first_masks(scores + step * shift, keys)
+    return np.arange(rows), first_masks(scores, keys), alt, None
 
 
 def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: list[Any],
@@ -328,9 +318,8 @@ def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: 
 
     keys = np.zeros((rows, len(APPROACHES)), dtype=np.int64)
     index = {f.name: i for i, f in enumerate(opened)}
-    scale = {c: 1000 ** (len(_KEY_CLASSES) - 1 - n) for n, c in enumerate(_KEY_CLASSES)}
     for feature in rules.defining_features:
-        weight = scale.get(feature.strength or StrengthClass.DEFINING)
+        weight = key_weight(feature.strength)
         if weight is None:
             continue
         conditions = rules._feature_conditions[feature.id]
@@ -347,37 +336,3 @@ def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: 
         for approach in feature.tied_to:
             keys[:, APPROACHES.index(approach)] += where.astype(np.int64) * weight
     return keys
-
-
-ALTERNATIVE_CLASSES = (StrengthClass.DEFINING, StrengthClass.TYPICAL, StrengthClass.HEDGED,
-                       StrengthClass.DESIGN)
-"""The classes whose points the alternative strength tables move, one step up or down."""
-
-
-def class_shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
-    """Per strength class, the scoring rules (indices into ``plan.rules``) whose points come
-    from that class by the table, and the sign of each of their points: moving the class
-    one point up (or down) moves each such rule's points by its sign (or minus it). A
-    rule that gives its own points is in none (worked out once per rule set)."""
-    return rules.derived("class_shifts", lambda chosen: _shifts(chosen, plan))
-
-
-def _shifts(rules: RuleSet, plan: ScoringPlan) -> dict[StrengthClass, tuple[Any, Any]]:
-    import numpy as np
-
-    from .._rulebook.strength import Direction, points_for
-
-    base = np.asarray(plan.vectors, dtype=np.int64).reshape(-1, len(APPROACHES))
-    out = {}
-    for strength in ALTERNATIVE_CLASSES:
-        usual = points_for(strength, Direction.FOR)
-        chosen = []
-        for r, rule in enumerate(plan.rules):
-            declared = rules.rule(rule.id).feature
-            feature = rules.feature(declared) if declared is not None else None
-            if feature is not None and feature.strength is strength:
-                chosen.append(r)
-        rows = base[chosen]
-        out[strength] = (np.asarray(chosen, dtype=np.int64),
-                         np.where(np.abs(rows) == usual, np.sign(rows), 0))
-    return out

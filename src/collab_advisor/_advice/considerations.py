@@ -22,6 +22,7 @@ from .._engines.choose import get_engine
 from .._result.facts import facts_of
 from .._result.record import Recommendation
 from .._rulebook.compile import TOP_FIELD
+from .._rulebook.evaluation import Facts
 from .._rulebook.format import ConsiderationKind, cite_all
 from .._rulebook.ruleset import RuleSet
 
@@ -91,28 +92,51 @@ class Consideration(BaseModel):
 def raise_considerations(rec: Recommendation, rules: RuleSet) -> tuple[Consideration, ...]:
     """The eight key considerations, each raised or as a reminder (the evidence's caveat
     stands apart: ``evidence_caveat``)."""
-    grouped = _raised(rec, rules)
-    return tuple(
-        Consideration(kind=kind, title=kind.heading, reasons=tuple(grouped.get(kind, ())),
-                      raised=kind in grouped, reminder=REMINDERS[kind])
-        for kind in KEY_CONSIDERATIONS
-    )
+    return _considerations(_raised(rec, rules))
 
 
 def evidence_caveat(rec: Recommendation, rules: RuleSet) -> Consideration | None:
     """The caveat on the evidence behind the top approach, if a rule raises one: not one
     of the eight considerations, so shown apart from them."""
+    return _caveat(_raised(rec, rules))
+
+
+def considerations_and_caveat(rec: Recommendation, rules: RuleSet, facts: Facts | None = None
+                              ) -> tuple[tuple[Consideration, ...], Consideration | None]:
+    """``raise_considerations`` and ``evidence_caveat`` at once, from one pass of the advice
+    rules (``facts``: the result's facts, when the caller has them)."""
+    grouped = _raised(rec, rules, facts)
+    return _considerations(grouped), _caveat(grouped)
+
+
+_REMINDED = {kind: Consideration(kind=kind, title=kind.heading, reasons=(), raised=False,
+                                 reminder=REMINDERS[kind]) for kind in KEY_CONSIDERATIONS}
+"""Each consideration as a general reminder (frozen, the same in every result)."""
+
+
+def _considerations(grouped: dict[ConsiderationKind, list[AdviceReason]]
+                    ) -> tuple[Consideration, ...]:
+    return tuple(
+        Consideration(kind=kind, title=kind.heading, reasons=tuple(grouped[kind]),
+                      raised=True, reminder=REMINDERS[kind])
+        if kind in grouped else _REMINDED[kind]
+        for kind in KEY_CONSIDERATIONS
+    )
+
+
+def _caveat(grouped: dict[ConsiderationKind, list[AdviceReason]]) -> Consideration | None:
     evidence = ConsiderationKind.EVIDENCE
-    grouped = _raised(rec, rules)
     if evidence not in grouped:
         return None
     return Consideration(kind=evidence, title=evidence.heading,
                          reasons=tuple(grouped[evidence]))
 
 
-def _raised(rec: Recommendation, rules: RuleSet) -> dict[ConsiderationKind, list[AdviceReason]]:
+def _raised(rec: Recommendation, rules: RuleSet, facts: Facts | None = None
+            ) -> dict[ConsiderationKind, list[AdviceReason]]:
     """The advice rules that fire, by the consideration they raise."""
-    facts = facts_of(rec.context)
+    if facts is None:
+        facts = facts_of(rec.context)
     # The compiled core, as every analysis: it fires the same rules as durable-rules
     # (tests/test_engines.py compares them with first place set) at a fraction of the cost.
     engine = get_engine("python")

@@ -155,15 +155,9 @@ def path_to(rec: Recommendation, rules: RuleSet | None, approach: Approach, *,
     plan = plan_for(rules)
     facts = facts_of(rec.context)
     target = APPROACHES.index(approach)
-    options: list[tuple[str, Value]] = []
-    for field in RULE_FIELDS:
-        current = facts.get(field)
-        for value in plan.classes[field]:
-            if current is None or not _same_class(plan.classes[field], current, value):
-                options.append((field, value))
+    options, coded = _options(plan, facts)
     spent = 0
     cost = max(1, len(plan.alternatives))
-    coded = _coded(plan, facts, options)
     for size in range(1, MAX_PATH_CHANGES + 1):
         count = _combinations_with_distinct_fields(options, size)
         if spent + count * cost > PATH_BUDGET:
@@ -206,15 +200,32 @@ def _combinations_with_distinct_fields(options: list[tuple[str, Value]], size: i
     return sums[size]
 
 
-def _coded(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]]
-           ) -> tuple[list[int], list[int], list[int]]:
-    """The context's codes by field position, and each option's field position and code
-    (worked out once per search, not once per size)."""
-    base = [plan.code(position, facts.get(name)) for position, name in enumerate(plan.fields)]
-    field_of = [plan.fields.index(field) for field, _ in options]
-    code_of = [plan.code(position, value)
-               for position, (_, value) in zip(field_of, options, strict=True)]
-    return base, field_of, code_of
+def _options(plan: Any, facts: dict[str, Value]
+             ) -> tuple[list[tuple[str, Value]], tuple[list[int], list[int], list[int]]]:
+    """Each other answer a rule field could take (an option), in field order; and the
+    context's codes by field position, and each option's field position and code (worked
+    out once per search, not once per size)."""
+    options: list[tuple[str, Value]] = []
+    field_of: list[int] = []
+    code_of: list[int] = []
+    for field, position, classes in plan.kept("path_options", lambda: _layout(plan)):
+        current = facts.get(field)
+        for value, code in classes:
+            if current is None or not _same_class(plan.classes[field], current, value):
+                options.append((field, value))
+                field_of.append(position)
+                code_of.append(code)
+    return options, (plan.codes_of(facts), field_of, code_of)
+
+
+def _layout(plan: Any) -> tuple[tuple[str, int, tuple[tuple[Value, int], ...]], ...]:
+    """Per rule field, its position in the plan and each class's value and code."""
+    out = []
+    for field in RULE_FIELDS:
+        position = plan.fields.index(field)
+        out.append((field, position, tuple((value, plan.code(position, value))
+                                           for value in plan.classes[field])))
+    return tuple(out)
 
 
 def _best_of_size(plan: Any, facts: dict[str, Value], options: list[tuple[str, Value]],

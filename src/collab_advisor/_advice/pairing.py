@@ -48,6 +48,15 @@ def has_advice(rec: Recommendation, rules: RuleSet | None = None) -> bool:
     return reads_as_advice(chosen, rec.top.approach, facts, rec.top.score)
 
 
+def advice_and_features(rec: Recommendation, rules: RuleSet, facts: Facts
+                        ) -> tuple[bool, tuple[str, ...]]:
+    """``has_advice`` and ``top_features`` at once (one test of the top approach's
+    defining features), for ``rules`` already paired with ``rec`` and its ``facts``."""
+    holding = rules.features_holding(rec.top.approach, facts)
+    advice = bool(holding) if rules.features_of(rec.top.approach) else rec.top.score > 0
+    return advice, tuple(feature.text for feature in holding)
+
+
 def top_features(rec: Recommendation, rules: RuleSet | None = None) -> tuple[str, ...]:
     """The first-listed top approach's defining features that hold here, in plain words."""
     chosen = rules_for(rec, rules)

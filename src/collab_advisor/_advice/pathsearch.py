@@ -11,6 +11,7 @@ as scoring each candidate on the compiled core.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,13 +61,68 @@ def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tupl
 
     if not len(chosen):
         return None
-    scores = candidate_scores(parts, base, options, chosen)
+    scores = (single_scores(parts, base, options) if chosen.shape[1] == 1
+              else candidate_scores(parts, base, options, chosen))
     others = np.delete(scores, target, axis=1).max(axis=1)
     wins = scores.argmax(axis=1) == target
     if not wins.any():
         return None
     lead = np.where(wins, scores[:, target] - others, np.iinfo(np.int64).min)
     return tuple(int(i) for i in chosen[int(np.argmax(lead))])
+
+
+LINES_KEPT = 50_000
+"""Per rule set, the parts' lines (``_lines``) kept, each by part and pattern of codes."""
+
+
+def single_scores(parts: Parts, base: Mapping[str, int],
+                  options: Sequence[tuple[str, int]]) -> Any:
+    """The scores (options by approaches) after each option alone: the scores now plus,
+    for the option's field, what its answer changes in its part (read from the part's
+    table along that field's axis). The same as ``candidate_scores`` for candidates of one
+    option, without listing a row of codes per candidate."""
+    import numpy as np
+
+    now = np.asarray(parts.constant, dtype=np.int64)
+    blocks: list[Any] = [np.zeros((1, len(now)), dtype=np.int64)]  # options no rule reads
+    start: dict[str, int] = {}
+    offset = 1
+    for part, names in enumerate(parts.fields):
+        row, lines = _lines(parts, part, tuple(
+            base.get(name, parts.tables[part].shape[axis] - 1)
+            for axis, name in enumerate(names)))
+        now = now + row
+        for name, line in zip(names, lines, strict=True):
+            start[name] = offset
+            blocks.append(line)
+            offset += len(line)
+    changes = np.concatenate(blocks)
+    at = np.fromiter((start[name] + code if name in start else 0 for name, code in options),
+                     dtype=np.int64, count=len(options))
+    return now + changes[at]
+
+
+def _lines(parts: Parts, part: int, index: tuple[int, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """A part's points at ``index`` (codes of its fields), and per field, what each of its
+    codes (the unknown one included) changes in them, the others held: kept per rule set,
+    by part and pattern of codes (a part's patterns are few)."""
+    kept = _lines_kept.get(parts)
+    if kept is None:
+        kept = _lines_kept.setdefault(parts, {})
+    found = kept.get((part, index))
+    if found is None:
+        table = parts.tables[part]
+        row = table[index]
+        found = (row, tuple(table[(*index[:axis], slice(None), *index[axis + 1:])] - row
+                            for axis in range(len(index))))
+        if len(kept) < LINES_KEPT:
+            kept[(part, index)] = found
+    return found
+
+
+_lines_kept: weakref.WeakKeyDictionary[
+    Parts, dict[tuple[int, tuple[int, ...]], tuple[Any, tuple[Any, ...]]]] = (
+        weakref.WeakKeyDictionary())
 
 
 def candidate_scores(parts: Parts, base: Mapping[str, int], options: Sequence[tuple[str, int]],

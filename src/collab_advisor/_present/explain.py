@@ -39,54 +39,85 @@ _WIDTH = 88
 _CONTROL_SPACE = frozenset("\t\n\x0b\x0c\r")
 
 
-def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
+def _wrap(text: str, indent: str, first: str | None = None, *, kept: bool = False
+          ) -> list[str]:
     """``textwrap.wrap`` at ``_WIDTH`` (no breaks at hyphens), the same lines, faster: a
-    text that fits on its first line is that line, and longer texts are wrapped once."""
+    text that fits on its first line is that line, and a longer one of words and spaces
+    is wrapped by position (``_spaced_wrap``). ``kept``: the text comes from the rule set
+    or the guidance, not from the context, and its lines are kept (``_wrapped_kept``)."""
     lead = first if first is not None else indent
     if (text and len(lead) + len(text) <= _WIDTH and not text[-1].isspace()
             and _CONTROL_SPACE.isdisjoint(text)):
         return [lead + text]
-    return list(_wrapped(text, indent, lead))
+    return list(_wrapped_kept(text, indent, lead) if kept else _wrapped(text, indent, lead))
 
 
-_OTHER_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
-"""ASCII white space other than the space itself."""
-_SPACES = re.compile("( +)")
+_OTHER_SPACE = re.compile(r"[^\S ]")
+"""White space other than the space itself (textwrap splits on ASCII white space and drops
+chunks that ``str.strip`` empties, so only text without it is wrapped by position)."""
+_NOT_SPACE = re.compile("[^ ]")
+
+
+def _run_end(text: str, at: int) -> int:
+    """Where the chunk (a word, or a run of spaces) starting at ``at`` ends."""
+    if text[at] == " ":
+        found = _NOT_SPACE.search(text, at)
+        return len(text) if found is None else found.start()
+    found_space = text.find(" ", at)
+    return len(text) if found_space < 0 else found_space
+
+
+def _line_end(text: str, at: int, limit: int) -> int:
+    """The last chunk boundary at or before ``limit`` (and not before ``at``): where a
+    line starting at ``at`` ends when it may hold ``limit - at`` characters."""
+    if limit >= len(text):
+        return len(text)
+    if (text[limit] == " ") != (text[limit - 1] == " "):
+        return limit
+    if text[limit] != " ":  # inside a word: back to the space before it
+        return max(at, text.rfind(" ", at, limit) + 1)
+    return at + len(text[at:limit].rstrip(" "))  # inside spaces: back to their start
 
 
 def _spaced_wrap(text: str, indent: str, lead: str) -> list[str] | None:
     """textwrap's greedy algorithm for text whose only white space is spaces, or ``None``
-    where a word does not fit on a line (textwrap then breaks it)."""
-    chunks = [chunk for chunk in _SPACES.split(text) if chunk]
-    chunks.reverse()
+    where a word does not fit on a line (textwrap then breaks it). It works on positions,
+    a line at a time: the line ends at the last chunk (word or run of spaces) that fits."""
     lines: list[str] = []
-    while chunks:
+    at, size = 0, len(text)
+    while at < size:
         start = indent if lines else lead
         width = _WIDTH - len(start)
-        if lines and chunks[-1][0] == " ":
-            chunks.pop()  # a new line drops the spaces it would start with
-        line: list[str] = []
-        used = 0
-        while chunks and used + len(chunks[-1]) <= width:
-            used += len(chunks[-1])
-            line.append(chunks.pop())
-        if width <= 0 or (chunks and len(chunks[-1]) > width):
+        if width <= 0:
             return None
-        if line and line[-1][0] == " ":
-            line.pop()  # nor does it keep the spaces it would end with
+        if lines and text[at] == " ":
+            at = _run_end(text, at)  # a new line drops the spaces it would start with
+            if at >= size:
+                break
+        end = _line_end(text, at, at + width)
+        if end < size and _run_end(text, end) - end > width:
+            return None
+        line = text[at:end].rstrip(" ")  # nor does it keep the spaces it would end with
         if line:
-            lines.append(start + "".join(line))
+            lines.append(start + line)
+        at = end
     return lines
 
 
-@functools.lru_cache(maxsize=4096)
 def _wrapped(text: str, indent: str, lead: str) -> tuple[str, ...]:
-    if text.isascii() and _OTHER_SPACE.isdisjoint(text):
+    if _OTHER_SPACE.search(text) is None:
         lines = _spaced_wrap(text, indent, lead)
         if lines is not None:
             return tuple(lines)
     return tuple(textwrap.wrap(text, _WIDTH, initial_indent=lead, subsequent_indent=indent,
                                break_on_hyphens=False))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_kept(text: str, indent: str, lead: str) -> tuple[str, ...]:
+    """``_wrapped``, kept for texts of the rule set and the guidance (rule texts, sources,
+    considerations, field questions): the same few hundred in every explanation."""
+    return _wrapped(text, indent, lead)
 
 
 def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
@@ -97,7 +128,7 @@ def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
     for inference in shown:
         lines += _wrap(
             f"{trace.text} [{inference.rule_id}]" if verbose else trace.text,
-            indent + "  ", indent + "because: ",
+            indent + "  ", indent + "because: ", kept=True,
         )
         for deeper in inference.via:
             if deeper.finding not in seen:  # show each finding's chain once per reason
@@ -108,10 +139,10 @@ def _finding_lines(trace: FindingTrace, indent: str, seen: set[str],
 
 def _reason_lines(reason: Reason, verbose: bool) -> list[str]:
     sign = f"{reason.points:+d}"
-    lines = _wrap(reason.text, " " * 9, f"   {sign:>4}  ")
+    lines = _wrap(reason.text, " " * 9, f"   {sign:>4}  ", kept=True)
     cited = (f"[{reason.rule_id}; {reason.source}; {grade_text(reason.grade)}]" if verbose
              else f"[{reason.source}; {grade_text(reason.grade)}]")
-    lines += _wrap(cited, " " * 10, " " * 9)
+    lines += _wrap(cited, " " * 10, " " * 9, kept=True)
     seen: set[str] = set()
     for trace in reason.via:
         seen.add(trace.finding)
@@ -261,7 +292,8 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
                           if an.is_settled else "What to find out next")
         for number, question in enumerate(an.next_questions[:_NEXT_SHOWN], start=1):
             lines += _wrap(f"{question.question} ({field_label(question.field)}: "
-                           f"{' / '.join(question.answers)})", "     ", f"  {number}. ")
+                           f"{' / '.join(question.answers)})", "     ", f"  {number}. ",
+                           kept=True)
             lines += _wrap(question.why, "     ")
         left = len(an.next_questions) - _NEXT_SHOWN
         if left > 0:
@@ -279,11 +311,12 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
         for reason in consideration.reasons:
             cited = (f"[{reason.rule_id}; {reason.source}]" if verbose
                      else f"[{reason.source}]")
-            lines += _wrap(f"{reason.why} {cited}", "      ", "    - ")
+            lines += _wrap(f"{reason.why} {cited}", "      ", "    - ", kept=True)
     if reminders:
         lines.append("General reminders (nothing in this context raised them):")
     for consideration in reminders:
-        lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ")
+        lines += _wrap(f"{consideration.title}: {consideration.reminder}", "      ", "  - ",
+                       kept=True)
     lines.append("")
     lines += _caveat_block(an)
     lines += _heading("Planning checklist (the guidance's practical questions, in our words)")

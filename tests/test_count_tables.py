@@ -1,0 +1,149 @@
+"""The per-part tables behind the confidence count give what scoring rule by rule gives:
+the same points, tie-break keys and alternative shifts, and the same first places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collab_advisor import RuleSet, load_rules
+from collab_advisor._advice.confidence_count import _tally_by_rules, _tie_keys, spread_of
+from collab_advisor._advice.count_tables import (
+    ALTERNATIVE_CLASSES,
+    WIDTH,
+    class_shifts,
+    count_tables,
+    row_masks,
+)
+from collab_advisor._engines.plan import APPROACHES, plan_for
+from collab_advisor._model.fields import RULE_FIELDS
+
+from .conftest import ROOT
+from .strategies import contexts
+from .test_confidence import _partial, _rule_file
+
+_SHIPPED = load_rules()
+
+_ACROSS = {
+    "schema_version": 1, "ruleset_version": "0.1.0",
+    "description": "A feature that reads fields no rule links.",
+    "defining_features": [{
+        "id": "our-feature-across", "approach": "clinical_community",
+        "text": "Professionally led where the work spans several sites",
+        "when": {"all": [{"field": "leadership", "equals": "professional"},
+                         {"field": "sites", "gte": 7}]},
+        "strength": "hedged",
+        "source": [{"reference": "Our regional quality team 2025, internal review"}]}],
+    "rules": [{
+        "id": "our-rule-across", "title": "Our rule across", "status": "experimental",
+        "when": {"field": "origin", "in": ["emergent"]},
+        "score": [{"approach": "clinical_community", "points": 1,
+                   "why": "Our own review of local programmes found this."}],
+        "source": [{"reference": "Our regional quality team 2025, internal review"}]}],
+}
+
+
+def _rules(tmp_path: Path, data: st.DataObject) -> RuleSet:
+    """The shipped rules, with a random organisation's rules and a feature that joins two
+    parts beside them (or not)."""
+    files: list[Path] = []
+    if data.draw(st.booleans()):
+        ours = tmp_path / "ours.yaml"
+        ours.write_text(yaml.safe_dump(data.draw(st.composite(_rule_file)())),
+                        encoding="utf-8")
+        files.append(ours)
+    if data.draw(st.booleans()):
+        across = tmp_path / "across.yaml"
+        across.write_text(yaml.safe_dump(_ACROSS), encoding="utf-8")
+        files.append(across)
+    return load_rules(ROOT / "rules", *files) if files else _SHIPPED
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ctx=contexts(),
+       drop=st.sets(st.sampled_from(list(RULE_FIELDS)), min_size=0, max_size=8))
+def test_first_places_from_the_tables_equal_scoring_each_row_rule_by_rule(
+        tmp_path: Path, data: st.DataObject, ctx: Any, drop: set[str]) -> None:
+    """Every scored row (exact grids and seeded samples alike) gets the same first place
+    from the tables as from its rules one by one, under every alternative table."""
+    rules = _rules(tmp_path, data)
+    facts = _partial(rules, ctx, drop)
+    spread = spread_of(rules, facts)
+    opened = spread.fields
+    picks = list(spread.rows_of[:len(opened)])
+    rows = len(spread.rows_of[-1])
+    found = row_masks(rules, facts, [f.name for f in opened], [len(f.units) for f in opened],
+                      None if spread.exact else picks, rows, True)
+    assert found is not None
+    code, firsts, alternatives, _ = found
+    expected_code, expected, expected_alternatives, _ = _tally_by_rules(
+        rules, facts, opened, picks, rows, True)
+    assert np.array_equal(firsts[code], expected[expected_code])
+    assert set(alternatives) == set(expected_alternatives)
+    for key, masks in alternatives.items():
+        assert np.array_equal(masks[code], expected_alternatives[key][expected_code])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ctx=contexts())
+def test_each_cells_points_keys_and_shifts_equal_the_rules_one_by_one(
+        tmp_path: Path, data: st.DataObject, ctx: Any) -> None:
+    """For a complete context, the tables' cells add up to its points, its tie-break key
+    (features holding, by class) and what each alternative class moves."""
+    rules = _rules(tmp_path, data)
+    facts = _partial(rules, ctx, set())
+    tables = count_tables(rules)
+    assert tables is not None
+    vector = tables.constant.copy()
+    for names, table in zip(tables.fields, tables.tables, strict=True):
+        index = [tables.unit_of(rules, name, facts[name]) for name in names]
+        assert None not in index
+        vector = vector + table[tuple(index)]
+    assert vector.shape == (WIDTH,)
+    count = len(APPROACHES)
+    plan = plan_for(rules)
+    scores, fired = plan.score(facts)
+    assert vector[:count].tolist() == list(scores)
+    keys = _tie_keys(rules, facts, (), [], 1)[0]
+    assert vector[count:2 * count].tolist() == keys.tolist()
+    ids = [rule.id for rule in plan.rules]
+    for place, strength in enumerate(ALTERNATIVE_CLASSES):
+        chosen, signs = class_shifts(rules, plan)[strength]
+        moved = sum((sign for r, sign in zip(chosen, signs, strict=True)
+                     if ids[int(r)] in fired), np.zeros(count, dtype=np.int64))
+        start = count * (2 + place)
+        assert vector[start:start + count].tolist() == moved.tolist()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ctx=contexts(),
+       drop=st.sets(st.sampled_from(list(RULE_FIELDS)), min_size=1, max_size=5))
+def test_each_answers_outcomes_equal_counting_the_rows_one_by_one(
+        tmp_path: Path, data: st.DataObject, ctx: Any, drop: set[str]) -> None:
+    """Each open answer's weight of each outcome (what the next questions are chosen by)
+    equals adding up the scored rows that give that answer."""
+    rules = _rules(tmp_path, data)
+    facts = _partial(rules, ctx, drop)
+    weights = {"aim": {"share_know_how": 3, "redesign_services": 0}} if data.draw(
+        st.booleans()) else None
+    spread = spread_of(rules, facts, weights)
+    count = len(spread.outcomes)
+    masks, row_weight = spread.rows_of[len(spread.fields)], spread.rows_of[-1]
+    for f, picks in zip(spread.fields, spread.rows_of, strict=False):
+        per_unit = np.zeros((len(f.units), count))
+        np.add.at(per_unit, (picks, masks), row_weight)
+        expected = [
+            [sum(w * row[u] * per_unit[u][m] / per_unit[u].sum()
+                 for u in range(len(f.units)) if per_unit[u].sum() > 0)
+             for m in range(count)]
+            for w, row in zip(f.weights, f.share, strict=True)]
+        found = spread.by_answer[f.name]
+        assert np.allclose(found, expected, rtol=1e-9, atol=1e-9)
