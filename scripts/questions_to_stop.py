@@ -46,14 +46,13 @@ from collab_advisor._advice.confidence_stop import (
     quick_order,
     stop_reason,
 )
+from collab_advisor._cli.interview import PURPOSE_FIRST
 from collab_advisor._model.fields import FIELDS, RULE_FIELDS
 from collab_advisor._model.samples import seeded_field_values
 from collab_advisor._result.facts import facts_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CASEBOOK = ROOT / "casebook" / "casebook.yaml"
-PURPOSE_FIRST = ("aim",)
-"""As ``collab_advisor._cli.interview.PURPOSE_FIRST`` (a test checks they agree)."""
 
 Order = Callable[..., list[str]]
 
