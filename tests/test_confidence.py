@@ -177,7 +177,10 @@ def test_a_sampled_share_falls_within_its_margin_as_often_as_promised(
     inside = checked = 0
     for facts, truth in exact:
         found = confidence_for(facts, _SHIPPED)
-        assert not found.exact and found.sample_size == 400
+        if found.exact:  # first place proved settled: the proof stands in for the sample
+            assert found.settled and sum(w > 0 for w in truth.outcomes) == 1
+            continue
+        assert found.sample_size == 400
         for outcome in found.outcomes:
             mask = sum(1 << APPROACHES.index(a) for a in outcome.approaches)
             true_share = truth.outcomes[mask] / truth.total
@@ -255,6 +258,28 @@ def test_settled_is_the_hundred_percent_case_and_says_so() -> None:
     assert open_one.ways == 4
     assert "of the 4 ways the one open question could be answered" in open_one.summary \
         or open_one.summary.startswith("Settled: ")
+
+
+def test_a_proved_first_place_is_every_one_of_the_ways_even_past_the_exact_count() -> None:
+    """Where counting would need a sample but first place is proved settled, every face says
+    'every one of the ways', never 'about 100% (±0.2 points)' beside 'settled'."""
+    context = {"formality": "informal", "scope": "multi_organisation",
+               "control": "self_directed", "aim": "share_know_how",
+               "single_org_can_solve": True, "patient_involvement": "co_produced",
+               "clinical_focus": "no_clinical_focus", "enabling_support": "directs",
+               "shared_domain": True, "geographic_reach": "international"}
+    rec = recommend(context)
+    assert not spread_of(_SHIPPED, facts_of(rec.context)).exact  # too many ways to count
+    assert rec.analysis.is_settled
+    expected = ("Settled: Community of Practice comes first in every one of the 11,664 ways "
+                "the 10 open questions could be answered.")
+    for found in (rec.analysis.confidence, rec.confidence, confidence(rec),
+                  confidence_for(context, _SHIPPED)):
+        assert found.settled and found.exact and found.sample_size is None
+        assert found.summary == expected
+    for face in (rec.explain(), rec.to_html(), rec.to_markdown()):
+        flat = " ".join(face.split())
+        assert "every one of the 11,664 ways" in flat and "±" not in flat
 
 
 def test_the_headline_counts_ways_in_the_issue_s_words() -> None:

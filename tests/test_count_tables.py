@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from collab_advisor import RuleSet, load_rules
 from collab_advisor._advice.confidence_count import _tally_by_rules, _tie_keys, spread_of
+from collab_advisor._advice.count_rows import row_masks
 from collab_advisor._advice.count_tables import (
     ALTERNATIVE_CLASSES,
     WIDTH,
     class_shifts,
     count_tables,
-    row_masks,
 )
 from collab_advisor._engines.plan import APPROACHES, plan_for
 from collab_advisor._model.fields import RULE_FIELDS

@@ -59,18 +59,25 @@ def _wait_all(pids: list[int], deadline: float) -> tuple[list[int], list[int]]:
 def _fork_beside_busy_threads(engine: EngineChoice, child: Callable[[], None]) -> None:
     stop = threading.Event()
     rounds = [0]
+    errors: list[BaseException] = []
 
     def busy() -> None:
-        while not stop.is_set():
-            _analyse_all(engine)
-            rounds[0] += 1
+        try:
+            while not stop.is_set():
+                _analyse_all(engine)
+                rounds[0] += 1
+        except BaseException as error:
+            errors.append(error)
 
     workers = [threading.Thread(target=busy, daemon=True) for _ in range(THREADS)]
     for worker in workers:
         worker.start()
     pids: list[int] = []
     try:
-        while rounds[0] < THREADS:
+        started = time.monotonic() + CHILD_SECONDS
+        while rounds[0] < THREADS:  # bounded: a thread that dies must not hang the test
+            assert not errors, f"an analysing thread failed: {errors[0]!r}"
+            assert time.monotonic() < started, "the analysing threads made no progress"
             time.sleep(0.01)
         for _ in range(CHILDREN):
             time.sleep(0.005)  # land the forks at different points of the threads' work

@@ -80,7 +80,8 @@ class Confidence(BaseModel):
     frequency, never one of them picked by the fixed order)."""
     leader_share: float
     settled: bool
-    """True when one outcome holds in every combination, counted exactly (100%)."""
+    """True when one outcome holds in every combination: counted exactly, or proved from
+    the rules' structure when the count was a sample (100% either way)."""
     holds_under_alternatives: bool
     """Whether the leading outcome stays the leader under every alternative strength
     table (each class one point up or down)."""
@@ -130,8 +131,11 @@ def margin_of(share: float, sample: int) -> float:
     return max(centre + half - share, share - (centre - half))
 
 
-def confidence_of_spread(spread: Spread) -> Confidence:
-    """The ``Confidence`` record of a counted spread."""
+def confidence_of_spread(spread: Spread, proved_first: Approach | None = None) -> Confidence:
+    """The ``Confidence`` record of a counted spread; ``proved_first``: the approach proved
+    first alone in every completion (``is_settled``), which makes a sampled count exact."""
+    if proved_first is not None and not spread.exact:
+        spread = proved_spread(spread, APPROACHES.index(proved_first))
     total = spread.total
     masks = sorted((m for m in range(1, OUTCOMES) if spread.outcomes[m] > 0),
                    key=lambda m: (-spread.outcomes[m], m))
@@ -158,6 +162,22 @@ def confidence_of_spread(spread: Spread) -> Confidence:
         holds_under_alternatives=not moved, rests_on=tuple(moved), assumption=assumption,
         summary=_summary(outcomes, len(spread.fields), ways, spread, bool(weighted)),
         alternatives_text=_alternatives_text(tuple(moved)))
+
+
+def proved_spread(spread: Spread, first: int) -> Spread:
+    """A sampled ``spread`` as counted exactly, where approach ``first`` is proved first
+    alone in every completion: all of their weight is its outcome, answer by answer (the
+    alternative strength tables keep their sample: the proof holds for the table in use)."""
+    from dataclasses import replace
+
+    mask = 1 << first
+    total = math.prod(sum(f.weights) for f in spread.fields)
+    by_answer = {f.name: tuple(tuple(total * w / sum(f.weights) if m == mask else 0.0
+                                     for m in range(OUTCOMES)) for w in f.weights)
+                 for f in spread.fields}
+    outcomes = tuple(total if m == mask else 0.0 for m in range(OUTCOMES))
+    return replace(spread, outcomes=outcomes, by_answer=by_answer, exact=True,
+                   rows=math.prod(len(f.weights) for f in spread.fields), rows_of=())
 
 
 def _ways(weight: float) -> float:
@@ -263,14 +283,30 @@ def confidence(rec: Recommendation, rules: RuleSet | None = None,
     answered (``weights``: per field, a weight per answer; unweighted answers count
     equally)."""
     chosen = rules_for(rec, rules)
-    return confidence_of_spread(spread_of(chosen, facts_of(rec.context), weights))
+    found = spread_of(chosen, facts_of(rec.context), weights)
+    return confidence_of_spread(found, proved_first(rec, chosen, found))
+
+
+def proved_first(rec: Recommendation, rules: RuleSet, spread: Spread) -> Approach | None:
+    """``rec``'s top approach when its count is a sample and first place is proved settled
+    (``is_settled``), else ``None``: then the sample's figure gives way to the proof."""
+    from .settledness import is_settled
+
+    if spread.exact or not is_settled(rec, rules):
+        return None
+    return rec.top.approach
 
 
 def confidence_for(context: Context | Mapping[str, object], rules: RuleSet,
                    weights: Weights | None = None) -> Confidence:
     """``confidence`` for a context (or its known answers) under ``rules``."""
+    from .._result.build import recommend
+
     known = context if isinstance(context, Context) else Context.model_validate(context)
-    return confidence_of_spread(spread_of(rules, facts_of(known), weights))
+    found = spread_of(rules, facts_of(known), weights)
+    proof = None if found.exact else proved_first(recommend(known, rules=rules,
+                                                            engine="python"), rules, found)
+    return confidence_of_spread(found, proof)
 
 
 class StopCheck(BaseModel):

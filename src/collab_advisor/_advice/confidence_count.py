@@ -37,13 +37,12 @@ from .._model.fields import RULE_FIELDS
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
+from .count_rows import by_unit, row_masks
 from .count_tables import (
     LAST_BAND_TOP,
-    by_unit,
     class_shifts,
     first_masks,
     key_weight,
-    row_masks,
     units_for,
 )
 
@@ -161,13 +160,15 @@ def open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> 
 
 
 def _open_field(rules: RuleSet, name: str, given: Mapping[Any, float] | None) -> OpenField:
-    """``open_field``, kept per rule set for a field without weights."""
-    if given is not None:
-        return open_field(rules, name, given)
+    """``open_field``, its answers and units kept per rule set (weights alone change)."""
     kept: dict[str, OpenField] = rules.derived("open_fields", lambda _: {})
     if name not in kept:
         kept[name] = open_field(rules, name, None)
-    return kept[name]
+    plain = kept[name]
+    if given is None:
+        return plain
+    return OpenField(name, plain.answers, _weights(name, plain.answers, given), plain.units,
+                     plain.share)
 
 
 def _weights(name: str, answers: Sequence[Value | str],

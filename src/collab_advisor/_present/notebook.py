@@ -28,7 +28,7 @@ from .._advice.analyse import (
 )
 from .._advice.analysis import Outlook
 from .._advice.checklist import PlanningQuestion, checklist
-from .._advice.confidence import Confidence, confidence_of_spread
+from .._advice.confidence import Confidence, confidence_of_spread, proved_first
 from .._advice.confidence_count import Spread, spread_of
 from .._advice.considerations import Consideration, evidence_caveat, raise_considerations
 from .._advice.counterfactual import PathTo, WhatIf
@@ -193,7 +193,8 @@ class Advice(Recommendation):
     def confidence(self) -> Confidence:
         """``analysis.confidence``: how often first place holds over the ways the open
         questions could be answered."""
-        return self._part("confidence", lambda: confidence_of_spread(self._spread()))
+        return self._part("confidence", lambda: confidence_of_spread(
+            self._spread(), proved_first(self, self.rules(), self._spread())))
 
     def _spread(self) -> Spread:
         return self._part("spread", lambda: spread_of(self.rules(), facts_of(self.context)))
