@@ -147,3 +147,43 @@ def test_each_answers_outcomes_equal_counting_the_rows_one_by_one(
             for w, row in zip(f.weights, f.share, strict=True)]
         found = spread.by_answer[f.name]
         assert np.allclose(found, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_the_kept_cell_classes_stay_within_their_byte_budget(tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    """A custom rule set joining seven fields in one part makes a new pattern for almost
+    every context; the classes kept for them stay within the byte budget (they grew to
+    about 100 MB over 50,000 contexts) and the counts stay as they were."""
+    import json
+    import random
+
+    from collab_advisor._advice import count_rows
+    from collab_advisor._advice.count_tables import count_tables
+
+    pairs = [("control", "agenda_set_by"), ("agenda_set_by", "resourcing"),
+             ("resourcing", "leadership"), ("leadership", "enabling_support"),
+             ("enabling_support", "patient_involvement"), ("patient_involvement", "evidence")]
+    rules = [{"id": f"our-rule-{i}", "title": f"Our rule number {i}", "status": "experimental",
+              "when": {"any": [{"field": a, "equals": RULE_FIELDS[a].values[0]},
+                               {"field": b, "equals": RULE_FIELDS[b].values[1]}]},
+              "score": [{"approach": "qi_collaborative", "points": i + 1,
+                         "why": "Our own review of local programmes found this."}],
+              "source": [{"reference": "Our regional quality team 2025, internal review"}]}
+             for i, (a, b) in enumerate(pairs)]
+    path = tmp_path / "ours.yaml"
+    path.write_text(json.dumps({"schema_version": 1, "ruleset_version": "0.1.0",
+                                "description": "Joined part.", "rules": rules}))
+    budget = 64 << 10
+    monkeypatch.setattr(count_rows, "BLOCK_BYTES_KEPT", budget)
+    joined = load_rules(ROOT / "rules", path)
+    fresh = load_rules(ROOT / "rules", path)
+    rng = random.Random(2)
+    for _ in range(400):
+        facts = {n: (rng.randint(1, 200) if s.kind == "count" else rng.choice(s.values))
+                 for n, s in RULE_FIELDS.items() if rng.random() < 0.5}
+        found = spread_of(joined, facts)
+        kept = count_tables(joined)
+        assert sum(a.nbytes + b.nbytes for a, b in kept.blocks.values()) <= budget
+        count_tables(fresh).blocks.clear()
+        count_tables(fresh).blocks_bytes[0] = 0
+        assert found.outcomes == spread_of(fresh, facts).outcomes

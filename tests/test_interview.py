@@ -14,27 +14,33 @@ import pexpect
 import pytest
 import yaml
 
-from collab_advisor import Report
-from collab_advisor._cli.interview import PLANNING_WHY
-from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor import Report, interview_stop, load_rules, recommend
+from collab_advisor._cli.interview import PLANNING_WHY, parse_answer
+from collab_advisor._cli.values import allowed_values
+from collab_advisor._model.fields import FIELDS, RULE_FIELDS
+from collab_advisor._model.wording import describe_value, field_label
 
+from .conftest import load_script
 from .test_cli import COMMAND, run
 
 
 def test_back_changes_the_last_answer_and_save_writes_a_context_file(tmp_path: Path) -> None:
     """'back' undoes the last answer; --save writes answers that recommend --context reads."""
     saved = tmp_path / "answers.yaml"
-    # aim: share know how; then shared domain: yes; back; shared domain: no (rules 2.0.0
-    # ask about a shared domain second).
+    # aim: share know how; then the second question: its first answer; back; its second.
     result = run("interview", "--engine", "python", "--save", str(saved),
                  stdin="2\n1\nback\n2\nstop\n")
     assert result.returncode == 0, result.stderr
-    assert "Back to: Do members share a common area of interest or expertise?" in result.stderr
+    second = result.stderr.split("\n\n")[2].splitlines()[0]
+    name = next(n for n in RULE_FIELDS if FIELDS[n].question == second)
+    assert f"Back to: {second}" in result.stderr
     answers = yaml.safe_load(saved.read_text())
-    assert answers == {"aim": "share_know_how", "shared_domain": False}
+    value = parse_answer(name, "2")
+    assert answers == {"aim": "share_know_how", name: value}
     again = run("recommend", "--context", str(saved), "--engine", "python", "--full")
     assert again.returncode == 0 and (
-        "Known: aim = share know how; shared domain = no." in again.stdout)
+        f"Known: aim = share know how; {field_label(name)} = "
+        f"{describe_value(name, value)}." in again.stdout), again.stdout
 
 
 def test_it_asks_about_purpose_first_and_why_is_about_planning() -> None:
@@ -110,6 +116,13 @@ def _wait_for_prompt(child: pexpect.spawn[str]) -> None:
     time.sleep(0.5)  # let the prompt library take the terminal before typing
 
 
+def _asked_after_sharing_know_how() -> str:
+    """The question the interview's rule asks once the purpose is sharing know-how."""
+    field = interview_stop(recommend(aim="share_know_how", engine="python")).next_question
+    assert field is not None
+    return FIELDS[field].question
+
+
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 def test_on_a_terminal_prompts_show_with_line_editing_while_stdout_is_redirected(
         tmp_path: Path) -> None:
@@ -122,7 +135,7 @@ def test_on_a_terminal_prompts_show_with_line_editing_while_stdout_is_redirected
     child.expect("What is the main purpose")
     _wait_for_prompt(child)
     child.send("shxx\x7f\x7fare\r")  # two backspaces: "share", the start of share_know_how
-    child.expect("Do members share a common area")  # rules 2.0.0: asked second
+    child.expect(re.escape(_asked_after_sharing_know_how()))
     _wait_for_prompt(child)
     child.send("\x03")  # Ctrl-C
     child.expect(pexpect.EOF)
@@ -157,7 +170,7 @@ def test_ctrl_c_without_save_offers_to_save_the_answers(tmp_path: Path) -> None:
     child.expect("What is the main purpose")
     _wait_for_prompt(child)
     child.send("2\r")
-    child.expect("Do members share a common area")
+    child.expect(re.escape(_asked_after_sharing_know_how()))
     _wait_for_prompt(child)
     child.send("\x03")
     child.expect("Save your 1 answer so far")
@@ -195,3 +208,28 @@ def test_a_skipped_question_is_not_asked_again_and_the_end_says_why() -> None:
     assert skipped and len(skipped) == len(set(skipped))
     assert ("No more questions to ask (20 left unknown)." in result.stderr
             or "Settled: " in result.stderr)
+
+
+def _reply(name: str, value: object) -> str:
+    """What a person types to give ``value`` for ``name``: its number in the list."""
+    if FIELDS[name].kind == "count":
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(allowed_values(name).index(value) + 1)
+
+
+def test_the_stop_script_asks_as_the_interview_asks() -> None:
+    """scripts/questions_to_stop.py asks the interview's questions in the interview's
+    order, a question the case leaves open skipped, and stops where the interview stops."""
+    script = load_script("questions_to_stop")
+    truth = dict(script.load_cases("casebook", 0, 0))["hin-south-london-cops"]
+    expected = script.run_case(load_rules(), truth, 0.9)
+    assert any(name not in truth for name in expected["order"])  # a "don't know" asked
+    replies = [_reply(n, truth[n]) if n in truth else "" for n in expected["order"]]
+    result = run("interview", "--engine", "python", stdin="\n".join([*replies, "no"]) + "\n")
+    assert result.returncode == 0, result.stderr
+    questions = {FIELDS[name].question: name for name in RULE_FIELDS}
+    asked = [questions[line] for line in result.stderr.splitlines() if line in questions]
+    assert asked == expected["order"]
+    assert expected["reason"] == "clear" and "Clear enough to act on: " in result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import Approach, load_rules, recommend
@@ -20,6 +20,14 @@ from collab_advisor._advice.analysis import (
     codes_of,
     outlook_for,
     settled_exactly,
+)
+from collab_advisor._advice.confidence_count import spread_of
+from collab_advisor._advice.confidence_stop import (
+    PURPOSE_FIRST,
+    expected_questions,
+    question_order,
+    quick_order,
+    sharpening,
 )
 from collab_advisor._advice.facts import facts_of
 from collab_advisor._advice.parts import (
@@ -33,7 +41,7 @@ from collab_advisor._advice.parts import (
 )
 from collab_advisor._engines.plan import plan_for, top_of
 from collab_advisor._model.context import Context
-from collab_advisor._model.fields import RULE_FIELDS
+from collab_advisor._model.fields import FIELDS, RULE_FIELDS
 
 from .strategies import field_values
 
@@ -243,3 +251,108 @@ def test_a_context_whose_completions_can_end_level_at_the_top_is_not_settled() -
     assert rec.top.approach is Approach.MANAGED_CLINICAL_NETWORK
     assert rec.analysis.score_range(Approach.CLINICAL_COMMUNITY)[1] >= rec.top.score
     assert not rec.is_settled
+
+
+def _open_spread(values: dict[str, Any], keep: int) -> Any:
+    """The spread of first places over the fields of ``values`` after the first ``keep``."""
+    facts = _facts(dict(list({**values, **{n: v for n, v in _ALL.items() if n not in values}}
+                             .items())[:keep]))
+    return spread_of(load_rules(), facts, alternatives=False)
+
+
+_ALL = {name: PLAN.classes[name][0] for name in RULE_FIELDS}
+
+
+@settings(max_examples=40, deadline=None)
+@given(field_values(include_unknown=False), st.integers(12, 17))
+def test_sharpening_averages_each_answer_by_its_own_weight(
+        values: dict[str, Any], keep: int) -> None:
+    """Averaged over a question's answers, the leader's share after it is at least the share
+    now and the entropy left at most the entropy now (a question cannot blur the spread)."""
+    spread = _open_spread(values, keep)
+    assume(spread.exact)  # a sample's answers come in its own proportions, not the weights
+    total = spread.total
+    now_share = max(spread.outcomes) / total
+    now_bits = -sum(c / total * math.log2(c / total) for c in spread.outcomes if c > 0)
+    for name, score in sharpening(spread).items():
+        assert now_share - 1e-6 <= score.expected_share <= 1 + 1e-9, name
+        assert -1e-9 <= score.entropy_after <= now_bits + 1e-6, name
+        assert 0 <= score.reaches_stop <= 1 + 1e-9, name
+
+
+def _plain_questions(spread: Any, first: str, threshold: float) -> float:
+    """``expected_questions`` for ``first``, by plain recursion over the scored rows."""
+    names = [f.name for f in spread.fields]
+    count = len(names)
+    codes, masks, weights = spread.rows_of[:count], spread.rows_of[count], \
+        spread.rows_of[count + 1]
+    order = sorted(range(count), key=lambda j: (names[j] not in PURPOSE_FIRST, j))
+
+    def branches(rows: list[int], j: int) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for r in rows:
+            out.setdefault(int(codes[j][r]), []).append(r)
+        return out
+
+    def outcome_weights(rows: list[int]) -> dict[int, float]:
+        seen: dict[int, float] = {}
+        for r in rows:
+            seen[int(masks[r])] = seen.get(int(masks[r]), 0.0) + float(weights[r])
+        return seen
+
+    def bits_left(rows: list[int], j: int) -> float:
+        total = sum(float(weights[r]) for r in rows)
+        bits = 0.0
+        for part in branches(rows, j).values():
+            seen = outcome_weights(part)
+            weight = sum(seen.values())
+            bits -= weight / total * sum(c / weight * math.log2(c / weight)
+                                         for c in seen.values() if c > 0)
+        return bits
+
+    def asked_after(rows: list[int], asked: frozenset[int]) -> float:
+        seen = outcome_weights(rows)
+        weight = sum(seen.values())
+        alone = max((c for m, c in seen.items() if m & (m - 1) == 0), default=0.0)
+        if (alone / weight >= threshold or (len(seen) == 1 and spread.exact)
+                or len(asked) == count):
+            return 0.0
+        j = min((j for j in order if j not in asked),
+                key=lambda j: (round(bits_left(rows, j), 9), order.index(j)))
+        return 1 + _averaged(rows, j, asked | {j})
+
+    def _averaged(rows: list[int], j: int, asked: frozenset[int]) -> float:
+        total = sum(float(weights[r]) for r in rows)
+        return sum(sum(float(weights[r]) for r in part) / total * asked_after(part, asked)
+                   for part in branches(rows, j).values())
+
+    j = names.index(first)
+    return 1 + _averaged(list(range(len(masks))), j, frozenset({j}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(field_values(include_unknown=False), st.integers(13, 17),
+       st.sampled_from([0.6, 0.8, 0.9]))
+def test_expected_questions_to_the_stop_match_a_plain_recursion(
+        values: dict[str, Any], keep: int, threshold: float) -> None:
+    """The interview's look-ahead (all rows level by level at once) expects as many
+    questions to the stop, for every first question, as asking case by case does."""
+    spread = _open_spread(values, keep)
+    ahead = expected_questions(spread, threshold)
+    assert set(ahead) == {f.name for f in spread.fields}
+    for name, expected in ahead.items():
+        assert expected == pytest.approx(_plain_questions(spread, name, threshold)), name
+        assert 1 <= expected <= len(spread.fields)
+
+
+def test_the_interview_asks_first_the_question_expected_to_stop_it_soonest() -> None:
+    """Of the open questions, the interview's order puts first the one after which the
+    fewest questions are expected to the stop, and the next-question list stays cheap."""
+    spread = spread_of(load_rules(), {"aim": "close_practice_gap",
+                                      "single_org_can_solve": False}, alternatives=False)
+    ahead = expected_questions(spread)
+    order = question_order(spread, list(FIELDS))
+    assert ahead[order[0]] == min(ahead.values())
+    assert [ahead[n] for n in order] == sorted(ahead.values())
+    rec = recommend(aim="close_practice_gap", single_org_can_solve=False)
+    assert [q.field for q in rec.next_questions] == quick_order(spread, list(FIELDS))

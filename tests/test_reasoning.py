@@ -103,15 +103,14 @@ def test_a_complete_context_is_settled_with_no_questions() -> None:
 
 
 def test_next_questions_explain_themselves() -> None:
-    """Each question carries the field's question, its answers and why it matters, the
-    one most likely to make first place clear first (the interview's order)."""
+    """Each question carries the field's question, its answers, why it matters and what
+    its answer is expected to do to the spread of first places."""
     rec = recommend(time_span="fixed_term", aim="close_practice_gap")
     assert {q.field for q in rec.next_questions} == set(rec.unknown_fields)
     first = rec.next_questions[0]
     assert first.question.endswith("?")
     assert first.answers and first.why
-    chances = [q.stop_chance for q in rec.next_questions]
-    assert chances == sorted(chances, reverse=True)
+    assert all(0 <= q.stop_chance <= 1 for q in rec.next_questions)
     assert all(0 < q.lead_after <= 1 for q in rec.next_questions)
 
 

@@ -332,7 +332,8 @@ def interview_stop(rec: Recommendation, rules: RuleSet | None = None, *,
     """The interview's rule for ``rec``: stop when one approach comes first in at least
     ``threshold`` of the ways the questions not yet asked could be answered (``skipped``:
     fields answered "don't know", held unknown), when first place is settled, or when
-    nothing is left; else the next question, the most sharpening first."""
+    nothing is left; else the next question by the interview's order (the one after which
+    the fewest questions are expected to the stop)."""
     from .._engines.plan import APPROACHES
     from .confidence_stop import question_order, single_leader, stop_reason
 

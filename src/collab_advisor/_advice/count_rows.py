@@ -18,7 +18,7 @@ from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
 from .count_tables import (
     ALTERNATIVE_CLASSES,
-    BLOCKS_KEPT,
+    BLOCK_BYTES_KEPT,
     COUNT,
     WIDTH,
     CountTables,
@@ -253,6 +253,8 @@ def _classes(tables: CountTables, part: int, pattern: tuple[int, ...]) -> tuple[
             for name, at in zip(names, pattern, strict=True))]
         classes, inverse = np.unique(block.reshape(-1, WIDTH), axis=0, return_inverse=True)
         found = (inverse.reshape(-1), classes.astype(tables.dtype))
-        if len(tables.blocks) < BLOCKS_KEPT:
+        size = found[0].nbytes + found[1].nbytes
+        if tables.blocks_bytes[0] + size <= BLOCK_BYTES_KEPT:
             tables.blocks[key] = found
+            tables.blocks_bytes[0] += size
     return found

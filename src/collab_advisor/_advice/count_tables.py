@@ -40,7 +40,11 @@ COUNT = len(APPROACHES)
 WIDTH = COUNT * (2 + len(ALTERNATIVE_CLASSES))
 """A cell's vector: points, tie-break key, then per alternative class the points moved."""
 BLOCKS_KEPT = 50_000
-"""Per rule set, the classes of a part's cells kept by pattern of its known answers."""
+"""Per rule set, how many known answers' units (``CountTables.known``) are kept."""
+BLOCK_BYTES_KEPT = 8 << 20
+"""Per rule set, the bytes of the parts' cell classes kept by pattern of known answers
+(``CountTables.blocks``): a bound on memory, not on entries, since a custom rule set that
+joins many fields in one part makes a new pattern for almost every context."""
 
 
 def key_weight(strength: StrengthClass | None) -> int | None:
@@ -111,9 +115,11 @@ class CountTables:
     """32-bit integers when no sum of cells (nor a score moved by a shift) can overflow
     them, else 64-bit."""
     blocks: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    """Per part and pattern of known answers, its open cells' classes and class vectors."""
+    blocks_bytes: list[int] = field(default_factory=lambda: [0], repr=False)
+    """The bytes ``blocks`` holds (one number, in a list so the frozen record can count)."""
     known: dict[tuple[Any, ...], int | None] = field(default_factory=dict, repr=False)
     """Known answers' units, as ``unit_of`` found them."""
-    """Per part and pattern of known answers, its open cells' classes and class vectors."""
 
     def unit_of(self, rules: RuleSet, name: str, value: object) -> int | None:
         """The unit a known answer falls in, or ``None`` when no unit matches it (kept

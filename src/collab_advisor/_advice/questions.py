@@ -9,7 +9,7 @@ from .._model.fields import FIELDS
 from .._model.wording import count_classes_text, describe_value, field_label, join_words
 from .analysis import FieldImpact, Outlook
 from .confidence_count import Spread
-from .confidence_stop import STOP_SHARE, question_order, sharpening
+from .confidence_stop import STOP_SHARE, quick_order, sharpening
 from .fit import INDEPENDENT_QUESTION, STRONG_SHARE, WEAK_SHARE, Fit, assess_fit
 
 _FROZEN = ConfigDict(frozen=True)
@@ -40,7 +40,7 @@ class Question(BaseModel):
     (purpose before control on a tie)."""
     stop_chance: float = 0.0
     """The chance, over the ways the open questions could be answered, that its answer
-    (with at most one more) makes first place clear enough to stop (see the interview)."""
+    makes first place clear enough to stop (see the interview)."""
     lead_after: float = 0.0
     """Averaged over its answers, the share of those ways in which the leading outcome
     would then come about."""
@@ -91,10 +91,12 @@ def _question(impact: FieldImpact, top: int, settled: bool) -> Question:
 
 def order_by_sharpening(questions: tuple[Question, ...], spread: Spread,
                         threshold: float = STOP_SHARE) -> tuple[Question, ...]:
-    """The questions, the one whose answer is expected to sharpen the spread of first
-    places most first (``confidence_stop.question_order``), with their figures."""
+    """The questions, the one whose answer is expected to leave first place least spread
+    out first (``confidence_stop.quick_order``: one answer ahead, the interview's own base
+    step; the interview itself looks further, which costs too much for every result),
+    with their figures."""
     scores = sharpening(spread, threshold)
-    order = question_order(spread, list(FIELDS), threshold=threshold, scores=scores)
+    order = quick_order(spread, list(FIELDS), threshold=threshold, scores=scores)
     rank = {name: i for i, name in enumerate(order)}
     updated = [q.model_copy(update={"stop_chance": scores[q.field].reaches_stop,
                                     "lead_after": scores[q.field].expected_share})

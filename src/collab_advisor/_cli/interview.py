@@ -1,7 +1,8 @@
 """The interview: the most useful questions, one at a time, until the advice is clear.
 
-Each next question is the one whose answer is expected to sharpen the spread of first
-places most over the ways the questions not yet asked could be answered (purpose first).
+Each next question is the one after which the fewest questions are expected before the
+stop, over the ways the questions not yet asked could be answered (purpose first; see
+``confidence_stop.question_order``).
 It stops when one approach comes first in at least the stop share of those ways (90% by
 default, ``--stop-share``), when first place is settled, or when nothing is left to ask;
 it says why, and offers to go on. A skipped question counts as answered "don't know".
@@ -237,7 +238,7 @@ class Interview:
                          held=self.skipped)
 
     def pending(self, rec: Recommendation, spread: Spread | None = None) -> list[Question]:
-        """The questions still to ask: purpose first, then the most sharpening first."""
+        """The questions still to ask: purpose first, then the interview's order."""
         found = spread if spread is not None else self.spread(rec)
         order = {name: i for i, name in enumerate(question_order(
             found, list(FIELDS), skip=self.skipped, threshold=self.threshold))}

@@ -112,8 +112,8 @@ def add(commands: Any) -> None:
     """Register ``interview``."""
     parser = command(
         commands, "interview", "answer the most useful questions, one at a time",
-        "Ask about the initiative, purpose first and then the question whose answer is "
-        "expected to sharpen first place most, until one approach comes first in at least "
+        "Ask about the initiative, purpose first and then the question after which the "
+        "fewest questions are expected, until one approach comes first in at least "
         "the stop share of the ways the questions not yet asked could be answered (90% "
         "unless --stop-share says otherwise), until first place is settled, or until nothing "
         "is left; say why it stopped, offer the remaining questions and print the explained "
