@@ -266,3 +266,32 @@ def test_sampled_first_places_by_parts_equal_scoring_each_sample(
     with monkeypatch.context() as patched:
         patched.setattr(analysis, "parts_of", lambda plan: None)  # rule by rule
         assert analysis._sampled_tops(plan, facts, unknown, codes) == by_parts
+
+
+def test_the_kept_lines_and_classes_stay_within_their_byte_bounds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With small byte bounds, the per-pattern lines and classes kept stop growing at
+    them, and the outlook and robustness come out the same as with nothing kept."""
+    from collab_advisor import analyse
+    from collab_advisor._advice import outlook_counts
+    from collab_advisor._advice.parts import parts_of
+    from collab_advisor._engines.plan import plan_for
+    from collab_advisor._model.samples import seeded_field_values
+
+    rules = load_rules()  # a rule set of its own: nothing kept for it yet
+    parts = parts_of(plan_for(rules))
+    assert parts is not None
+    contexts = seeded_field_values(60, seed=23)
+    before = [analyse(recommend(v, rules=rules, engine="python"), rules)
+              for v in contexts]
+    monkeypatch.setattr(pathsearch, "LINE_BYTES_KEPT", 3_000)
+    monkeypatch.setattr(outlook_counts, "CLASS_BYTES_KEPT", 3_000)
+    pathsearch._lines_kept.pop(parts, None)
+    pathsearch._lines_bytes.pop(parts, None)
+    outlook_counts._kept.pop(parts, None)
+    outlook_counts._kept_bytes.pop(parts, None)
+    after = [analyse(recommend(v, rules=rules, engine="python"), rules) for v in contexts]
+    assert [(a.score_ranges, a.next_questions, a.robustness) for a in after] == [
+        (a.score_ranges, a.next_questions, a.robustness) for a in before]
+    assert 0 < pathsearch._lines_bytes[parts] <= 3_000
+    assert 0 < outlook_counts._kept_bytes[parts] <= 3_000

@@ -83,10 +83,13 @@ def _sum_but(cube: Any, axis: int) -> Any:
     return cube.sum(axis=others) if others else cube
 
 
-_KEPT = 200_000
-"""Patterns of a part's codes whose classes ``_part_classes`` keeps per rule set."""
+CLASS_BYTES_KEPT = 8 << 20
+"""Per rule set, the bytes of the parts' classes ``_part_classes`` keeps by pattern of
+codes: a bound on memory, not on entries (a custom part joining many fields has a pattern
+for almost every context)."""
 _kept: weakref.WeakKeyDictionary[Parts, dict[tuple[int, ...], tuple[Any, Any, Any]]] = (
     weakref.WeakKeyDictionary())
+_kept_bytes: weakref.WeakKeyDictionary[Parts, int] = weakref.WeakKeyDictionary()
 
 
 def _part_classes(parts: Parts, part: int, known: Mapping[str, int],
@@ -121,6 +124,9 @@ def _part_classes(parts: Parts, part: int, known: Mapping[str, int],
                     inverse[np.take(cell_of, answer, axis=place).reshape(-1)],
                     minlength=len(classes)))
         found = (classes, sizes.astype(np.int64), np.stack(columns, axis=1).astype(np.int64))
-        if full and len(kept) < _KEPT:
+        size = sum(array.nbytes for array in found)
+        used = _kept_bytes.get(parts, 0)
+        if full and used + size <= CLASS_BYTES_KEPT:
             kept[key] = found
+            _kept_bytes[parts] = used + size
     return found

@@ -71,8 +71,10 @@ def best_candidate(parts: Parts, base: Mapping[str, int], options: Sequence[tupl
     return tuple(int(i) for i in chosen[int(np.argmax(lead))])
 
 
-LINES_KEPT = 50_000
-"""Per rule set, the parts' lines (``_lines``) kept, each by part and pattern of codes."""
+LINE_BYTES_KEPT = 4 << 20
+"""Per rule set, the bytes of the parts' lines (``_lines``) kept by part and pattern of
+codes: a bound on memory, not on entries (a custom part joining many fields has a pattern
+for almost every context)."""
 
 
 def single_scores(parts: Parts, base: Mapping[str, int],
@@ -115,14 +117,18 @@ def _lines(parts: Parts, part: int, index: tuple[int, ...]) -> tuple[Any, tuple[
         row = table[index]
         found = (row, tuple(table[(*index[:axis], slice(None), *index[axis + 1:])] - row
                             for axis in range(len(index))))
-        if len(kept) < LINES_KEPT:
+        size = row.nbytes + sum(line.nbytes for line in found[1])
+        used = _lines_bytes.get(parts, 0)
+        if used + size <= LINE_BYTES_KEPT:
             kept[(part, index)] = found
+            _lines_bytes[parts] = used + size
     return found
 
 
 _lines_kept: weakref.WeakKeyDictionary[
     Parts, dict[tuple[int, tuple[int, ...]], tuple[Any, tuple[Any, ...]]]] = (
         weakref.WeakKeyDictionary())
+_lines_bytes: weakref.WeakKeyDictionary[Parts, int] = weakref.WeakKeyDictionary()
 
 
 def candidate_scores(parts: Parts, base: Mapping[str, int], options: Sequence[tuple[str, int]],
