@@ -44,6 +44,7 @@ from collab_advisor._advice.confidence_stop import (
     STOP_SHARE,
     question_order,
     quick_order,
+    settled_proof,
     stop_reason,
 )
 from collab_advisor._cli.interview import PURPOSE_FIRST
@@ -71,9 +72,10 @@ def run_case(rules: Any, truth: dict[str, Any], threshold: float,
     facts: dict[str, Any] = {}
     asked: list[str] = []
     while True:
-        spread = spread_of(rules, facts, alternatives=False,
-                           held=[f for f in asked if f not in facts])
-        reason = stop_reason(spread, asked, threshold)
+        held = [f for f in asked if f not in facts]
+        spread = spread_of(rules, facts, alternatives=False, held=held)
+        reason = stop_reason(spread, asked, threshold,
+                             proved=settled_proof(rules, facts, held, spread))
         if reason is not None:
             break
         field = next_field(spread, asked, threshold, order)

@@ -233,3 +233,48 @@ def test_the_stop_script_asks_as_the_interview_asks() -> None:
     asked = [questions[line] for line in result.stderr.splitlines() if line in questions]
     assert asked == expected["order"]
     assert expected["reason"] == "clear" and "Clear enough to act on: " in result.stderr
+
+
+_PROVED_SETTLED = {"leadership": "managerial", "aim": "redesign_services",
+                   "single_org_can_solve": False, "scope": "single_organisation",
+                   "geographic_reach": "regional"}
+"""First place proved settled, with too many open questions to count the ways one by one."""
+
+
+def test_a_first_place_proved_settled_stops_the_interview_even_at_a_stop_share_of_100(
+        tmp_path: Path) -> None:
+    """Where the ways are sampled but first place is proved settled, the interview stops
+    as settled, even with --stop-share 100% (it asked on, then reported 'Settled')."""
+    context = tmp_path / "plan.yaml"
+    context.write_text(yaml.safe_dump(_PROVED_SETTLED))
+    result = run("interview", "--engine", "python", "--context", str(context),
+                 "--stop-share", "100%", stdin="no\n")
+    assert result.returncode == 0, result.stderr
+    assert "Settled: Managed Clinical Network comes first however the 15 questions" \
+        in result.stderr
+    assert "\n> " not in result.stderr.split("Settled: ")[0]  # no question asked first
+    check = interview_stop(recommend(_PROVED_SETTLED, engine="python"), threshold=1.0)
+    assert check.stop and check.reason == "settled"
+
+
+def test_a_sampled_clear_share_is_given_as_about_with_its_margin(tmp_path: Path) -> None:
+    """The 'clear enough' stop states a sampled share as a sample (about, with its margin),
+    as the report does, never as an exact percentage."""
+    context = tmp_path / "plan.yaml"
+    context.write_text(yaml.safe_dump({
+        "agenda_set_by": "members", "aim": "improve_specialty_outcomes",
+        "single_org_can_solve": True, "professions": "single_profession",
+        "leadership": "professional", "clinical_focus": "no_clinical_focus",
+        "shared_domain": False}))
+    result = run("interview", "--engine", "python", "--context", str(context), stdin="no\n")
+    stop = next(line for line in result.stderr.splitlines() if "Clear enough" in line)
+    assert re.search(r"comes first in about \d+% \(±\d+\.\d points, a seeded sample of "
+                     r"2,000\) of the ways the 13 questions", stop)
+
+
+def test_the_python_interview_rule_asks_the_purpose_first_as_the_command_does() -> None:
+    """``interview_stop`` names the purpose as the next question while it is open, as the
+    interview command asks it first (it named leadership)."""
+    assert interview_stop(recommend(engine="python")).next_question == "aim"
+    result = run("interview", "--engine", "python", stdin="stop\n")
+    assert result.stderr.split("\n\n")[1].startswith("What is the main purpose?")

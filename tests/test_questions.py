@@ -356,3 +356,34 @@ def test_the_interview_asks_first_the_question_expected_to_stop_it_soonest() -> 
     assert [ahead[n] for n in order] == sorted(ahead.values())
     rec = recommend(aim="close_practice_gap", single_org_can_solve=False)
     assert [q.field for q in rec.next_questions] == quick_order(spread, list(FIELDS))
+
+
+def test_the_settled_proof_never_claims_what_the_exact_count_denies(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On 300 random partial contexts, whenever first place is proved settled over a
+    sampled count, counting every way exactly finds that approach first in all of them."""
+    import random
+
+    from collab_advisor._advice import confidence_count
+    from collab_advisor._advice.confidence_count import spread_of
+    from collab_advisor._advice.confidence_stop import settled_proof
+    from collab_advisor._model.samples import seeded_field_values
+
+    rules = load_rules()
+    rng = random.Random(5)
+    cases = []
+    for values in seeded_field_values(300, seed=29, known=0.6):
+        rec = recommend(values, engine="python")
+        facts = dict(facts_of(rec.context))
+        held = [name for name in RULE_FIELDS if name not in facts and rng.random() < 0.3]
+        exact = spread_of(rules, facts, alternatives=False, held=held)
+        if exact.exact:
+            cases.append((facts, held, exact))
+    monkeypatch.setattr(confidence_count, "EXACT_ROWS", 0)
+    proved = 0
+    for facts, held, exact in cases:
+        sampled = spread_of(rules, facts, alternatives=False, held=held)
+        if settled_proof(rules, facts, held, sampled):
+            proved += 1
+            assert [m for m, w in enumerate(exact.outcomes) if w > 0] == [sampled.leader()]
+    assert proved > 10

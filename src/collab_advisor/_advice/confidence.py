@@ -335,12 +335,14 @@ def interview_stop(rec: Recommendation, rules: RuleSet | None = None, *,
     nothing is left; else the next question by the interview's order (the one after which
     the fewest questions are expected to the stop)."""
     from .._engines.plan import APPROACHES
-    from .confidence_stop import question_order, single_leader, stop_reason
+    from .confidence_stop import interview_order, settled_proof, single_leader, stop_reason
 
     chosen = rules_for(rec, rules)
-    spread = spread_of(chosen, facts_of(rec.context), alternatives=False, held=skipped)
-    reason = stop_reason(spread, (), threshold)
-    order = question_order(spread, list(RULE_FIELDS), threshold=threshold)
+    facts = facts_of(rec.context)
+    spread = spread_of(chosen, facts, alternatives=False, held=skipped)
+    reason = stop_reason(spread, (), threshold,
+                         proved=settled_proof(chosen, facts, skipped, spread))
+    order = interview_order(spread, list(RULE_FIELDS), threshold=threshold)
     best, share = single_leader(spread)
     return StopCheck(stop=reason is not None, reason=None if reason is None else reason.value,
                      leader=None if best is None else APPROACHES[best], leader_share=share,

@@ -21,12 +21,13 @@ of the advice over the questions still to ask.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from .._engines.plan import APPROACHES
+from .._rulebook.ruleset import RuleSet
 from .confidence_count import OUTCOMES, Spread
 
 STOP_SHARE = 0.9
@@ -66,13 +67,14 @@ def single_leader(spread: Spread) -> tuple[int | None, float]:
 
 
 def stop_reason(spread: Spread, asked: Collection[str] = (),
-                threshold: float = STOP_SHARE) -> StopReason | None:
+                threshold: float = STOP_SHARE, *, proved: bool = False) -> StopReason | None:
     """Why the interview may stop now, or ``None`` to go on (``asked``: fields already
-    asked, answered or not)."""
+    asked, answered or not; ``proved``: first place is proved settled, ``settled_proof``,
+    which stands in for a count too large to be exact)."""
     check_threshold(threshold)
     left = [f for f in spread.fields if f.name not in asked]
     present = [m for m in range(1, OUTCOMES) if spread.outcomes[m] > 0]
-    if left and spread.exact and len(present) == 1:
+    if left and (proved or (spread.exact and len(present) == 1)):
         return StopReason.SETTLED
     _, share = single_leader(spread)
     if left and share >= threshold and threshold < 1:  # 100%: only a proof (settled) will do
@@ -80,6 +82,43 @@ def stop_reason(spread: Spread, asked: Collection[str] = (),
     if not left:
         return StopReason.NOTHING_LEFT
     return None
+
+
+def settled_proof(rules: RuleSet, facts: Mapping[str, Any], held: Collection[str],
+                  spread: Spread) -> bool:
+    """Whether the approach first in ``spread``'s most frequent outcome is proved strictly
+    ahead on points in every completion of the open fields, the ``held`` ones staying
+    unknown (exact, from the parts' tables; ``False`` when the rule set has none)."""
+    from .._engines.plan import plan_for
+    from .parts import part_gaps, parts_of
+
+    if spread.exact:
+        return False
+    mask = spread.leader()
+    if mask & (mask - 1):  # a tie leads: the tie-break decides, no proof here
+        return False
+    plan = plan_for(rules)
+    parts = parts_of(plan)
+    if parts is None:
+        return False
+    top = mask.bit_length() - 1
+    codes = {name: plan.code(position, facts.get(name))
+             for position, name in enumerate(plan.fields) if name in facts or name in held}
+    gaps = part_gaps(parts, codes, top)
+    return all(gap < 0 for approach, gap in enumerate(gaps) if approach != top)
+
+
+ASKED_FIRST = ("aim",)
+"""The question the interview asks first while it is open: the initiative's purpose."""
+
+
+def interview_order(spread: Spread, field_order: Sequence[str], skip: Collection[str] = (),
+                    threshold: float = STOP_SHARE) -> list[str]:
+    """The order in which the interview asks: the purpose first while it is open, then
+    ``question_order``."""
+    order = question_order(spread, field_order, skip=skip, threshold=threshold)
+    return [*(name for name in ASKED_FIRST if name in order),
+            *(name for name in order if name not in ASKED_FIRST)]
 
 
 def check_threshold(threshold: float) -> None:

@@ -25,11 +25,14 @@ from typing import Any, Protocol, TextIO
 
 import yaml
 
+from .._advice.confidence import margin_of
 from .._advice.confidence_count import Spread, spread_of
 from .._advice.confidence_stop import (
+    ASKED_FIRST,
     STOP_SHARE,
     StopReason,
     question_order,
+    settled_proof,
     single_leader,
     stop_reason,
 )
@@ -44,7 +47,7 @@ from .._result.facts import facts_of
 from .atomic import write_atomic
 from .values import ValueMatchError, allowed_values, match_value
 
-PURPOSE_FIRST = ("aim",)
+PURPOSE_FIRST = ASKED_FIRST
 """Asked before anything else while unknown: planning starts from the purpose."""
 
 PLANNING_WHY: dict[str, str] = {
@@ -289,7 +292,10 @@ class Interview:
         if reason is StopReason.CLEAR:
             best, share = single_leader(spread)
             name = APPROACHES[best or 0].display_name
-            return (f"Clear enough to act on: {name} comes first in {share:.0%} of the ways "
+            part = (f"{share:.0%}" if spread.exact else f"about {share:.0%} (±"
+                    f"{max(0.1, round(100 * margin_of(share, spread.rows), 1)):.1f} points, "
+                    f"a seeded sample of {spread.rows:,})")
+            return (f"Clear enough to act on: {name} comes first in {part} of the ways "
                     f"{ways} could be answered (the stop share is {self.threshold:.0%}; every "
                     "open answer counted as equally likely)")
         unknown = len(self.skipped)
@@ -309,7 +315,9 @@ class Interview:
         while True:
             spread = self.spread(rec)
             pending = self.pending(rec, spread)
-            reason = stop_reason(spread, (), self.threshold)
+            rules = rec.rules() if hasattr(rec, "rules") else rules_for(rec)
+            reason = stop_reason(spread, (), self.threshold, proved=settled_proof(
+                rules, facts_of(rec.context), self.skipped, spread))
             if not pending:
                 return rec, self.stop_message(spread, reason or StopReason.NOTHING_LEFT)
             if reason is not None and not self.go_on and not self.ask_next:

@@ -298,8 +298,8 @@ def _outlook_lines(rec: Recommendation, an: Analysis, verbose: bool) -> list[str
         left = len(an.next_questions) - _NEXT_SHOWN
         if left > 0:
             lines += _wrap(f"... and {left} more question{'s' if left > 1 else ''}, listed in "
-                           "the Markdown and HTML reports and asked in turn by the interview.",
-                           "     ", "  ")
+                           "the Markdown and HTML reports (the interview asks them in its own "
+                           "order, looking further ahead).", "     ", "  ")
         lines.append("")
     raised = [c for c in an.considerations if c.raised]
     reminders = [c for c in an.considerations if not c.raised]
