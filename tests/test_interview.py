@@ -88,13 +88,22 @@ def test_output_file_gets_the_report_in_the_chosen_format(tmp_path: Path) -> Non
         == "share_know_how"
 
 
+def _as_a_shell_starts_it() -> None:
+    """Start the child with Ctrl-C neither ignored nor blocked, as an interactive shell
+    starts a command: an ignored or blocked SIGINT survives exec, and in two full runs of
+    the suite (not alone) the child never acted on the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_ends_cleanly_and_keeps_the_saved_answers(tmp_path: Path) -> None:
     """An interrupt mid-interview exits 130 with one line, and --save keeps the answers."""
     assert COMMAND is not None
     saved = tmp_path / "answers.yaml"
     process = subprocess.Popen([COMMAND, "interview", "--engine", "python", "--save", str(saved)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_as_a_shell_starts_it)
     assert process.stdin is not None
     assert process.stderr is not None
     stderr = process.stderr
