@@ -172,8 +172,8 @@ def proved_spread(spread: Spread, first: int) -> Spread:
 
     mask = 1 << first
     total = math.prod(sum(f.weights) for f in spread.fields)
-    by_answer = {f.name: tuple(tuple(total * w / sum(f.weights) if m == mask else 0.0
-                                     for m in range(OUTCOMES)) for w in f.weights)
+    by_answer = {f.name: tuple(tuple(w if m == mask else 0.0 for m in range(OUTCOMES))
+                               for w in f.weights)  # as counted: a row sums to its weight
                  for f in spread.fields}
     outcomes = tuple(total if m == mask else 0.0 for m in range(OUTCOMES))
     return replace(spread, outcomes=outcomes, by_answer=by_answer, exact=True,
