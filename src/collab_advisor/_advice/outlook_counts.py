@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._engines.plan import APPROACHES
-from .parts import Parts, tops_apart
+from .parts import Parts, answer_counts, tops_apart
 
 FLAT_CELLS = 2_048
 """Combinations of classes up to which the product is built flat; beyond, ``tops_apart``
@@ -58,23 +58,8 @@ def first_places_by_answer(parts: Parts, known: Mapping[str, int], unknown: Sequ
     everything = won.sum(axis=0)
     shape = [len(sizes) for _, _, sizes, _ in grids]
     cube = won.reshape(*shape, count)
-    scale = 1
-    for name in unknown:
-        if name not in parts.part_of:
-            scale *= len(codes[name])
-    out: dict[str, list[list[int]]] = {}
-    for axis, (free, _, sizes, answers) in enumerate(grids):
-        per_class = _sum_but(cube, axis) // sizes[:, None]  # shared evenly in a class
-        by_answer = (answers.T @ per_class * scale).tolist()
-        start = 0
-        for name in free:
-            out[name] = by_answer[start:start + len(codes[name])]
-            start += len(codes[name])
-    for name in unknown:
-        if name not in out:
-            each = (everything * (scale // len(codes[name]))).tolist()
-            out[name] = [list(each) for _ in codes[name]]
-    return out
+    return answer_counts(parts, unknown, codes, grids,
+                         [_sum_but(cube, axis) for axis in range(len(grids))], everything)
 
 
 def _sum_but(cube: Any, axis: int) -> Any:

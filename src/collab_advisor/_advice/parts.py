@@ -387,15 +387,25 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
     firsts = [first * weights for first in first_places(total + base.astype(dtype))]
     everything = np.array([int(first.sum()) for first in firsts], dtype=np.int64)
     counted = counts_by_answer(firsts, [str(axis) for axis in range(axes)]) if axes else {}
+    return answer_counts(parts, unknown, codes, grids,
+                         [np.asarray(counted[str(axis)], dtype=np.int64)
+                          for axis in range(axes)], everything)
+
+
+def answer_counts(parts: Parts, unknown: Sequence[str], codes: Mapping[str, list[int]],
+                  grids: Sequence[tuple[list[str], Any, Any, Any]], per_class: Sequence[Any],
+                  everything: Any) -> dict[str, list[list[int]]]:
+    """Per unknown field and answer, the first places counted per class of each part's
+    free cells (``per_class``, one array per part in ``grids``: classes by approaches),
+    spread to the answers: a class's count is shared evenly by its combinations of
+    answers, and a field no scoring rule reads gets the totals (``everything``), scaled."""
     scale = 1
     for name in unknown:
         if name not in parts.part_of:
             scale *= len(codes[name])
     out: dict[str, list[list[int]]] = {}
-    for axis, (free, _, sizes, answers) in enumerate(grids):
-        # A class's count is shared evenly by its combinations of answers.
-        per_class = np.asarray(counted[str(axis)], dtype=np.int64) // sizes[:, None]
-        by_answer = (answers.T @ per_class * scale).tolist()
+    for (free, _, sizes, answers), counted in zip(grids, per_class, strict=True):
+        by_answer = (answers.T @ (counted // sizes[:, None]) * scale).tolist()
         start = 0
         for name in free:
             out[name] = by_answer[start:start + len(codes[name])]
