@@ -34,6 +34,7 @@ from typing import Any
 from .._engines.plan import APPROACHES, Value, plan_for
 from .._errors import CollabAdvisorError
 from .._model.fields import RULE_FIELDS
+from .._rulebook.compile import fields_read
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
@@ -324,8 +325,7 @@ def _tie_keys(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: 
         if weight is None:
             continue
         conditions = rules._feature_conditions[feature.id]
-        reads = sorted({f for c in conditions for f, _ in c.choices}
-                       | {f for c in conditions for f, _, _ in c.ranges})
+        reads = sorted(fields_read(conditions))
         free = [name for name in reads if name in index]
         table = np.zeros([len(opened[index[n]].units) for n in free] or [1], dtype=bool)
         for combo in itertools.product(*(range(len(opened[index[n]].units)) for n in free)):

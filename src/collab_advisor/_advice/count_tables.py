@@ -23,6 +23,7 @@ from typing import Any
 from .._engines.plan import APPROACHES, ScoringPlan, Value, plan_for
 from .._model.fields import RULE_FIELDS
 from .._reasoning.groups import score_groups
+from .._rulebook.compile import fields_read
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import Direction, StrengthClass, points_for
@@ -169,9 +170,7 @@ def _build(rules: RuleSet) -> CountTables | None:
         if weight is None:
             continue
         conditions = rules._feature_conditions[feature.id]
-        reads = sorted({f for c in conditions for f, _ in c.choices}
-                       | {f for c in conditions for f, _, _ in c.ranges},
-                       key=list(plan.fields).index)
+        reads = sorted(fields_read(conditions), key=list(plan.fields).index)
         if any(name not in RULE_FIELDS for name in reads):
             return None
         join(reads)

@@ -92,11 +92,9 @@ def _fields_bearing_on(rules: RuleSet, approaches: tuple[Approach, ...]) -> set[
 
 def _condition_fields(condition: object) -> set[str]:
     """The fields a feature's condition reads."""
-    from .._rulebook.compile import compile_condition
+    from .._rulebook.compile import compile_condition, fields_read
 
-    conjunctions = compile_condition(condition)  # type: ignore[arg-type]
-    return ({name for c in conjunctions for name, _ in c.choices}
-            | {name for c in conjunctions for name, _, _ in c.ranges})
+    return fields_read(compile_condition(condition))  # type: ignore[arg-type]
 
 
 def _described(rules: RuleSet, approach: Approach, rec: Recommendation) -> TiedApproach:

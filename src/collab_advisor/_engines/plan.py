@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from .._model.context import MAX_SITES
 from .._model.fields import RULE_FIELDS
-from .._rulebook.compile import TOP_FIELD, CompiledRule, values_of
+from .._rulebook.compile import TOP_FIELD, CompiledRule, fields_read, values_of
 from .._rulebook.ruleset import RuleSet
 from .ordering import possible_rules, top_of, topological
 from .scoring import APPROACHES, INDEX, Alternative, Scores, ScoringPlan, Value
@@ -140,8 +140,7 @@ def _fields_read(scoring: Sequence[CompiledRule]) -> tuple[frozenset[str], ...]:
             concluders.setdefault(rule.concludes, []).append(rule.id)
     closure: dict[str, frozenset[str]] = {}
     for rule in scoring:  # dependencies come first
-        names = {name for c in rule.disjuncts for name, _ in c.choices}
-        names |= {name for c in rule.disjuncts for name, _, _ in c.ranges}
+        names = fields_read(rule.disjuncts)
         for conjunction in rule.disjuncts:
             for finding in conjunction.findings:
                 for source in concluders.get(finding, ()):

@@ -13,6 +13,7 @@ what a condition means.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .._model.context import MAX_SITES, Approach
@@ -58,6 +59,12 @@ class Conjunction:
             "ranges": {field: [low, high] for field, low, high in self.ranges},
             "findings": list(self.findings),
         }
+
+
+def fields_read(conjunctions: Sequence[Conjunction]) -> set[str]:
+    """The fields any of ``conjunctions`` tests (its choices and ranges)."""
+    return ({name for c in conjunctions for name, _ in c.choices}
+            | {name for c in conjunctions for name, _, _ in c.ranges})
 
 
 @dataclass(frozen=True)
