@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +26,14 @@ MAX_CONNECTIONS = 20
 
 
 @contextlib.contextmanager
-def _serve(*options: str) -> Iterator[tuple[str, int]]:
-    """`collab-advisor serve` with ``options`` on a free loopback port."""
+def _serve(*options: str, preexec_fn: Callable[[], None] | None = None
+           ) -> Iterator[tuple[str, int]]:
+    """`collab-advisor serve` with ``options`` on a free loopback port (``preexec_fn`` runs
+    in the child before it starts, to set a limit)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "collab_advisor", "serve", "--port", "0", "--no-browser",
-         *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+         *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        preexec_fn=preexec_fn)
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
