@@ -3,15 +3,18 @@ the same points, tie-break keys and alternative shifts, and the same first place
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collab_advisor import RuleSet, load_rules
+from collab_advisor._advice import confidence_count
 from collab_advisor._advice.confidence_count import _tally_by_rules, _tie_keys, spread_of
 from collab_advisor._advice.count_rows import row_masks
 from collab_advisor._advice.count_tables import (
@@ -78,8 +81,9 @@ def test_first_places_from_the_tables_equal_scoring_each_row_rule_by_rule(
     opened = spread.fields
     picks = list(spread.rows_of[:len(opened)])
     rows = len(spread.rows_of[-1])
+    every_row = spread.exact and spread.rows == math.prod(len(f.units) for f in opened)
     found = row_masks(rules, facts, [f.name for f in opened], [len(f.units) for f in opened],
-                      None if spread.exact else picks, rows, True)
+                      None if every_row else picks, rows, True)
     assert found is not None
     code, firsts, alternatives, _ = found
     expected_code, expected, expected_alternatives, _ = _tally_by_rules(
@@ -88,6 +92,37 @@ def test_first_places_from_the_tables_equal_scoring_each_row_rule_by_rule(
     assert set(alternatives) == set(expected_alternatives)
     for key, masks in alternatives.items():
         assert np.array_equal(masks[code], expected_alternatives[key][expected_code])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ctx=contexts(),
+       drop=st.sets(st.sampled_from(list(RULE_FIELDS)), min_size=9, max_size=12),
+       weigh=st.booleans())
+def test_counting_by_part_classes_equals_counting_every_combination_of_answers(
+        tmp_path: Path, data: st.DataObject, ctx: Any, drop: set[str], weigh: bool) -> None:
+    """Past the rows counted one by one, a count over the combinations of part classes
+    gives every outcome's weight, by answer and under every alternative table, as
+    scoring every combination of answers does."""
+    rules = _rules(tmp_path, data)
+    facts = _partial(rules, ctx, drop)
+    weights = {"aim": {"share_know_how": 3.0, "close_practice_gap": 0.5}} \
+        if weigh and "aim" not in facts else None
+    found = spread_of(rules, facts, weights)
+    if not found.exact or found.rows == math.prod(len(f.units) for f in found.fields):
+        return  # sampled, or every combination counted already: nothing to compare
+    with pytest.MonkeyPatch.context() as patch:  # not the fixture: examples share it
+        patch.setattr(confidence_count, "EXACT_ROWS", 10**7)
+        every = spread_of(rules, facts, weights)
+    assert every.rows == math.prod(len(f.units) for f in every.fields) > found.rows
+    assert np.allclose(found.outcomes, every.outcomes, rtol=1e-9, atol=1e-6)
+    for name, rows in every.by_answer.items():
+        assert np.allclose(found.by_answer[name], rows, rtol=1e-9, atol=1e-6)
+    assert list(found.alternatives) == list(every.alternatives)
+    for key, outcomes in every.alternatives.items():
+        assert np.allclose(found.alternatives[key], outcomes, rtol=1e-9, atol=1e-6)
+    masks = found.rows_of[len(found.fields)]  # the sample kept for looking ahead
+    assert len(masks) == confidence_count.SAMPLE_ROWS
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[

@@ -177,7 +177,7 @@ def proved_spread(spread: Spread, first: int) -> Spread:
                  for f in spread.fields}
     outcomes = tuple(total if m == mask else 0.0 for m in range(OUTCOMES))
     return replace(spread, outcomes=outcomes, by_answer=by_answer, exact=True,
-                   rows=math.prod(len(f.weights) for f in spread.fields), rows_of=())
+                   rows=math.prod(len(f.weights) for f in spread.fields), scored_rows=())
 
 
 def _ways(weight: float) -> float:

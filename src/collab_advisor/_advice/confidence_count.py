@@ -9,9 +9,12 @@ a tie that survives it is its own outcome.
 
 Answers that neither the rules nor the ledger's features tell apart are scored once,
 with their weights added, so the count stays exact for far more open questions than
-the raw number of combinations suggests. Where the rows still exceed ``EXACT_ROWS``, a
-seeded sample of ``SAMPLE_ROWS`` completions (drawn with the answers' weights) gives
-the shares with a 95% margin.
+the raw number of combinations suggests. Past ``EXACT_ROWS`` such rows, the count goes
+by combinations of part classes instead (a part's cells that give the same points and
+tie-break key are one class; parts share no field, so a combination's weight is the
+product of its classes' weights), still exact while those are at most ``EXACT_ROWS``.
+Beyond that, a seeded sample of ``SAMPLE_ROWS`` completions (drawn with the answers'
+weights) gives the shares with a 95% margin.
 
 Each row's first place, under the strength table in use and under the alternatives, is
 read from small per-part tables worked out once per rule set (``count_tables``); rule
@@ -27,7 +30,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +41,7 @@ from .._rulebook.compile import fields_read
 from .._rulebook.evaluation import Facts, holds
 from .._rulebook.ruleset import RuleSet
 from .._rulebook.strength import StrengthClass
-from .count_rows import by_unit, row_masks
+from .count_rows import ClassCount, by_unit, class_count, row_masks
 from .count_tables import (
     LAST_BAND_TOP,
     class_shifts,
@@ -112,12 +115,24 @@ class Spread:
     """Per open field and answer, the weight of each outcome among completions with it."""
     exact: bool
     rows: int
-    """Rows scored: combinations of units (exact) or completions drawn (sampled)."""
+    """Rows scored: combinations of units or of part classes (exact), or completions
+    drawn (sampled)."""
     alternatives: dict[tuple[StrengthClass, int], tuple[float, ...]]
     """Per alternative strength table (class, step), the outcome weights under it."""
-    rows_of: tuple[Any, ...] = field(default=(), repr=False, compare=False)
-    """The scored rows: per open field its unit codes, then the outcome masks and the
-    row weights (for looking further ahead)."""
+    scored_rows: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = field(
+        default=(), repr=False, compare=False)
+    """``rows_of``, or how to work it out when first asked (a sample drawn only then)."""
+
+    @property
+    def rows_of(self) -> tuple[Any, ...]:
+        """The rows for looking further ahead: per open field its unit codes, then the
+        outcome masks and the row weights (every combination of units, or a seeded
+        sample of completions where they are too many)."""
+        found = self.scored_rows
+        if callable(found):
+            found = found()
+            object.__setattr__(self, "scored_rows", found)
+        return found
 
     @property
     def total(self) -> float:
@@ -223,8 +238,52 @@ def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
             row_weight = row_weight * np.asarray(f.unit_weights()).reshape(shape)
         row_weight = np.broadcast_to(row_weight, sizes).reshape(-1)
     else:
+        unit_weights = [f.unit_weights() for f in opened]
+        classes = class_count(rules, facts, [f.name for f in opened], sizes, unit_weights,
+                              alternatives, EXACT_ROWS)
+        if classes is not None:
+            return _by_classes(opened, classes, unit_weights,
+                               lambda: _draw(opened, facts, given, held))
         picks, row_weight = _draw(opened, facts, given, held)
     return _tally(rules, facts, opened, picks, row_weight, exact, alternatives)
+
+
+def _by_classes(opened: Sequence[OpenField], classes: ClassCount, unit_weights: list[Any],
+                draw: Callable[[], tuple[list[Any], Any]]) -> Spread:
+    """The exact spread from every combination of part classes (too many combinations
+    of answers to score one by one, few enough classes). For looking further ahead
+    (``Spread.rows_of``) a seeded sample of rows is drawn when first asked for, each
+    row's outcome read from its combination."""
+    import numpy as np
+
+    sizes = [len(f.units) for f in opened]
+    outcomes = np.bincount(classes.firsts, weights=classes.weights, minlength=OUTCOMES)
+    units = by_unit(classes.layout, sizes, unit_weights, classes.firsts, classes.weights,
+                    outcomes)
+    alt = {key: tuple(np.bincount(moved, weights=classes.weights, minlength=OUTCOMES).tolist())
+           for key, moved in classes.alternatives.items()}
+    return Spread(tuple(opened), tuple(outcomes.tolist()), _by_answer(opened, units), True,
+                  len(classes.firsts), alt, lambda: _sampled_rows(classes, sizes, draw))
+
+
+def _sampled_rows(classes: ClassCount, sizes: Sequence[int],
+                  draw: Callable[[], tuple[list[Any], Any]]) -> tuple[Any, ...]:
+    picks, row_weight = draw()
+    return (*picks, classes.masks_of(sizes, picks), row_weight)
+
+
+def _by_answer(opened: Sequence[OpenField], units: Sequence[Any]
+               ) -> dict[str, tuple[tuple[float, ...], ...]]:
+    """Per open field and answer, the weight of each outcome, from its units'."""
+    import numpy as np
+
+    by_answer = {}
+    for f, per_unit in zip(opened, units, strict=True):
+        unit_w = per_unit.sum(axis=1)
+        scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
+        answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
+        by_answer[f.name] = tuple(tuple(a) for a in answer.tolist())
+    return by_answer
 
 
 def _draw(opened: Sequence[OpenField], facts: Facts,
@@ -271,12 +330,7 @@ def _tally(rules: RuleSet, facts: Facts, opened: Sequence[OpenField], picks: lis
         units = [np.bincount(picks[i] * OUTCOMES + masks, weights=row_weight,
                              minlength=len(f.units) * OUTCOMES).reshape(-1, OUTCOMES)
                  for i, f in enumerate(opened)]
-    by_answer = {}
-    for f, per_unit in zip(opened, units, strict=True):
-        unit_w = per_unit.sum(axis=1)
-        scale = np.divide(1.0, unit_w, out=np.zeros_like(unit_w), where=unit_w > 0)
-        answer = (np.asarray(f.weights)[:, None] * np.asarray(f.share) * scale) @ per_unit
-        by_answer[f.name] = tuple(tuple(a) for a in answer.tolist())
+    by_answer = _by_answer(opened, units)
     alt = {key: tuple(np.bincount(moved, weights=combined, minlength=OUTCOMES).tolist())
            for key, moved in alt_masks.items()}
     return Spread(tuple(opened), tuple(outcomes.tolist()), by_answer, exact, rows,

@@ -58,12 +58,7 @@ def by_unit(layout: Layout, sizes: Sequence[int], unit_weights: Sequence[Any],
         per_class = np.bincount(mine * outcomes_count + firsts, weights=combined,
                                 minlength=count * outcomes_count
                                 ).reshape(count, outcomes_count)
-        cell_weight = np.ones([1] * len(axes))
-        for n, axis in enumerate(axes):
-            shape = [1] * len(axes)
-            shape[n] = sizes[axis]
-            cell_weight = cell_weight * np.asarray(unit_weights[axis]).reshape(shape)
-        cell_weight = np.broadcast_to(cell_weight, [sizes[a] for a in axes]).reshape(-1)
+        cell_weight = cell_weights(axes, sizes, unit_weights)
         class_weight = np.bincount(inverse, weights=cell_weight, minlength=count)
         scale = np.divide(1.0, class_weight, out=np.zeros_like(class_weight),
                           where=class_weight > 0)
@@ -126,6 +121,85 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     # Per combination of classes, its vector as one column of the planes (WIDTH rows).
     return (*_firsts(np.ascontiguousarray(vectors.T), alternatives, code),
             Layout(varying, counts) if picks is None else None)
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """Every completion counted through the combinations of part classes: per
+    combination its first-place mask (and under each alternative table) and its weight,
+    the total of its completions' weights."""
+
+    firsts: Any
+    alternatives: Alternatives
+    weights: Any
+    layout: Layout
+
+    def masks_of(self, sizes: Sequence[int], picks: Sequence[Any]) -> Any:
+        """The first-place mask of rows given as units (``picks``, per open field)."""
+        code = _grid_code(self.layout.varying, self.layout.counts, sizes, picks,
+                          len(picks[0]) if picks else 1)
+        return self.firsts[code]
+
+
+def class_count(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequence[int],
+                unit_weights: Sequence[Any], alternatives: bool,
+                most: int) -> ClassCount | None:
+    """First places over every completion of the open fields ``names`` (``sizes``
+    units each, weighed by ``unit_weights``), scored once per combination of part
+    classes, when there are at most ``most`` such combinations; ``None`` beyond that or
+    where the tables do not serve. Parts share no field, so a combination's weight is
+    the product of each part's class weight (the weights of the part's cells in that
+    class) and the total weight of the open fields in parts with one class."""
+    import numpy as np
+
+    tables = count_tables(rules)
+    if tables is None:
+        return None
+    index = {name: i for i, name in enumerate(names)}
+    if any(name in tables.units and len(tables.units[name]) != size
+           for name, size in zip(names, sizes, strict=True)):
+        return None
+    split = _split(tables, rules, facts, index)
+    if split is None:
+        return None
+    constant, varying = split
+    counts = [len(classes) for _, _, classes in varying]
+    if math.prod(counts) > most:
+        return None
+    vectors = constant.reshape((1,) * len(varying) + (WIDTH,))
+    weight = np.ones([1] * len(varying))
+    spanned: set[int] = set()
+    for axis, (axes, inverse, classes) in enumerate(varying):
+        shape = [1] * len(varying) + [WIDTH]
+        shape[axis] = len(classes)
+        vectors = vectors + classes.reshape(shape)
+        class_weight = np.bincount(inverse, weights=cell_weights(axes, sizes, unit_weights),
+                                   minlength=len(classes))
+        shape = [1] * len(varying)
+        shape[axis] = len(classes)
+        weight = weight * class_weight.reshape(shape)
+        spanned.update(axes)
+    for axis, w in enumerate(unit_weights):
+        if axis not in spanned:
+            weight = weight * float(np.sum(w))
+    grid = math.prod(counts)
+    code = np.arange(grid, dtype=np.int64)
+    _, firsts, alt = _firsts(np.ascontiguousarray(vectors.reshape(-1, WIDTH).T),
+                             alternatives, code)
+    return ClassCount(firsts, alt, np.broadcast_to(weight, counts).reshape(-1).astype(float),
+                      Layout(varying, counts))
+
+
+def cell_weights(axes: Sequence[int], sizes: Sequence[int], unit_weights: Sequence[Any]) -> Any:
+    """Per cell of a part's open fields (C order), the product of its units' weights."""
+    import numpy as np
+
+    weight = np.ones([1] * len(axes))
+    for n, axis in enumerate(axes):
+        shape = [1] * len(axes)
+        shape[n] = sizes[axis]
+        weight = weight * np.asarray(unit_weights[axis], dtype=float).reshape(shape)
+    return np.broadcast_to(weight, [sizes[a] for a in axes]).reshape(-1)
 
 
 def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str, int]
