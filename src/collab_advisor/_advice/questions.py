@@ -35,9 +35,11 @@ class Question(BaseModel):
     """On average over its answers, how many approaches could still rank first once it is
     answered."""
     questions_after: float = 0.0
-    """About how many more questions first place needs once this one is answered, looking
-    two questions ahead. Questions are asked lowest first, then lowest ``open_after``
-    (purpose before control on a tie)."""
+    """About how many more questions first place needs to be settled (no later answer
+    could change it) once this one is answered, looking two questions ahead. A figure
+    about settling, kept for callers who read it: the questions are not ordered by it
+    (see ``next_questions``), and the interview stops before settling when first place is
+    clear enough."""
     stop_chance: float = 0.0
     """The chance, over the ways the open questions could be answered, that its answer
     makes first place clear enough to stop (see the interview)."""
