@@ -124,6 +124,16 @@ class Spread:
     """``rows_of``, or how to work it out when first asked (a sample drawn only then)."""
 
     @property
+    def every_row(self) -> bool:
+        """Whether ``rows_of`` holds every combination of units (else a seeded sample,
+        even where the counts themselves are exact)."""
+        return self.exact and self.rows == math.prod(len(f.units) for f in self.fields)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its rows worked out (a pending draw is a closure)."""
+        return {**self.__dict__, "scored_rows": self.rows_of}
+
+    @property
     def rows_of(self) -> tuple[Any, ...]:
         """The rows for looking further ahead: per open field its unit codes, then the
         outcome masks and the row weights (every combination of units, or a seeded
@@ -241,9 +251,10 @@ def spread_of(rules: RuleSet, facts: Facts, weights: Weights | None = None,
         unit_weights = [f.unit_weights() for f in opened]
         classes = class_count(rules, facts, [f.name for f in opened], sizes, unit_weights,
                               alternatives, EXACT_ROWS)
-        if classes is not None:
+        if classes is not None:  # the draw's inputs frozen now: it may come much later
+            kept = (dict(facts), {k: dict(v) for k, v in given.items()}, tuple(held))
             return _by_classes(opened, classes, unit_weights,
-                               lambda: _draw(opened, facts, given, held))
+                               lambda: _draw(opened, *kept))
         picks, row_weight = _draw(opened, facts, given, held)
     return _tally(rules, facts, opened, picks, row_weight, exact, alternatives)
 

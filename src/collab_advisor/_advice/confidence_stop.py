@@ -214,7 +214,7 @@ def expected_questions(spread: Spread, threshold: float = STOP_SHARE,
     masks, weights = spread.rows_of[count], spread.rows_of[count + 1]
     sizes = [len(spread.fields[j].units) for j in kept]
     return {spread.fields[j].name: _after_first(n, codes, sizes, masks, weights, threshold,
-                                               spread.exact)
+                                               spread.every_row)
             for n, j in enumerate(kept)}
 
 
