@@ -83,14 +83,7 @@ def row_masks(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequenc
     """
     import numpy as np
 
-    tables = count_tables(rules)
-    if tables is None:
-        return None
-    index = {name: i for i, name in enumerate(names)}
-    if any(name in tables.units and len(tables.units[name]) != size
-           for name, size in zip(names, sizes, strict=True)):
-        return None
-    split = _split(tables, rules, facts, index)
+    split = split_open(rules, facts, names, sizes)
     if split is None:
         return None
     constant, varying = split
@@ -152,14 +145,7 @@ def class_count(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Seque
     class) and the total weight of the open fields in parts with one class."""
     import numpy as np
 
-    tables = count_tables(rules)
-    if tables is None:
-        return None
-    index = {name: i for i, name in enumerate(names)}
-    if any(name in tables.units and len(tables.units[name]) != size
-           for name, size in zip(names, sizes, strict=True)):
-        return None
-    split = _split(tables, rules, facts, index)
+    split = split_open(rules, facts, names, sizes)
     if split is None:
         return None
     constant, varying = split
@@ -200,6 +186,19 @@ def cell_weights(axes: Sequence[int], sizes: Sequence[int], unit_weights: Sequen
         shape[n] = sizes[axis]
         weight = weight * np.asarray(unit_weights[axis], dtype=float).reshape(shape)
     return np.broadcast_to(weight, [sizes[a] for a in axes]).reshape(-1)
+
+
+def split_open(rules: RuleSet, facts: Facts, names: Sequence[str], sizes: Sequence[int]
+               ) -> tuple[Any, list[tuple[list[int], Any, Any]]] | None:
+    """``_split`` for the open fields ``names`` (``sizes`` units each), or ``None`` where
+    the rule set's tables do not serve these fields."""
+    tables = count_tables(rules)
+    if tables is None:
+        return None
+    if any(name in tables.units and len(tables.units[name]) != size
+           for name, size in zip(names, sizes, strict=True)):
+        return None
+    return _split(tables, rules, facts, {name: i for i, name in enumerate(names)})
 
 
 def _split(tables: CountTables, rules: RuleSet, facts: Facts, index: Mapping[str, int]
