@@ -47,8 +47,11 @@ class ScoreRange(BaseModel):
     model_config = _FROZEN
 
     approach: Approach
+    """The approach."""
     low: int
+    """The lowest score it could reach once every open question is answered."""
     high: int
+    """The highest score it could reach."""
 
 
 class Analysis(BaseModel):
@@ -74,13 +77,18 @@ class Analysis(BaseModel):
     """How often first place holds over the ways the open questions could be answered: the
     headline measure (score ranges are detail)."""
     fit: Fit
+    """How strongly the top approach fits, in points of what it can reach (never a
+    percentage)."""
     next_questions: tuple[Question, ...]
+    """The unanswered questions, the one expected to make first place clearest first."""
     considerations: tuple[Consideration, ...]
     """The guidance's eight key considerations, each raised here or as a reminder."""
     evidence_caveat: Consideration | None = None
     """A caveat on the evidence behind the top approach, apart from the considerations."""
     robustness: Robustness
+    """How many answers would have to differ for the runner-up to come first."""
     planning_questions: tuple[PlanningQuestion, ...]
+    """The guidance's planning questions for the top approach, as a checklist."""
     tie: TieOutlook | None = None
     """When a tie at the top stands after the stated tie-break: whether an open question
     could separate it, and how the tied approaches differ in the guidance."""
@@ -158,8 +166,12 @@ class Report(BaseModel):
     model_config = _FROZEN
 
     schema_version: int = RESULT_SCHEMA_VERSION
+    """The version of this report's serialised form."""
     recommendation: Recommendation
+    """The ranking and the reasons for it."""
     analysis: Analysis
+    """What the reasoning says beyond the ranking: confidence, next questions, fit,
+    considerations, robustness."""
 
 
 def report_of(rec: Recommendation, rules: RuleSet | None = None) -> Report:

@@ -79,6 +79,8 @@ class Confidence(BaseModel):
     """The most frequent outcome's approaches (several: a tie, or outcomes level in
     frequency, never one of them picked by the fixed order)."""
     leader_share: float
+    """The share of the ways (or of the weight, when weights are used) in which the
+    leading outcome comes about, from 0 to 1."""
     settled: bool
     """True when one outcome holds in every combination: counted exactly, or proved from
     the rules' structure when the count was a sample (100% either way)."""
@@ -322,7 +324,9 @@ class StopCheck(BaseModel):
     """The approach first alone in the most ways the questions not yet asked could be
     answered."""
     leader_share: float
+    """The leader's share of those ways, from 0 to 1."""
     threshold: float
+    """The share at which the interview stops as clear enough."""
     next_question: str | None
     """The field to ask next by the interview's rule (``None`` when nothing is left)."""
 

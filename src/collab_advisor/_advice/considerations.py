@@ -67,8 +67,11 @@ class AdviceReason(BaseModel):
     model_config = _FROZEN
 
     rule_id: str
+    """The id of the advice rule."""
     why: str
+    """Why it applies here, in plain words."""
     source: str
+    """The guidance section or published reference it rests on."""
 
 
 class Consideration(BaseModel):
@@ -81,8 +84,11 @@ class Consideration(BaseModel):
     model_config = _FROZEN
 
     kind: ConsiderationKind
+    """Which consideration it is (or the evidence's caveat)."""
     title: str
+    """Its title in words."""
     reasons: tuple[AdviceReason, ...]
+    """The advice rules that raised it here (empty for a reminder)."""
     raised: bool = True
     """True when something in this context raised it; False for a general reminder."""
     reminder: str = ""

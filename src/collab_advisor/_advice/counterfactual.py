@@ -33,8 +33,11 @@ class Change(BaseModel):
     model_config = _FROZEN
 
     field: str
+    """The context field."""
     before: Value | None
+    """Its answer before (null: not known)."""
     after: Value | None
+    """Its answer after (null: not known)."""
 
     def describe(self) -> str:
         """'time span: open ended -> fixed term'."""

@@ -51,9 +51,12 @@ class Fit(BaseModel):
     model_config = _FROZEN
 
     strength: Literal["strong", "moderate", "weak", "unclear"]
+    """The fit in one word, by the documented thresholds: strong, moderate, weak or
+    unclear."""
     share: float
     """The top score as a share of the top approach's reachable best (0 when negative)."""
     message: str
+    """The fit in plain words, in points."""
     lead: int = 0
     """Points the top approach is ahead of the runner-up (0 for a tie)."""
     runner_up: Approach | None = None

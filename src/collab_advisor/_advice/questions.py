@@ -20,6 +20,7 @@ class Question(BaseModel):
     model_config = _FROZEN
 
     field: str
+    """The context field it asks about."""
     question: str
     """The field's plain-language question."""
     answers: tuple[str, ...]

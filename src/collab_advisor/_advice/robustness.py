@@ -24,12 +24,14 @@ class Robustness(BaseModel):
     model_config = _FROZEN
 
     runner_up: Approach
+    """The approach ranked second."""
     changes_needed: int | None
     """How many answers must change; ``None`` when more than ``MAX_PATH_CHANGES``; 0 on a
     tie that stands (the runner-up already shares first place)."""
     changes: tuple[Change, ...]
     """One smallest set of changes that does it (empty when none was found)."""
     message: str
+    """The statement in plain words, about answers, not actions."""
 
 
 def robustness_of(rec: Recommendation, rules: RuleSet | None = None) -> Robustness:

@@ -51,9 +51,11 @@ class TeamMember(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     label: str = Field(min_length=1, max_length=100)
+    """How the member is named in the team's report."""
     role: str | None = Field(default=None, max_length=100)
     """For example clinician, manager, patient or carer; free text."""
     context: Context
+    """The member's own answers (unknown fields left out)."""
 
 
 class ProposedValue(BaseModel):
@@ -62,7 +64,9 @@ class ProposedValue(BaseModel):
     model_config = _FROZEN
 
     value: Value
+    """The proposed answer."""
     members: tuple[str, ...]
+    """The labels of the members who proposed it."""
     leads_to: Approach
     """The approach ranked first if the team settled on this answer (other disputes open)."""
 
@@ -73,13 +77,16 @@ class Disagreement(BaseModel):
     model_config = _FROZEN
 
     field: str
+    """The disputed context field."""
     options: tuple[ProposedValue, ...]
+    """Each proposed answer, who proposed it and where it leads."""
     changes_top: bool
     """Whether some proposed answer would put another approach first."""
     possible_tops_after: float
     """How many approaches could still come first once it is resolved, on average over its
     proposed answers (1.0: resolving it settles first place across the other disputes)."""
     message: str
+    """What resolving it would do, in plain words."""
 
 
 class MemberView(BaseModel):
@@ -88,9 +95,13 @@ class MemberView(BaseModel):
     model_config = _FROZEN
 
     label: str
+    """The member's label."""
     role: str | None
+    """The member's role, when given."""
     recommendation: Recommendation
+    """The ranking on the member's own answers."""
     agrees_on_top: bool
+    """Whether the member's first place is the team's."""
     distance: int
     """Pairs of approaches this member's ranking orders differently from the team's (0 to 6)."""
 
@@ -104,6 +115,7 @@ class TeamRecommendation(BaseModel):
     """The result schema version (as a ``Report``'s); the JSON Schema is published
     (``collab-advisor schema --team``)."""
     members: tuple[TeamMember, ...]
+    """Every member with their answers, as given."""
     agreed: Context
     """The answers every member who answered the field agrees on."""
     disputed: tuple[Disagreement, ...]
@@ -114,6 +126,8 @@ class TeamRecommendation(BaseModel):
     """Per approach (in ``Approach`` order), its lowest and highest score over every
     combination of the proposed answers and of answers to fields nobody gave."""
     ranges_exact: bool
+    """True when the score ranges come from scoring every combination; otherwise they
+    are sound bounds."""
     settled_across_disputes: bool
     """Whether every combination of the proposed answers puts the same approach first
     (fields nobody answered left open)."""
@@ -121,9 +135,11 @@ class TeamRecommendation(BaseModel):
     """Whether no combination of proposed answers and answers to the open fields could
     change first place, under these rules."""
     roles: tuple[str, ...]
+    """The roles the members gave, each once."""
     voices_note: str | None
     """A reminder when no patient, service user or carer took part."""
     member_views: tuple[MemberView, ...]
+    """Each member's own advice and how far it is from the team's."""
     has_advice: bool = True
     """Whether first place under the agreed answers is advice (``Analysis.has_advice``)."""
     confidence: Confidence | None = None

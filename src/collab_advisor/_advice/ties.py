@@ -28,9 +28,13 @@ class GuidanceFeature(BaseModel):
     model_config = _FROZEN
 
     feature: str
+    """The feature's id in the ledger (rules/*.yaml)."""
     text: str
+    """The feature in plain words."""
     strength: StrengthClass
+    """How firmly the sources give it to the approach."""
     holds: bool
+    """Whether it holds in this context."""
 
 
 class TiedApproach(BaseModel):
@@ -39,7 +43,9 @@ class TiedApproach(BaseModel):
     model_config = _FROZEN
 
     approach: Approach
+    """The approach."""
     name: str
+    """Its name in words."""
     features: tuple[GuidanceFeature, ...]
     """Its defining, then typical features in the ledger (rules/*.yaml), each marked
     as holding here or not."""
@@ -51,6 +57,7 @@ class TieOutlook(BaseModel):
     model_config = _FROZEN
 
     tied: tuple[TiedApproach, ...]
+    """The approaches tied for first, each with its firm features."""
     open_fields: tuple[str, ...]
     """The unanswered rule fields that bear on a tied approach's points or features: only
     answers to these could separate the tie. Empty when nothing left to ask would."""

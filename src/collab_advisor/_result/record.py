@@ -35,9 +35,13 @@ class RuleReference(BaseModel):
     model_config = _FROZEN
 
     rule_id: str
+    """The rule's id in the rule files."""
     title: str
+    """The rule's title."""
     points: int
+    """The points it gives the approach (negative: it counts against it)."""
     text: str
+    """Why, in plain words."""
 
 
 class Inference(BaseModel):
@@ -46,9 +50,13 @@ class Inference(BaseModel):
     model_config = _FROZEN
 
     rule_id: str
+    """The id of the rule that established the finding."""
     title: str
+    """That rule's title."""
     source: str
+    """The guidance section or published reference it rests on."""
     via: tuple[FindingTrace, ...] = ()
+    """The findings that rule itself came through."""
 
 
 class FindingTrace(BaseModel):
@@ -57,8 +65,11 @@ class FindingTrace(BaseModel):
     model_config = _FROZEN
 
     finding: str
+    """The finding's name, as rules test it."""
     text: str
+    """The finding in plain words."""
     established_by: tuple[Inference, ...]
+    """Every rule that established it."""
 
 
 class Reason(RuleReference):
@@ -92,9 +103,13 @@ class FeatureCount(BaseModel):
     model_config = _FROZEN
 
     approach: Approach
+    """The approach level on points at the top."""
     defining: int
+    """How many of its defining features hold."""
     typical: int
+    """How many of its typical features hold."""
     hedged: int
+    """How many of its hedged features hold."""
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -145,7 +160,9 @@ class RankedApproach(BaseModel):
     model_config = _FROZEN
 
     approach: Approach
+    """The approach."""
     name: str
+    """Its name in words."""
     rank: int
     """1 for the best fit. Approaches with equal scores share a rank (1, 1, 3: competition
     ranking); the list itself keeps the fixed order of ``Approach`` among them. Among the
@@ -154,6 +171,7 @@ class RankedApproach(BaseModel):
     score: int
     """The sum of the reasons' points."""
     reasons: tuple[Reason, ...]
+    """Every rule that gave it points (or took them away), with why and the source."""
 
     def grade_summary(self, subject: str | None = None) -> str:
         """One line saying what this place rests on, from the grades of its reasons for it
@@ -189,16 +207,26 @@ class Recommendation(BaseModel):
     model_config = _FROZEN
 
     context: Context
+    """The context as given: unknown fields are null."""
     ranking: tuple[RankedApproach, ...]
+    """All four approaches, best fit first."""
     tied_for_first: tuple[Approach, ...]
     """Every approach still first after the stated tie-break, in the fixed order of
     ``Approach``: one when first place is clear, several on a tie. A tie is a tie: no
     approach in it is preferred."""
     findings: tuple[FindingTrace, ...]
+    """What the rules found about the context before scoring, each traced to the rules
+    that established it."""
     fired_rules: tuple[str, ...]
+    """The ids of every rule that fired."""
     engine: EngineName
+    """The engine that ran the rules: 'durable' (durable-rules' Rete engine) or
+    'python'."""
     rules_version: str
+    """The version of the rule set."""
     rules_fingerprint: str
+    """A hash of the rule set's content: analyses check that they are given the same
+    rules."""
     schema_version: int = RESULT_SCHEMA_VERSION
     """The version of this result's serialised form (``model_dump()``, JSON)."""
     tie_break: TieBreak | None = None

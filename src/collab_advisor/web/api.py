@@ -31,6 +31,7 @@ from collab_advisor import (
     recommend_team,
 )
 from collab_advisor._model.values import strict_kind
+from collab_advisor._present.schema_notes import described_schema
 
 from .fields import describe_problem
 from .guard import is_unicode
@@ -252,14 +253,14 @@ def api_schema() -> JSONResponse:
             response_model=JSONSchemaDocument)
 def api_report_schema() -> JSONResponse:
     """``Report.model_json_schema()``: what ``/api/recommend`` answers (schema version 2)."""
-    return _json(Report.model_json_schema())
+    return _json(described_schema(Report))
 
 
 @router.get("/team-schema", summary="The JSON Schema of a team's advice",
             response_model=JSONSchemaDocument)
 def api_team_schema() -> JSONResponse:
     """``TeamRecommendation.model_json_schema()``: what ``/api/team`` answers."""
-    return _json(TeamRecommendation.model_json_schema())
+    return _json(described_schema(TeamRecommendation))
 
 
 @router.get("/rules", summary="The rules in use", response_model=RulesInUse)

@@ -92,6 +92,25 @@ class _TypedJSON:
             TYPED_JSON.reset(token)
 
 
+def _describe_openapi(app: FastAPI) -> None:
+    """``/openapi.json`` with the result models' fields described by their docstrings,
+    worked out on the first request for it (as FastAPI's own is)."""
+    made = app.openapi
+
+    def described() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from .._advice.analyse import Report
+            from .._advice.team import TeamRecommendation
+            from .._present.schema_notes import describe_components
+
+            schema = made()
+            describe_components(schema.get("components", {}).get("schemas", {}),
+                                (Report, TeamRecommendation))
+        return app.openapi_schema or made()
+
+    app.openapi = described  # type: ignore[method-assign]
+
+
 def create_app(rules: RuleSet | None = None, *,
                allowed_hosts: Collection[str] = LOOPBACK_NAMES,
                max_body: int = MAX_BODY,
@@ -114,6 +133,7 @@ def create_app(rules: RuleSet | None = None, *,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    _describe_openapi(app)
     app.state.settings = Settings(
         rules=rules if rules is not None else load_rules(),
         custom_rules=rules is not None,

@@ -15,6 +15,7 @@ from ..._advice.team import TeamRecommendation
 from ..._engines.choose import ENGINE_CHOICES
 from ..._errors import RuleFileError
 from ..._model.context import Context
+from ..._present.schema_notes import described_schema
 from ..._rulebook.format import rule_file_json_schema
 from ..._rulebook.loader import shipped_rules_dir
 from ..options import choice_type
@@ -79,9 +80,9 @@ def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.rules_schema:
         schema = rule_file_json_schema()
     elif args.report_schema:
-        schema = Report.model_json_schema()
+        schema = described_schema(Report)
     elif args.team_schema:
-        schema = TeamRecommendation.model_json_schema()
+        schema = described_schema(TeamRecommendation)
     elif args.batch_schema:
         schema = batch_record_schema()
     else:
