@@ -252,14 +252,16 @@ def api_schema() -> JSONResponse:
 @router.get("/report-schema", summary="The JSON Schema of a recommendation with its analysis",
             response_model=JSONSchemaDocument)
 def api_report_schema() -> JSONResponse:
-    """``Report.model_json_schema()``: what ``/api/recommend`` answers (schema version 2)."""
+    """The JSON Schema of a ``Report``, every field described: what ``/api/recommend``
+    answers."""
     return _json(described_schema(Report))
 
 
 @router.get("/team-schema", summary="The JSON Schema of a team's advice",
             response_model=JSONSchemaDocument)
 def api_team_schema() -> JSONResponse:
-    """``TeamRecommendation.model_json_schema()``: what ``/api/team`` answers."""
+    """The JSON Schema of a ``TeamRecommendation``, every field described: what
+    ``/api/team`` answers."""
     return _json(described_schema(TeamRecommendation))
 
 
