@@ -88,7 +88,7 @@ class Analysis(BaseModel):
     robustness: Robustness
     """How many answers would have to differ for the runner-up to come first."""
     planning_questions: tuple[PlanningQuestion, ...]
-    """The guidance's planning questions for the top approach, as a checklist."""
+    """The guidance's planning questions, each with what the context says about it so far."""
     tie: TieOutlook | None = None
     """When a tie at the top stands after the stated tie-break: whether an open question
     could separate it, and how the tied approaches differ in the guidance."""

@@ -135,7 +135,7 @@ class TeamRecommendation(BaseModel):
     """Whether no combination of proposed answers and answers to the open fields could
     change first place, under these rules."""
     roles: tuple[str, ...]
-    """The roles the members gave, each once."""
+    """The roles the members gave, each once, in lower case and sorted."""
     voices_note: str | None
     """A reminder when no patient, service user or carer took part."""
     member_views: tuple[MemberView, ...]
