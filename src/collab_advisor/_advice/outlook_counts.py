@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._engines.plan import APPROACHES
-from .parts import Parts, answer_counts, tops_apart
+from .parts import Parts, answer_counts, known_base, tops_apart
 
 FLAT_CELLS = 2_048
 """Combinations of classes up to which the product is built flat; beyond, ``tops_apart``
@@ -34,14 +34,10 @@ def first_places_by_answer(parts: Parts, known: Mapping[str, int], unknown: Sequ
     import numpy as np
 
     count = len(APPROACHES)
-    base = np.asarray(parts.constant, dtype=np.int64)
+    base, open_parts = known_base(parts, known)
     grids = []  # per part with free fields: its free fields, classes, sizes, answers
     cells = 1
-    for part, (names, table) in enumerate(zip(parts.fields, parts.tables, strict=True)):
-        free = [name for name in names if name not in known]
-        if not free:
-            base = base + table[tuple(known[name] for name in names)]
-            continue
+    for part, free in open_parts:
         classes, sizes, answers = _part_classes(parts, part, known, codes)
         grids.append((free, classes, sizes, answers))
         cells *= len(sizes)

@@ -346,6 +346,22 @@ def _shortfall(gain: Any, score: Any) -> Any:
     return np.maximum(0, reach - later + 1 - (np.arange(count) == top[..., None])).sum(axis=-1)
 
 
+def known_base(parts: Parts, known: Mapping[str, int]) -> tuple[Any, list[tuple[int, list[str]]]]:
+    """The constant plus every part whose fields are all in ``known`` (an int64 vector),
+    and each other part with its fields not in ``known``."""
+    import numpy as np
+
+    base = np.asarray(parts.constant, dtype=np.int64)
+    open_parts = []
+    for part, (names, table) in enumerate(zip(parts.fields, parts.tables, strict=True)):
+        free = [name for name in names if name not in known]
+        if free:
+            open_parts.append((part, free))
+        else:
+            base = base + table[tuple(known[name] for name in names)]
+    return base, open_parts
+
+
 def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
                codes: Mapping[str, list[int]]) -> dict[str, list[list[int]]]:
     """``_tops_by_answer`` of every completion, counted from the parts' tables.
@@ -360,14 +376,10 @@ def tops_apart(parts: Parts, known: Mapping[str, int], unknown: list[str],
     import numpy as np
 
     count = len(APPROACHES)
-    base = np.asarray(parts.constant, dtype=np.int64)
+    base, open_parts = known_base(parts, known)
     grids = []  # per part with free fields: (free fields, class of each cell, classes)
     bound = 0
-    for part, (names, table) in enumerate(zip(parts.fields, parts.tables, strict=True)):
-        free = [name for name in names if name not in known]
-        if not free:
-            base = base + table[tuple(known[name] for name in names)]
-            continue
+    for part, free in open_parts:
         _, classes, most, sizes, answers = _classes(parts, part, known, codes)
         grids.append((free, classes, sizes, answers))
         bound += most
